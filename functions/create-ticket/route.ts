@@ -1,0 +1,26 @@
+import { roles } from '#shared/domain/actor.ts';
+import { NewTicket } from '#shared/domain/ticket/ticket.entity.ts';
+import { etag, idempotencyKey } from '#shared/http/preconditions.ts';
+import { defineRoute } from '#shared/http/route.ts';
+import { createTicket } from '#shared/use-cases/create-ticket.ts';
+
+export const route = defineRoute({
+  name: 'create-ticket',
+  method: 'POST',
+  path: '/tickets',
+  roles,
+  body: NewTicket,
+  access: 'write',
+  async handle({ body, headers, actor }, deps) {
+    const { ticket, created } = await createTicket(body, actor, deps, idempotencyKey(headers));
+    return {
+      status: 201,
+      body: ticket,
+      headers: {
+        etag: etag(ticket),
+        location: `/tickets/${ticket.id}`,
+        ...(created ? {} : { 'idempotent-replayed': 'true' }),
+      },
+    };
+  },
+});

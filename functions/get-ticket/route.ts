@@ -1,0 +1,16 @@
+import { roles } from '#shared/domain/actor.ts';
+import { etag, ticketIdParam } from '#shared/http/preconditions.ts';
+import { defineRoute } from '#shared/http/route.ts';
+import { getTicket } from '#shared/use-cases/read-tickets.ts';
+
+export const route = defineRoute({
+  name: 'get-ticket',
+  method: 'GET',
+  path: '/tickets/{id}',
+  roles,
+  access: 'write', // a view is recorded in the audit trail
+  async handle({ params, actor }, deps) {
+    const ticket = await getTicket(ticketIdParam(params), actor, deps);
+    return { status: 200, body: ticket, headers: { etag: etag(ticket) } };
+  },
+});

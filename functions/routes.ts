@@ -1,0 +1,22 @@
+import type { Route } from '#shared/http/route.ts';
+import { route as addReply } from './add-reply/route.ts';
+import { route as createTicket } from './create-ticket/route.ts';
+import { route as getHistory } from './get-history/route.ts';
+import { route as getTicket } from './get-ticket/route.ts';
+import { route as listMessages } from './list-messages/route.ts';
+import { route as listTickets } from './list-tickets/route.ts';
+import { route as transitionTicket } from './transition-ticket/route.ts';
+
+/**
+ * Every HTTP API route. The CDK stack makes one function (entry `functions/<name>/handler.ts`) and one
+ * API route per entry; the local runtime serves the same list with the same handlers.
+ */
+export const apiRoutes = [
+  createTicket,
+  listTickets,
+  getTicket,
+  getHistory,
+  listMessages,
+  transitionTicket,
+  addReply,
+] as unknown as Route<unknown, unknown>[];

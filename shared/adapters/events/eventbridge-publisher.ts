@@ -1,0 +1,32 @@
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { type EventPublisher, eventSource, type IntegrationEvent } from '../../events/catalogue.ts';
+
+const batchSize = 10; // PutEvents takes at most 10 entries
+
+/**
+ * Publishes catalogue events to an EventBridge bus, source `gongdan`, detail-type = event name. Entries
+ * EventBridge reports as failed are retried once; any still failing raise, so the caller logs them.
+ */
+export function eventBridgePublisher(client: EventBridgeClient, busName: string): EventPublisher {
+  return {
+    async publish(events: IntegrationEvent[]) {
+      for (let i = 0; i < events.length; i += batchSize) {
+        let entries: PutEventsRequestEntry[] = events.slice(i, i + batchSize).map((e) => ({
+          EventBusName: busName,
+          Source: eventSource,
+          DetailType: e.name,
+          Detail: JSON.stringify({ ...e.detail, eventId: e.id }),
+        }));
+        for (let attempt = 0; attempt < 2 && entries.length; attempt++) {
+          const result = await client.send(new PutEventsCommand({ Entries: entries }));
+          if (!result.FailedEntryCount) {
+            entries = [];
+            break;
+          }
+          entries = entries.filter((_, j) => result.Entries?.[j]?.ErrorCode);
+        }
+        if (entries.length) throw new Error(`EventBridge rejected ${entries.length} event(s)`);
+      }
+    },
+  };
+}

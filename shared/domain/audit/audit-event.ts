@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { Channel, type Actor, primaryRole, Role } from '../actor.ts';
+
+export const auditTypes = [
+  'created',
+  'viewed',
+  'replied',
+  'noted',
+  'transitioned',
+  'reopened',
+  'assigned',
+  'transferred',
+  'escalated',
+  'approved',
+  'updated',
+] as const;
+export const AuditType = z.enum(auditTypes);
+export type AuditType = z.infer<typeof AuditType>;
+
+/** One line of a ticket's history: who did what, when, through which channel and from where. */
+export const AuditEvent = z.object({
+  id: z.string(),
+  ticketId: z.string(),
+  type: AuditType,
+  at: z.string(),
+  actor: z.object({ id: z.string(), name: z.string().optional(), role: Role }),
+  channel: Channel,
+  sourceIp: z.string().optional(),
+  /** The ticket version this event produced (or saw, for `viewed`). */
+  version: z.number().int(),
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+/** Builds an audit event for `actor` acting on a ticket at `at`. */
+export function auditEvent(
+  id: string,
+  ticketId: string,
+  type: AuditType,
+  actor: Actor,
+  at: Date,
+  version: number,
+  data: Record<string, unknown> = {},
+): AuditEvent {
+  return {
+    id,
+    ticketId,
+    type,
+    at: at.toISOString(),
+    actor: { id: actor.id, ...(actor.name ? { name: actor.name } : {}), role: primaryRole(actor) },
+    channel: actor.channel,
+    ...(actor.sourceIp ? { sourceIp: actor.sourceIp } : {}),
+    version,
+    data,
+  };
+}

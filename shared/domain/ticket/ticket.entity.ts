@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { type Actor, Channel, hasAnyRole } from '../actor.ts';
+import { allowedFrom, findRule, Priority, rolesFor, Status, type TransitionRule } from './lifecycle.ts';
+import { illegalTransition, ticketClosed, transitionForbidden } from './ticket.errors.ts';
+
+export const tiers = ['standard', 'vip'] as const;
+export const Tier = z.enum(tiers);
+export type Tier = z.infer<typeof Tier>;
+
+export const Customer = z.object({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(120).optional(),
+  phone: z.string().trim().min(3).max(40).optional(),
+  tier: Tier.default('standard'),
+  externalId: z.string().max(120).optional(),
+});
+export type Customer = z.infer<typeof Customer>;
+
+export const Location = z.object({
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+  address: z.string().max(300).optional(),
+});
+
+export const CustomFieldValue = z.union([z.string().max(1000), z.number(), z.boolean()]);
+
+export const SlaState = z.object({
+  policy: z.string().nullable(),
+  firstResponseDueAt: z.string().nullable(),
+  resolutionDueAt: z.string().nullable(),
+  breached: z.array(z.string()),
+  paused: z.boolean(),
+});
+export type SlaState = z.infer<typeof SlaState>;
+
+export const RoutingDecision = z.object({
+  rule: z.string().nullable(),
+  reason: z.string(),
+  candidates: z.array(z.object({ agentId: z.string(), score: z.number() })).default([]),
+  relaxed: z.boolean().default(false),
+  decidedAt: z.string(),
+});
+
+/** The ticket as stored and as the API returns it (DESIGN.md §6). */
+export const Ticket = z.object({
+  id: z.string(),
+  number: z.string(),
+  subject: z.string(),
+  description: z.string(),
+  status: Status,
+  priority: Priority,
+  category: z.string().nullable(),
+  intent: z.string().nullable(),
+  channel: Channel,
+  customer: Customer,
+  team: z.string().nullable(),
+  assignee: z.string().nullable(),
+  sla: SlaState,
+  routing: RoutingDecision.nullable(),
+  parentId: z.string().nullable(),
+  children: z.array(z.string()),
+  tags: z.array(z.string()),
+  customFields: z.record(z.string(), CustomFieldValue),
+  location: Location.nullable(),
+  firstRespondedAt: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int().positive(),
+});
+export type Ticket = z.infer<typeof Ticket>;
+
+/** What a caller supplies to open a ticket; everything else is derived. */
+export const NewTicket = z.object({
+  subject: z.string().trim().min(1).max(200),
+  description: z.string().max(20_000).default(''),
+  priority: Priority.default('normal'),
+  category: z.string().trim().min(1).max(80).optional(),
+  customer: Customer.optional(),
+  team: z.string().trim().min(1).max(80).optional(),
+  tags: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
+  customFields: z.record(z.string().max(60), CustomFieldValue).default({}),
+  location: Location.optional(),
+  parentId: z.string().max(64).optional(),
+});
+export type NewTicket = z.infer<typeof NewTicket>;
+
+/** Number people can read over the phone: `GD-000123` (six digits, more when needed). */
+export const formatTicketNumber = (n: number) => `GD-${String(n).padStart(6, '0')}`;
+export const ticketNumberPattern = /^GD-\d{6,}$/;
+
+/** A fresh ticket in `new`, version 1. */
+export function openTicket(
+  input: NewTicket & { customer: Customer },
+  ids: { id: string; number: number },
+  actor: Actor,
+  now: Date,
+): Ticket {
+  const at = now.toISOString();
+  return {
+    id: ids.id,
+    number: formatTicketNumber(ids.number),
+    subject: input.subject,
+    description: input.description,
+    status: 'new',
+    priority: input.priority,
+    category: input.category ?? null,
+    intent: null,
+    channel: actor.channel,
+    customer: input.customer,
+    team: input.team ?? null,
+    assignee: null,
+    sla: { policy: null, firstResponseDueAt: null, resolutionDueAt: null, breached: [], paused: false },
+    routing: null,
+    parentId: input.parentId ?? null,
+    children: [],
+    tags: input.tags,
+    customFields: input.customFields,
+    location: input.location ?? null,
+    firstRespondedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    createdBy: actor.id,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+}
+
+/**
+ * Moves `ticket` to `to` if the lifecycle allows it and `actor` holds a role that may, returning the
+ * next version and the rule applied. Throws TICKET.ILLEGAL_TRANSITION (naming the allowed moves) or
+ * TICKET.TRANSITION_FORBIDDEN.
+ */
+export function transition(
+  ticket: Ticket,
+  to: Status,
+  actor: Actor,
+  now: Date,
+  lifecycle?: readonly TransitionRule[],
+): { ticket: Ticket; rule: TransitionRule } {
+  const rule = findRule(ticket.status, to, lifecycle);
+  if (!rule) {
+    throw illegalTransition(
+      ticket.status,
+      to,
+      allowedFrom(ticket.status, lifecycle).map((r) => r.to),
+    );
+  }
+  const allowedRoles = rolesFor(rule, ticket.priority);
+  if (!hasAnyRole(actor, allowedRoles)) throw transitionForbidden(ticket.status, to, allowedRoles);
+
+  const at = now.toISOString();
+  const next: Ticket = { ...touch(ticket, now), status: to };
+  if (to === 'resolved') next.resolvedAt = at;
+  if (to === 'closed') next.closedAt = at;
+  if (rule.action === 'reopen') next.resolvedAt = null;
+  next.sla = { ...next.sla, paused: to === 'pending' };
+  return { ticket: next, rule };
+}
+
+/** Records a reply; the first public reply by staff is the ticket's first response. */
+export function recordReply(ticket: Ticket, byStaff: boolean, isPublic: boolean, now: Date): Ticket {
+  if (ticket.status === 'closed') throw ticketClosed(ticket.id);
+  const next = touch(ticket, now);
+  if (byStaff && isPublic && !ticket.firstRespondedAt) next.firstRespondedAt = now.toISOString();
+  return next;
+}
+
+/** The next version of `ticket`, stamped at `now`. */
+export const touch = (ticket: Ticket, now: Date): Ticket => ({
+  ...ticket,
+  updatedAt: now.toISOString(),
+  version: ticket.version + 1,
+});

@@ -1,0 +1,52 @@
+import type { AuditEvent } from '../audit/audit-event.ts';
+import type { Status } from './lifecycle.ts';
+import type { Message } from './message.ts';
+import type { Ticket } from './ticket.entity.ts';
+
+/** A claim on an Idempotency-Key (or e-mail Message-ID, event id…): which ticket it made, from what. */
+export interface IdempotencyClaim {
+  key: string;
+  fingerprint: string;
+}
+
+export type CreateOutcome = { kind: 'created' } | { kind: 'duplicate'; ticketId: string; fingerprint: string };
+
+export interface TicketFilter {
+  status?: Status;
+  team?: string;
+  assignee?: string;
+  customerEmail?: string;
+  breached?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+/** Persistence of tickets, their history and thread. Every write is atomic with its audit events. */
+export interface TicketStore {
+  /** A new ticket number, unique under concurrency (numbers may have gaps). */
+  nextNumber(): Promise<number>;
+  /** Stores a new ticket with its audit events; with a claim, at most one ticket per key. */
+  create(ticket: Ticket, audit: AuditEvent[], claim?: IdempotencyClaim): Promise<CreateOutcome>;
+  findClaim(key: string): Promise<{ ticketId: string; fingerprint: string } | null>;
+  get(id: string): Promise<Ticket | null>;
+  getByNumber(number: string): Promise<Ticket | null>;
+  /**
+   * Replaces the ticket if it is still at `expectedVersion`; returns false (writing nothing) if not.
+   * Messages and audit events are written in the same transaction.
+   */
+  update(
+    ticket: Ticket,
+    expectedVersion: number,
+    audit: AuditEvent[],
+    messages?: Message[],
+  ): Promise<boolean>;
+  /** Appends audit events that change nothing else (e.g. `viewed`). */
+  appendAudit(events: AuditEvent[]): Promise<void>;
+  history(ticketId: string): Promise<AuditEvent[]>;
+  messages(ticketId: string): Promise<Message[]>;
+  list(filter: TicketFilter, page: { limit: number; cursor?: string }): Promise<Page<Ticket>>;
+}

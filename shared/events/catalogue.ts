@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { Channel } from '../domain/actor.ts';
+import { Priority, Status } from '../domain/ticket/lifecycle.ts';
+
+/** Every event Gongdan publishes has source `gongdan` on its bus. */
+export const eventSource = 'gongdan';
+
+/** Fields every event's detail carries (DESIGN.md §7). */
+const base = {
+  ticketId: z.string(),
+  number: z.string(),
+  version: z.number().int(),
+  occurredAt: z.string(),
+  schemaVersion: z.number().int(),
+};
+
+export interface EventDefinition<N extends string, S extends z.ZodType> {
+  name: N;
+  version: number;
+  description: string;
+  schema: S;
+}
+
+const define = <N extends string, S extends z.ZodType>(
+  name: N,
+  version: number,
+  description: string,
+  schema: S,
+): EventDefinition<N, S> => ({ name, version, description, schema });
+
+/**
+ * The event catalogue: one definition per event, imported by publishers and consumers alike.
+ * A breaking change to a detail bumps `version` (carried as `detail.schemaVersion`).
+ */
+export const catalogue = {
+  'ticket.created': define(
+    'ticket.created',
+    1,
+    'A ticket was opened, from any channel.',
+    z.object({
+      ...base,
+      subject: z.string(),
+      status: Status,
+      priority: Priority,
+      category: z.string().nullable(),
+      channel: Channel,
+      team: z.string().nullable(),
+      customerTier: z.string(),
+      parentId: z.string().nullable(),
+    }),
+  ),
+  'ticket.status_changed': define(
+    'ticket.status_changed',
+    1,
+    'A ticket moved through its lifecycle (including reopen).',
+    z.object({ ...base, from: Status, to: Status, action: z.string(), reason: z.string().optional() }),
+  ),
+  'ticket.replied': define(
+    'ticket.replied',
+    1,
+    'A public reply or an internal note was added. The body is not in the event (it may hold PII).',
+    z.object({ ...base, messageId: z.string(), public: z.boolean(), authorRole: z.string() }),
+  ),
+  'ticket.resolved': define(
+    'ticket.resolved',
+    1,
+    'A ticket reached resolved.',
+    z.object({ ...base, resolvedAt: z.string() }),
+  ),
+  'ticket.closed': define(
+    'ticket.closed',
+    1,
+    'A ticket was archived.',
+    z.object({ ...base, closedAt: z.string() }),
+  ),
+  'ticket.assigned': define(
+    'ticket.assigned',
+    1,
+    'A ticket got a team and/or an agent.',
+    z.object({ ...base, team: z.string().nullable(), assignee: z.string().nullable(), reason: z.string() }),
+  ),
+} as const;
+
+export type EventName = keyof typeof catalogue;
+export type EventDetail<N extends EventName> = z.infer<(typeof catalogue)[N]['schema']>;
+
+/** An event ready for the bus; `id` makes delivery idempotent for consumers. */
+export interface IntegrationEvent<N extends EventName = EventName> {
+  id: string;
+  name: N;
+  detail: EventDetail<N>;
+}
+
+/** Builds a validated event; throws if the detail does not match the catalogue (a programming error). */
+export function makeEvent<N extends EventName>(
+  id: string,
+  name: N,
+  detail: Omit<EventDetail<N>, 'schemaVersion'>,
+): IntegrationEvent<N> {
+  const def = catalogue[name];
+  const parsed = def.schema.parse({ ...detail, schemaVersion: def.version }) as EventDetail<N>;
+  return { id, name, detail: parsed };
+}
+
+export interface EventPublisher {
+  /** Publishes events that describe committed changes. */
+  publish(events: IntegrationEvent[]): Promise<void>;
+}

@@ -1,0 +1,173 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { type Actor, hasAnyRole } from '../domain/actor.ts';
+import { DomainError, type ErrorKind, type FieldIssue, validationError } from '../domain/errors.ts';
+import type { ApiDeps, Route, RouteRequest } from './route.ts';
+
+export type ApiEvent = APIGatewayProxyEventV2;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+const statusOf: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  too_large: 413,
+  unsupported_media: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+};
+
+const defaultMaxBodyBytes = 64 * 1024;
+
+interface State {
+  request?: RouteRequest<unknown, unknown>;
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): ApiResult => ({
+  statusCode: status,
+  headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  body: body === undefined ? '' : JSON.stringify(body),
+});
+
+/** Zod issues as field-level details: `customer.email: Invalid email address`. */
+export function fieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+    code: issue.code,
+  }));
+}
+
+/**
+ * Maps failures to the API's error shape `{ error: { code, message, details? } }`. Domain errors keep
+ * their status and message; anything else is a fault: logged with the request id, answered with a
+ * generic 500 that exposes nothing.
+ */
+function httpErrors(deps: Pick<ApiDeps, 'logger'>, route: Route<unknown, unknown>): MiddlewareObj<ApiEvent, ApiResult> {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      const requestId = request.event.requestContext?.requestId ?? 'unknown';
+      if (error instanceof DomainError) {
+        const status = statusOf[error.kind];
+        request.response = json(
+          status,
+          { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+          { 'x-request-id': requestId },
+        );
+        return;
+      }
+      deps.logger.error('request.failed', {
+        route: route.name,
+        requestId,
+        error: error instanceof Error ? error.message : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      });
+      request.response = json(
+        500,
+        { error: { code: 'INTERNAL', message: `Something went wrong on our side (request ${requestId})` } },
+        { 'x-request-id': requestId },
+      );
+    },
+  };
+}
+
+/** Parses path, query and body against the route's schemas, and checks the bearer token and roles. */
+function authenticateAndParse(
+  deps: ApiDeps,
+  route: Route<unknown, unknown>,
+  state: WeakMap<object, State>,
+): MiddlewareObj<ApiEvent, ApiResult> {
+  return {
+    before: async (request) => {
+      const event = request.event;
+      const headers = lowerCaseHeaders(event.headers);
+      const actor = await authenticate(headers, event, deps);
+      if (!hasAnyRole(actor, route.roles)) {
+        throw new DomainError('forbidden', 'AUTH.FORBIDDEN', `This action needs one of the roles: ${route.roles.join(', ')}`, {
+          roles: route.roles,
+        });
+      }
+      const query = route.query ? parseWith(route.query, event.queryStringParameters ?? {}, 'query') : undefined;
+      const body = route.body ? parseBody(route.body, event, headers, route.maxBodyBytes ?? defaultMaxBodyBytes) : undefined;
+      state.set(request.context, {
+        request: { body, query, params: { ...(event.pathParameters ?? {}) } as Record<string, string>, headers, actor },
+      });
+    },
+  };
+}
+
+async function authenticate(headers: Record<string, string>, event: ApiEvent, deps: ApiDeps): Promise<Actor> {
+  const authorization = headers.authorization;
+  const match = authorization?.match(/^Bearer\s+(\S+)$/i);
+  if (!match) {
+    throw new DomainError('unauthenticated', 'AUTH.MISSING_TOKEN', 'Send a bearer token in the Authorization header');
+  }
+  const principal = await deps.verifyToken(match[1]!);
+  return { ...principal, channel: 'api', sourceIp: event.requestContext?.http?.sourceIp };
+}
+
+function parseBody<B>(schema: z.ZodType<B>, event: ApiEvent, headers: Record<string, string>, max: number): B {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > max) {
+    throw new DomainError('too_large', 'REQUEST.TOO_LARGE', `The request body is larger than ${max} bytes`, {
+      limitBytes: max,
+      actualBytes: bytes.length,
+    });
+  }
+  const contentType = headers['content-type'];
+  if (contentType && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
+    throw new DomainError('unsupported_media', 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json', {
+      contentType,
+    });
+  }
+  if (bytes.length === 0) {
+    throw validationError('A JSON request body is required', [{ path: '(body)', message: 'Required', code: 'required' }]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new DomainError('invalid', 'REQUEST.MALFORMED_JSON', 'The request body is not valid JSON', {
+      reason: error instanceof Error ? error.message : 'unparseable',
+    });
+  }
+  return parseWith(schema, parsed, 'body');
+}
+
+/** Validates `value`; a failure is a 400 listing every bad field. */
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query' | 'headers'): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw validationError(`The request ${where} has invalid fields`, fieldIssues(result.error));
+}
+
+const lowerCaseHeaders = (headers: ApiEvent['headers']) =>
+  Object.fromEntries(
+    Object.entries(headers ?? {})
+      .filter((e): e is [string, string] => typeof e[1] === 'string')
+      .map(([k, v]) => [k.toLowerCase(), v]),
+  );
+
+/**
+ * The Lambda handler for `route`: middy with error mapping first (so it sees every failure), then
+ * authentication and validation, then the route's own handler, whose result becomes the response.
+ */
+export function apiHandler<B, Q>(route: Route<B, Q>, deps: ApiDeps) {
+  const r = route as unknown as Route<unknown, unknown>;
+  const state = new WeakMap<object, State>();
+  return middy<ApiEvent, ApiResult, Error, Context>()
+    .use(httpErrors(deps, r))
+    .use(authenticateAndParse(deps, r, state))
+    .handler(async (_event, context) => {
+      const request = state.get(context)?.request;
+      if (!request) throw new Error('request was not parsed');
+      const result = await r.handle(request, deps);
+      return json(result.status, result.body, result.headers);
+    });
+}

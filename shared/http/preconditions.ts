@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { DomainError, validationError } from '../domain/errors.ts';
+import { ticketNotFound } from '../domain/ticket/ticket.errors.ts';
+import type { Ticket } from '../domain/ticket/ticket.entity.ts';
+
+/** The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); undefined when absent or `*`. */
+export function expectedVersion(headers: Record<string, string>): number | undefined {
+  const raw = headers['if-match']?.trim();
+  if (!raw || raw === '*') return undefined;
+  const match = raw.match(/^(?:W\/)?"?(\d{1,12})"?$/);
+  if (!match) {
+    throw validationError('If-Match must be the ETag of the ticket, e.g. "3"', [
+      { path: 'If-Match', message: 'Expected an ETag like "3"', code: 'invalid_format' },
+    ]);
+  }
+  return Number(match[1]);
+}
+
+export const etag = (ticket: Pick<Ticket, 'version'>) => `"${ticket.version}"`;
+
+const IdempotencyKey = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces');
+
+export function idempotencyKey(headers: Record<string, string>): string | undefined {
+  const raw = headers['idempotency-key'];
+  if (raw === undefined) return undefined;
+  const parsed = IdempotencyKey.safeParse(raw.trim());
+  if (!parsed.success) {
+    throw new DomainError('invalid', 'REQUEST.INVALID', 'The Idempotency-Key header is not valid', {
+      fields: [{ path: 'Idempotency-Key', message: parsed.error.issues[0]?.message ?? 'Invalid' }],
+    });
+  }
+  return parsed.data;
+}
+
+const idPattern = /^[0-9A-Za-z_-]{1,64}$/;
+
+/** A ticket id from the path; a malformed one cannot exist, so it is a 404 like any unknown id. */
+export function ticketIdParam(params: Record<string, string>): string {
+  const id = params.id ?? '';
+  if (!idPattern.test(id)) throw ticketNotFound(id.slice(0, 64));
+  return id;
+}

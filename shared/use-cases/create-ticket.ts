@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { type Actor, hasAnyRole } from '../domain/actor.ts';
+import { auditEvent } from '../domain/audit/audit-event.ts';
+import { validationError } from '../domain/errors.ts';
+import { idempotencyKeyReused, ticketNotFound } from '../domain/ticket/ticket.errors.ts';
+import { type Customer, type NewTicket, openTicket, type Ticket } from '../domain/ticket/ticket.entity.ts';
+import { makeEvent } from '../events/catalogue.ts';
+import type { TicketDeps } from './deps.ts';
+import { publishCommitted } from './publish.ts';
+
+export interface CreateTicketResult {
+  ticket: Ticket;
+  /** False when an earlier request with the same idempotency key already created it. */
+  created: boolean;
+}
+
+/**
+ * Opens a ticket.
+ *
+ * 1. Work out the customer: a customer opens tickets for themselves; staff and systems name one.
+ * 2. If the idempotency key was already used, return that ticket (or refuse a different body).
+ * 3. Allocate a readable number and build the ticket in `new`.
+ * 4. Store ticket, `created` audit event and key claim in one transaction; a lost race returns the winner.
+ * 5. Publish `ticket.created`.
+ */
+export async function createTicket(
+  input: NewTicket,
+  actor: Actor,
+  deps: TicketDeps,
+  idempotencyKey?: string,
+): Promise<CreateTicketResult> {
+  const customer = customerFor(input, actor);
+  const claim = idempotencyKey
+    ? { key: `${actor.id}:${idempotencyKey}`, fingerprint: fingerprint(input) }
+    : undefined;
+
+  if (claim) {
+    const earlier = await deps.tickets.findClaim(claim.key);
+    if (earlier) return replay(earlier, claim.fingerprint, idempotencyKey!, deps);
+  }
+
+  const number = await deps.tickets.nextNumber();
+  const now = deps.clock.now();
+  const ticket = openTicket({ ...input, customer }, { id: deps.ids.next(), number }, actor, now);
+  const created = auditEvent(deps.ids.next(), ticket.id, 'created', actor, now, ticket.version, {
+    number: ticket.number,
+    priority: ticket.priority,
+    ...(ticket.parentId ? { parentId: ticket.parentId } : {}),
+  });
+
+  const outcome = await deps.tickets.create(ticket, [created], claim);
+  if (outcome.kind === 'duplicate') return replay(outcome, claim!.fingerprint, idempotencyKey!, deps);
+
+  deps.logger.info('ticket.created', { ticketId: ticket.id, number: ticket.number, channel: ticket.channel });
+  await publishCommitted(
+    [
+      makeEvent(deps.ids.next(), 'ticket.created', {
+        ticketId: ticket.id,
+        number: ticket.number,
+        version: ticket.version,
+        occurredAt: ticket.createdAt,
+        subject: ticket.subject,
+        status: ticket.status,
+        priority: ticket.priority,
+        category: ticket.category,
+        channel: ticket.channel,
+        team: ticket.team,
+        customerTier: ticket.customer.tier,
+        parentId: ticket.parentId,
+      }),
+    ],
+    deps,
+  );
+  return { ticket, created: true };
+}
+
+function customerFor(input: NewTicket, actor: Actor): Customer {
+  if (!hasAnyRole(actor, ['agent', 'supervisor', 'admin', 'integration'])) {
+    if (!actor.email) throw validationError('Your account has no e-mail address', []);
+    // A customer cannot choose their own tier; contact details they give are kept.
+    return {
+      email: actor.email,
+      tier: 'standard',
+      ...(actor.name ? { name: actor.name } : {}),
+      ...(input.customer?.phone ? { phone: input.customer.phone } : {}),
+    };
+  }
+  if (!input.customer) {
+    throw validationError('A ticket opened by staff or a system must name its customer', [
+      { path: 'customer', message: 'Required', code: 'required' },
+    ]);
+  }
+  return input.customer;
+}
+
+async function replay(
+  earlier: { ticketId: string; fingerprint: string },
+  fingerprintNow: string,
+  key: string,
+  deps: TicketDeps,
+): Promise<CreateTicketResult> {
+  if (earlier.fingerprint !== fingerprintNow) throw idempotencyKeyReused(key);
+  const ticket = await deps.tickets.get(earlier.ticketId);
+  if (!ticket) throw ticketNotFound(earlier.ticketId);
+  return { ticket, created: false };
+}
+
+/** A stable hash of the request, independent of key order. */
+function fingerprint(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,57 @@
+import type { Actor } from '../domain/actor.ts';
+import type { AuditEvent } from '../domain/audit/audit-event.ts';
+import { concurrentUpdate, versionMismatch } from '../domain/ticket/ticket.errors.ts';
+import type { Ticket } from '../domain/ticket/ticket.entity.ts';
+import type { Message } from '../domain/ticket/message.ts';
+import type { IntegrationEvent } from '../events/catalogue.ts';
+import type { TicketDeps } from './deps.ts';
+import { publishCommitted } from './publish.ts';
+import { loadVisible } from './visibility.ts';
+
+export interface Change {
+  ticket: Ticket;
+  audit: AuditEvent[];
+  events: IntegrationEvent[];
+  messages?: Message[];
+}
+
+const maxAttempts = 5;
+
+/**
+ * Applies `change` to the current ticket with optimistic concurrency. With `expectedVersion` (the
+ * client's If-Match) a stale version is a 412; without it, a lost race is retried on the fresh ticket,
+ * so the change applies to the current version. Events are published once the write has committed.
+ */
+export async function mutateTicket(
+  id: string,
+  actor: Actor,
+  expectedVersion: number | undefined,
+  deps: TicketDeps,
+  change: (current: Ticket, now: Date) => Change,
+): Promise<Change> {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const current = await loadVisible(id, actor, deps);
+    if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      throw versionMismatch(id, expectedVersion, current.version);
+    }
+    const result = change(current, deps.clock.now());
+    const written = await deps.tickets.update(result.ticket, current.version, result.audit, result.messages);
+    if (written) {
+      await publishCommitted(result.events, deps);
+      return result;
+    }
+    if (expectedVersion !== undefined) {
+      const fresh = await deps.tickets.get(id);
+      throw versionMismatch(id, expectedVersion, fresh?.version ?? expectedVersion + 1);
+    }
+  }
+  throw concurrentUpdate(id);
+}
+
+/** The event fields every ticket event carries, taken from the version just written. */
+export const eventBase = (ticket: Ticket) => ({
+  ticketId: ticket.id,
+  number: ticket.number,
+  version: ticket.version,
+  occurredAt: ticket.updatedAt,
+});

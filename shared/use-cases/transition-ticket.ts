@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { Actor } from '../domain/actor.ts';
+import { auditEvent } from '../domain/audit/audit-event.ts';
+import { Status } from '../domain/ticket/lifecycle.ts';
+import { transition } from '../domain/ticket/ticket.entity.ts';
+import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
+import type { TicketDeps } from './deps.ts';
+import { eventBase, mutateTicket } from './mutate-ticket.ts';
+
+export const TransitionRequest = z.object({
+  to: Status,
+  reason: z.string().trim().min(1).max(1000).optional(),
+});
+export type TransitionRequest = z.infer<typeof TransitionRequest>;
+
+/**
+ * Moves a ticket through its lifecycle.
+ *
+ * 1. Load the ticket the actor may see, at the version they expect.
+ * 2. Check the move against the lifecycle and the actor's roles.
+ * 3. Write the new status with a `transitioned` (or `reopened`) audit event.
+ * 4. Publish `ticket.status_changed`, and `ticket.resolved` / `ticket.closed` where it applies.
+ */
+export function transitionTicket(
+  id: string,
+  request: TransitionRequest,
+  actor: Actor,
+  expectedVersion: number | undefined,
+  deps: TicketDeps,
+) {
+  return mutateTicket(id, actor, expectedVersion, deps, (current, now) => {
+    const { ticket, rule } = transition(current, request.to, actor, now);
+    const type = rule.action === 'reopen' ? 'reopened' : 'transitioned';
+    const audit = auditEvent(deps.ids.next(), id, type, actor, now, ticket.version, {
+      from: current.status,
+      to: ticket.status,
+      action: rule.action,
+      ...(request.reason ? { reason: request.reason } : {}),
+    });
+    const base = eventBase(ticket);
+    const events: IntegrationEvent[] = [
+      makeEvent(deps.ids.next(), 'ticket.status_changed', {
+        ...base,
+        from: current.status,
+        to: ticket.status,
+        action: rule.action,
+        ...(request.reason ? { reason: request.reason } : {}),
+      }),
+    ];
+    if (ticket.status === 'resolved' && ticket.resolvedAt) {
+      events.push(makeEvent(deps.ids.next(), 'ticket.resolved', { ...base, resolvedAt: ticket.resolvedAt }));
+    }
+    if (ticket.status === 'closed' && ticket.closedAt) {
+      events.push(makeEvent(deps.ids.next(), 'ticket.closed', { ...base, closedAt: ticket.closedAt }));
+    }
+    return { ticket, audit: [audit], events };
+  });
+}
