@@ -15,7 +15,7 @@ export interface Change {
   messages?: Message[];
 }
 
-const maxAttempts = 5;
+const maxAttempts = 12;
 
 /**
  * Applies `change` to the current ticket with optimistic concurrency. With `expectedVersion` (the
@@ -44,6 +44,8 @@ export async function mutateTicket(
       const fresh = await deps.tickets.get(id);
       throw versionMismatch(id, expectedVersion, fresh?.version ?? expectedVersion + 1);
     }
+    // Lost a race with another writer: back off a little (jittered) and apply to the fresh ticket.
+    await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
   }
   throw concurrentUpdate(id);
 }

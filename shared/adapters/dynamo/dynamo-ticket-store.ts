@@ -1,0 +1,341 @@
+import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AuditEvent } from '../../domain/audit/audit-event.ts';
+import { validationError } from '../../domain/errors.ts';
+import type { Clock } from '../../domain/ports.ts';
+import type { Message } from '../../domain/ticket/message.ts';
+import type { Ticket } from '../../domain/ticket/ticket.entity.ts';
+import type {
+  CreateOutcome,
+  IdempotencyClaim,
+  Page,
+  TicketFilter,
+  TicketStore,
+} from '../../domain/ticket/ticket.store.ts';
+import { activeStatuses } from '../../domain/ticket/lifecycle.ts';
+import { ticketIndexes } from './table-design.ts';
+
+/** How long an idempotency claim is honoured. */
+const claimTtlSeconds = 7 * 24 * 3600;
+const maxConflictRetries = 8;
+
+const ticketKey = (id: string) => ({ pk: `TICKET#${id}`, sk: 'TICKET' });
+const numberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
+const claimKey = (key: string) => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' });
+
+/** Key and index attributes on a ticket item; stripped when reading the ticket back. */
+const storageAttributes = [
+  'pk',
+  'sk',
+  'entity',
+  'gsStatus',
+  'gsCreated',
+  'gsTeam',
+  'gsAssignee',
+  'gsStatusCreated',
+  'gsCustomer',
+  'gsAll',
+  'gsDue',
+  'gsDueAt',
+] as const;
+
+/** The ticket item: the ticket plus the index keys of every access pattern (sparse where absent). */
+export function ticketItem(ticket: Ticket): Record<string, unknown> {
+  const created = `${ticket.createdAt}#${ticket.id}`;
+  const statusCreated = `${ticket.status}#${created}`;
+  const due = activeStatuses.includes(ticket.status) && ticket.sla.resolutionDueAt && !ticket.sla.paused;
+  return {
+    ...ticket,
+    ...ticketKey(ticket.id),
+    entity: 'ticket',
+    gsStatus: `STATUS#${ticket.status}`,
+    gsCreated: created,
+    gsAll: 'TICKETS',
+    gsCustomer: `CUSTOMER#${ticket.customer.email.toLowerCase()}`,
+    gsStatusCreated: statusCreated,
+    ...(ticket.team ? { gsTeam: `TEAM#${ticket.team}` } : {}),
+    ...(ticket.assignee ? { gsAssignee: `AGENT#${ticket.assignee}` } : {}),
+    ...(due ? { gsDue: 'DUE', gsDueAt: `${ticket.sla.resolutionDueAt}#${ticket.id}` } : {}),
+  };
+}
+
+function fromItem(item: Record<string, unknown>): Ticket {
+  const ticket = { ...item };
+  for (const a of storageAttributes) delete ticket[a];
+  return ticket as Ticket;
+}
+
+const withoutKeys = <T>(item: Record<string, unknown>): T => {
+  const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
+  return rest as T;
+};
+
+const auditItem = (e: AuditEvent) => ({ ...e, pk: `TICKET#${e.ticketId}`, sk: `EVENT#${e.at}#${e.id}`, entity: 'audit' });
+const messageItem = (m: Message) => ({ ...m, pk: `TICKET#${m.ticketId}`, sk: `MSG#${m.at}#${m.id}`, entity: 'message' });
+
+const reasonCodes = (error: unknown): (string | undefined)[] =>
+  error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code) : [];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const jitter = (attempt: number) => sleep(Math.random() * 10 * 2 ** attempt);
+
+/**
+ * TicketStore on one DynamoDB table (table-design.ts). Creates and updates are single transactions that
+ * also write the audit events, so history never misses a change; optimistic versions guard updates.
+ */
+export function dynamoTicketStore(
+  client: DynamoDBClient,
+  tableName: string,
+  clock: Clock = { now: () => new Date() },
+): TicketStore {
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+  async function findClaim(key: string) {
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: claimKey(key), ConsistentRead: true }));
+    if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 < clock.now().getTime())) return null;
+    return { ticketId: String(Item.ticketId), fingerprint: String(Item.fingerprint) };
+  }
+
+  async function get(id: string) {
+    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: ticketKey(id), ConsistentRead: true }));
+    return Item ? fromItem(Item) : null;
+  }
+
+  async function queryAll<T>(input: QueryCommandInput): Promise<T[]> {
+    const out: T[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      out.push(...((page.Items ?? []).map((i) => withoutKeys<T>(i))));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  return {
+    async nextNumber() {
+      const { Attributes } = await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: 'COUNTER', sk: 'ticket-number' },
+          UpdateExpression: 'ADD #value :one SET entity = :entity',
+          ExpressionAttributeNames: { '#value': 'value' },
+          ExpressionAttributeValues: { ':one': 1, ':entity': 'counter' },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(Attributes?.value);
+    },
+
+    findClaim,
+    get,
+
+    async getByNumber(number) {
+      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: numberKey(number), ConsistentRead: true }));
+      return Item ? get(String(Item.ticketId)) : null;
+    },
+
+    async create(ticket: Ticket, audit: AuditEvent[], claim?: IdempotencyClaim): Promise<CreateOutcome> {
+      const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+      const items = [
+        { Put: { TableName: tableName, Item: ticketItem(ticket), ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: { ...numberKey(ticket.number), entity: 'number', ticketId: ticket.id },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...audit.map((e) => ({ Put: { TableName: tableName, Item: auditItem(e) } })),
+      ];
+      if (claim) {
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...claimKey(claim.key),
+              entity: 'claim',
+              ticketId: ticket.id,
+              fingerprint: claim.fingerprint,
+              expiresAt: nowSeconds + claimTtlSeconds,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+            ExpressionAttributeValues: { ':now': nowSeconds },
+          } as never,
+        });
+      }
+      const claimIndex = items.length - 1;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await doc.send(new TransactWriteCommand({ TransactItems: items }));
+          return { kind: 'created' };
+        } catch (error) {
+          const codes = reasonCodes(error);
+          if (!codes.length) throw error;
+          if (claim && (codes[claimIndex] === 'ConditionalCheckFailed' || codes[claimIndex] === 'TransactionConflict')) {
+            // Another request holds (or is writing) this key: its ticket is the answer.
+            const winner = await findClaim(claim.key);
+            if (winner) return { kind: 'duplicate', ...winner };
+          }
+          if (codes.some((c) => c === 'ConditionalCheckFailed') && !claim) throw error;
+          if (attempt >= maxConflictRetries) throw error;
+          await jitter(attempt);
+        }
+      }
+    },
+
+    async update(ticket, expectedVersion, audit, messages = []) {
+      const items = [
+        {
+          Put: {
+            TableName: tableName,
+            Item: ticketItem(ticket),
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': expectedVersion },
+          },
+        },
+        ...audit.map((e) => ({ Put: { TableName: tableName, Item: auditItem(e) } })),
+        ...messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(m) } })),
+      ];
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await doc.send(new TransactWriteCommand({ TransactItems: items as never }));
+          return true;
+        } catch (error) {
+          const codes = reasonCodes(error);
+          if (codes[0] === 'ConditionalCheckFailed') return false;
+          if (!codes.includes('TransactionConflict') || attempt >= maxConflictRetries) throw error;
+          await jitter(attempt);
+        }
+      }
+    },
+
+    async appendAudit(events) {
+      for (const e of events) await doc.send(new PutCommand({ TableName: tableName, Item: auditItem(e) }));
+    },
+
+    history: (ticketId) =>
+      queryAll<AuditEvent>({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}`, ':prefix': 'EVENT#' },
+        ConsistentRead: true,
+      }),
+
+    messages: (ticketId) =>
+      queryAll<Message>({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}`, ':prefix': 'MSG#' },
+        ConsistentRead: true,
+      }),
+
+    async list(filter: TicketFilter, page: { limit: number; cursor?: string }): Promise<Page<Ticket>> {
+      const query = listQuery(tableName, filter);
+      const items: Ticket[] = [];
+      let start = page.cursor ? decodeCursor(page.cursor) : undefined;
+      // A filter expression can leave a page short; keep reading until it is full or the index ends.
+      do {
+        let result: QueryCommandOutput;
+        try {
+          result = await doc.send(
+            new QueryCommand({ ...query, Limit: page.limit - items.length, ExclusiveStartKey: start, ScanIndexForward: false }),
+          );
+        } catch (error) {
+          if (page.cursor && (error as { name?: string }).name === 'ValidationException') throw invalidCursor();
+          throw error;
+        }
+        items.push(...(result.Items ?? []).map(fromItem));
+        start = result.LastEvaluatedKey;
+      } while (start && items.length < page.limit);
+      return { items, ...(start ? { cursor: encodeCursor(start) } : {}) };
+    },
+  };
+}
+
+/** Chooses the most selective index for a filter; the remaining conditions become a filter expression. */
+function listQuery(tableName: string, filter: TicketFilter): QueryCommandInput {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const conditions: string[] = [];
+  let index: string;
+  let keyCondition: string;
+  const statusPrefix = filter.status ? `${filter.status}#` : undefined;
+
+  if (filter.assignee) {
+    index = ticketIndexes.byAssignee.indexName;
+    values[':pk'] = `AGENT#${filter.assignee}`;
+    keyCondition = statusPrefix ? 'gsAssignee = :pk AND begins_with(gsStatusCreated, :sp)' : 'gsAssignee = :pk';
+  } else if (filter.team) {
+    index = ticketIndexes.byTeam.indexName;
+    values[':pk'] = `TEAM#${filter.team}`;
+    keyCondition = statusPrefix ? 'gsTeam = :pk AND begins_with(gsStatusCreated, :sp)' : 'gsTeam = :pk';
+  } else if (filter.customerEmail) {
+    index = ticketIndexes.byCustomer.indexName;
+    values[':pk'] = `CUSTOMER#${filter.customerEmail.toLowerCase()}`;
+    keyCondition = 'gsCustomer = :pk';
+  } else if (filter.status) {
+    index = ticketIndexes.byStatus.indexName;
+    values[':pk'] = `STATUS#${filter.status}`;
+    keyCondition = 'gsStatus = :pk';
+  } else {
+    index = ticketIndexes.byCreated.indexName;
+    values[':pk'] = 'TICKETS';
+    keyCondition = 'gsAll = :pk';
+  }
+  if (statusPrefix && keyCondition.includes(':sp')) values[':sp'] = statusPrefix;
+  else if (filter.status && index !== ticketIndexes.byStatus.indexName) {
+    names['#status'] = 'status';
+    values[':status'] = filter.status;
+    conditions.push('#status = :status');
+  }
+  if (filter.customerEmail && index !== ticketIndexes.byCustomer.indexName) {
+    values[':customer'] = `CUSTOMER#${filter.customerEmail.toLowerCase()}`;
+    conditions.push('gsCustomer = :customer');
+  }
+  if (filter.team && index !== ticketIndexes.byTeam.indexName) {
+    values[':team'] = filter.team;
+    conditions.push('team = :team');
+  }
+  if (filter.breached !== undefined) {
+    names['#sla'] = 'sla';
+    names['#breached'] = 'breached';
+    values[':zero'] = 0;
+    conditions.push(filter.breached ? 'size(#sla.#breached) > :zero' : 'size(#sla.#breached) = :zero');
+  }
+  return {
+    TableName: tableName,
+    IndexName: index,
+    KeyConditionExpression: keyCondition,
+    ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+    ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+    ExpressionAttributeValues: values,
+  };
+}
+
+const invalidCursor = () =>
+  validationError('The cursor is not valid for this query', [{ path: 'cursor', message: 'Invalid cursor', code: 'invalid' }]);
+
+function encodeCursor(key: Record<string, unknown>) {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!key || typeof key !== 'object' || Array.isArray(key)) throw new Error('not an object');
+    for (const v of Object.values(key)) if (typeof v !== 'string') throw new Error('not a key');
+    return key;
+  } catch {
+    throw invalidCursor();
+  }
+}
