@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
  * unit (pure domain, no I/O), integration (DynamoDB Local), infra (CDK template + cdk-nag),
  * e2e (the local runtime over HTTP, a real browser for pages).
  */
+// The SDK's Node 20 notice is silenced for test runs only (Lambda runs Node 22).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 export default defineConfig({
   test: {
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

@@ -12,7 +12,13 @@ export const route = defineRoute({
   maxBodyBytes: 256 * 1024,
   access: 'write',
   async handle({ params, body, headers, actor }, deps) {
-    const { ticket, message } = await addReply(ticketIdParam(params), body, actor, expectedVersion(headers), deps);
+    const { ticket, message } = await addReply(
+      ticketIdParam(params),
+      body,
+      actor,
+      expectedVersion(headers),
+      deps,
+    );
     return { status: 201, body: { message, ticket }, headers: { etag: etag(ticket) } };
   },
 });

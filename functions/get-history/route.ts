@@ -1,5 +1,5 @@
-import { defineRoute } from '#shared/http/route.ts';
 import { ticketIdParam } from '#shared/http/preconditions.ts';
+import { defineRoute } from '#shared/http/route.ts';
 import { getHistory } from '#shared/use-cases/read-tickets.ts';
 
 export const route = defineRoute({

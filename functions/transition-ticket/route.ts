@@ -12,7 +12,13 @@ export const route = defineRoute({
   body: TransitionRequest,
   access: 'write',
   async handle({ params, body, headers, actor }, deps) {
-    const { ticket } = await transitionTicket(ticketIdParam(params), body, actor, expectedVersion(headers), deps);
+    const { ticket } = await transitionTicket(
+      ticketIdParam(params),
+      body,
+      actor,
+      expectedVersion(headers),
+      deps,
+    );
     return { status: 200, body: ticket, headers: { etag: etag(ticket) } };
   },
 });

@@ -1,6 +1,6 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type Actor, hasAnyRole } from '../domain/actor.ts';
 import { DomainError, type ErrorKind, type FieldIssue, validationError } from '../domain/errors.ts';
 import type { ApiDeps, Route, RouteRequest } from './route.ts';
@@ -47,7 +47,10 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
  * their status and message; anything else is a fault: logged with the request id, answered with a
  * generic 500 that exposes nothing.
  */
-function httpErrors(deps: Pick<ApiDeps, 'logger'>, route: Route<unknown, unknown>): MiddlewareObj<ApiEvent, ApiResult> {
+function httpErrors(
+  deps: Pick<ApiDeps, 'logger'>,
+  route: Route<unknown, unknown>,
+): MiddlewareObj<ApiEvent, ApiResult> {
   return {
     onError: async (request) => {
       const error = request.error;
@@ -56,7 +59,13 @@ function httpErrors(deps: Pick<ApiDeps, 'logger'>, route: Route<unknown, unknown
         const status = statusOf[error.kind];
         request.response = json(
           status,
-          { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+          {
+            error: {
+              code: error.code,
+              message: error.message,
+              ...(error.details ? { details: error.details } : {}),
+            },
+          },
           { 'x-request-id': requestId },
         );
         return;
@@ -88,14 +97,29 @@ function authenticateAndParse(
       const headers = lowerCaseHeaders(event.headers);
       const actor = await authenticate(headers, event, deps);
       if (!hasAnyRole(actor, route.roles)) {
-        throw new DomainError('forbidden', 'AUTH.FORBIDDEN', `This action needs one of the roles: ${route.roles.join(', ')}`, {
-          roles: route.roles,
-        });
+        throw new DomainError(
+          'forbidden',
+          'AUTH.FORBIDDEN',
+          `This action needs one of the roles: ${route.roles.join(', ')}`,
+          {
+            roles: route.roles,
+          },
+        );
       }
-      const query = route.query ? parseWith(route.query, event.queryStringParameters ?? {}, 'query') : undefined;
-      const body = route.body ? parseBody(route.body, event, headers, route.maxBodyBytes ?? defaultMaxBodyBytes) : undefined;
+      const query = route.query
+        ? parseWith(route.query, event.queryStringParameters ?? {}, 'query')
+        : undefined;
+      const body = route.body
+        ? parseBody(route.body, event, headers, route.maxBodyBytes ?? defaultMaxBodyBytes)
+        : undefined;
       state.set(request.context, {
-        request: { body, query, params: { ...(event.pathParameters ?? {}) } as Record<string, string>, headers, actor },
+        request: {
+          body,
+          query,
+          params: { ...(event.pathParameters ?? {}) } as Record<string, string>,
+          headers,
+          actor,
+        },
       });
     },
   };
@@ -105,13 +129,22 @@ async function authenticate(headers: Record<string, string>, event: ApiEvent, de
   const authorization = headers.authorization;
   const match = authorization?.match(/^Bearer\s+(\S+)$/i);
   if (!match) {
-    throw new DomainError('unauthenticated', 'AUTH.MISSING_TOKEN', 'Send a bearer token in the Authorization header');
+    throw new DomainError(
+      'unauthenticated',
+      'AUTH.MISSING_TOKEN',
+      'Send a bearer token in the Authorization header',
+    );
   }
   const principal = await deps.verifyToken(match[1]!);
   return { ...principal, channel: 'api', sourceIp: event.requestContext?.http?.sourceIp };
 }
 
-function parseBody<B>(schema: z.ZodType<B>, event: ApiEvent, headers: Record<string, string>, max: number): B {
+function parseBody<B>(
+  schema: z.ZodType<B>,
+  event: ApiEvent,
+  headers: Record<string, string>,
+  max: number,
+): B {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > max) {
@@ -122,12 +155,19 @@ function parseBody<B>(schema: z.ZodType<B>, event: ApiEvent, headers: Record<str
   }
   const contentType = headers['content-type'];
   if (contentType && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
-    throw new DomainError('unsupported_media', 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json', {
-      contentType,
-    });
+    throw new DomainError(
+      'unsupported_media',
+      'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+      'Send the body as application/json',
+      {
+        contentType,
+      },
+    );
   }
   if (bytes.length === 0) {
-    throw validationError('A JSON request body is required', [{ path: '(body)', message: 'Required', code: 'required' }]);
+    throw validationError('A JSON request body is required', [
+      { path: '(body)', message: 'Required', code: 'required' },
+    ]);
   }
   let parsed: unknown;
   try {

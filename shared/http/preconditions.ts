@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DomainError, validationError } from '../domain/errors.ts';
-import { ticketNotFound } from '../domain/ticket/ticket.errors.ts';
 import type { Ticket } from '../domain/ticket/ticket.entity.ts';
+import { ticketNotFound } from '../domain/ticket/ticket.errors.ts';
 
 /** The version an `If-Match` header names (`"3"`, `W/"3"` or `3`); undefined when absent or `*`. */
 export function expectedVersion(headers: Record<string, string>): number | undefined {
@@ -18,7 +18,11 @@ export function expectedVersion(headers: Record<string, string>): number | undef
 
 export const etag = (ticket: Pick<Ticket, 'version'>) => `"${ticket.version}"`;
 
-const IdempotencyKey = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces');
+const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'Printable ASCII without spaces');
 
 export function idempotencyKey(headers: Record<string, string>): string | undefined {
   const raw = headers['idempotency-key'];

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Actor, Role } from '../domain/actor.ts';
 import type { VerifyToken } from '../adapters/auth/jwt-verifier.ts';
+import type { Actor, Role } from '../domain/actor.ts';
 import type { TicketDeps } from '../use-cases/deps.ts';
 
 /** Everything a route handler can use: the ticket use cases' ports and the token verifier. */

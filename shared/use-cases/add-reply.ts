@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { type Actor, isStaff } from '../domain/actor.ts';
+import { type Actor, isStaff, primaryRole } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
-import { primaryRole } from '../domain/actor.ts';
 import type { Message } from '../domain/ticket/message.ts';
 import { recordReply, transition } from '../domain/ticket/ticket.entity.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';

@@ -1,8 +1,8 @@
 import type { Actor } from '../domain/actor.ts';
 import type { AuditEvent } from '../domain/audit/audit-event.ts';
-import { concurrentUpdate, versionMismatch } from '../domain/ticket/ticket.errors.ts';
-import type { Ticket } from '../domain/ticket/ticket.entity.ts';
 import type { Message } from '../domain/ticket/message.ts';
+import type { Ticket } from '../domain/ticket/ticket.entity.ts';
+import { concurrentUpdate, versionMismatch } from '../domain/ticket/ticket.errors.ts';
 import type { IntegrationEvent } from '../events/catalogue.ts';
 import type { TicketDeps } from './deps.ts';
 import { publishCommitted } from './publish.ts';

@@ -5,7 +5,10 @@ import type { TicketDeps } from './deps.ts';
  * Publishes events for a change that has already committed. A publishing failure must not undo or
  * fail the change the caller made; it is logged with the event ids so it can be replayed from history.
  */
-export async function publishCommitted(events: IntegrationEvent[], deps: Pick<TicketDeps, 'events' | 'logger'>) {
+export async function publishCommitted(
+  events: IntegrationEvent[],
+  deps: Pick<TicketDeps, 'events' | 'logger'>,
+) {
   if (events.length === 0) return;
   try {
     await deps.events.publish(events);

@@ -36,7 +36,10 @@ export const ListQuery = z.object({
   team: z.string().min(1).max(80).optional(),
   assignee: z.string().min(1).max(80).optional(),
   customer: z.email().optional(),
-  breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  breached: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(2000).optional(),
 });

@@ -1,6 +1,6 @@
 import type { Actor } from '../domain/actor.ts';
-import { ticketNotFound } from '../domain/ticket/ticket.errors.ts';
 import type { Ticket } from '../domain/ticket/ticket.entity.ts';
+import { ticketNotFound } from '../domain/ticket/ticket.errors.ts';
 import type { TicketDeps } from './deps.ts';
 
 /** Customers see only their own tickets; anyone else with a token sees all. */
@@ -12,7 +12,11 @@ export const canSee = (ticket: Ticket, actor: Actor) =>
  * Loads a ticket `actor` may see. A ticket they may not see is reported as not found, so ticket ids
  * cannot be probed.
  */
-export async function loadVisible(id: string, actor: Actor, deps: Pick<TicketDeps, 'tickets'>): Promise<Ticket> {
+export async function loadVisible(
+  id: string,
+  actor: Actor,
+  deps: Pick<TicketDeps, 'tickets'>,
+): Promise<Ticket> {
   const ticket = await deps.tickets.get(id);
   if (!ticket || !canSee(ticket, actor)) throw ticketNotFound(id);
   return ticket;

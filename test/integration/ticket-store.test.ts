@@ -3,7 +3,7 @@ import { DomainError } from '#shared/domain/errors.ts';
 import type { NewTicket } from '#shared/domain/ticket/ticket.entity.ts';
 import { addReply } from '#shared/use-cases/add-reply.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
-import { getHistory, getTicket, listTickets, ListQuery } from '#shared/use-cases/read-tickets.ts';
+import { getHistory, getTicket, ListQuery, listTickets } from '#shared/use-cases/read-tickets.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { agent, customer, freshTicketDeps, otherCustomer, supervisor } from '../support/ticket-fixtures.ts';
 
@@ -50,12 +50,17 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
         sourceIp: '10.0.0.7',
         version: 1,
       });
-      expect(ctx.events.events.at(-1)).toMatchObject({ name: 'ticket.created', detail: { ticketId: ticket.id, version: 1 } });
+      expect(ctx.events.events.at(-1)).toMatchObject({
+        name: 'ticket.created',
+        detail: { ticketId: ticket.id, version: 1 },
+      });
     });
 
     it('gives 200 concurrent creates 200 distinct numbers', async () => {
       const results = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => createTicket(request({ subject: `并发 ${i}` }), agent, ctx.deps)),
+        Array.from({ length: 200 }, (_, i) =>
+          createTicket(request({ subject: `并发 ${i}` }), agent, ctx.deps),
+        ),
       );
       const numbers = new Set(results.map((r) => r.ticket.number));
       expect(numbers.size).toBe(200);
@@ -78,7 +83,9 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
 
     it('refuses an idempotency key reused with a different body', async () => {
       await createTicket(request(), agent, ctx.deps, 'key-reused');
-      const error = await errorOf(createTicket(request({ subject: '另一个问题' }), agent, ctx.deps, 'key-reused'));
+      const error = await errorOf(
+        createTicket(request({ subject: '另一个问题' }), agent, ctx.deps, 'key-reused'),
+      );
       expect(error.code).toBe('IDEMPOTENCY.KEY_REUSED');
     });
 
@@ -102,7 +109,11 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
     it('refuses new → closed and names the allowed move', async () => {
       const { ticket } = await createTicket(request(), agent, ctx.deps);
       const error = await errorOf(transitionTicket(ticket.id, { to: 'closed' }, agent, undefined, ctx.deps));
-      expect(error).toMatchObject({ kind: 'conflict', code: 'TICKET.ILLEGAL_TRANSITION', details: { allowed: ['open'] } });
+      expect(error).toMatchObject({
+        kind: 'conflict',
+        code: 'TICKET.ILLEGAL_TRANSITION',
+        details: { allowed: ['open'] },
+      });
     });
 
     it('answers a stale expected version with a precondition failure and writes nothing', async () => {
@@ -116,7 +127,9 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
     it('applies concurrent changes without If-Match one after another, losing none', async () => {
       const { ticket } = await createTicket(request(), agent, ctx.deps);
       await Promise.all(
-        Array.from({ length: 10 }, (_, i) => addReply(ticket.id, { body: `备注 ${i}`, public: false }, agent, undefined, ctx.deps)),
+        Array.from({ length: 10 }, (_, i) =>
+          addReply(ticket.id, { body: `备注 ${i}`, public: false }, agent, undefined, ctx.deps),
+        ),
       );
       const stored = await ctx.deps.tickets.get(ticket.id);
       expect(stored?.version).toBe(11);
@@ -128,12 +141,27 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
       for (const to of ['open', 'pending', 'open', 'resolved'] as const) {
         await transitionTicket(ticket.id, { to }, agent, undefined, ctx.deps);
       }
-      const forbidden = await errorOf(transitionTicket(ticket.id, { to: 'closed' }, agent, undefined, ctx.deps));
+      const forbidden = await errorOf(
+        transitionTicket(ticket.id, { to: 'closed' }, agent, undefined, ctx.deps),
+      );
       expect(forbidden.code).toBe('TICKET.TRANSITION_FORBIDDEN');
-      const closed = await transitionTicket(ticket.id, { to: 'closed', reason: '客户确认' }, supervisor, undefined, ctx.deps);
+      const closed = await transitionTicket(
+        ticket.id,
+        { to: 'closed', reason: '客户确认' },
+        supervisor,
+        undefined,
+        ctx.deps,
+      );
       expect(closed.ticket).toMatchObject({ status: 'closed', version: 6 });
       const history = await getHistory(ticket.id, agent, ctx.deps);
-      expect(history.map((e) => e.type)).toEqual(['created', 'transitioned', 'transitioned', 'transitioned', 'transitioned', 'transitioned']);
+      expect(history.map((e) => e.type)).toEqual([
+        'created',
+        'transitioned',
+        'transitioned',
+        'transitioned',
+        'transitioned',
+        'transitioned',
+      ]);
       expect(history.map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6]);
     });
 
@@ -141,10 +169,19 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
       const { ticket } = await createTicket(request(), agent, ctx.deps);
       await transitionTicket(ticket.id, { to: 'open' }, agent, undefined, ctx.deps);
       await transitionTicket(ticket.id, { to: 'resolved' }, agent, undefined, ctx.deps);
-      const reopened = await transitionTicket(ticket.id, { to: 'open', reason: '问题复现' }, customer, undefined, ctx.deps);
+      const reopened = await transitionTicket(
+        ticket.id,
+        { to: 'open', reason: '问题复现' },
+        customer,
+        undefined,
+        ctx.deps,
+      );
       expect(reopened.ticket.resolvedAt).toBeNull();
       const history = await ctx.deps.tickets.history(ticket.id);
-      expect(history.at(-1)).toMatchObject({ type: 'reopened', data: { action: 'reopen', reason: '问题复现' } });
+      expect(history.at(-1)).toMatchObject({
+        type: 'reopened',
+        data: { action: 'reopen', reason: '问题复现' },
+      });
     });
   });
 
@@ -154,7 +191,13 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
       await transitionTicket(ticket.id, { to: 'open' }, agent, undefined, ctx.deps);
       await addReply(ticket.id, { body: '请提供设备编号', public: true }, agent, undefined, ctx.deps);
       await transitionTicket(ticket.id, { to: 'pending' }, agent, undefined, ctx.deps);
-      const { ticket: after } = await addReply(ticket.id, { body: 'KT-3321', public: false }, customer, undefined, ctx.deps);
+      const { ticket: after } = await addReply(
+        ticket.id,
+        { body: 'KT-3321', public: false },
+        customer,
+        undefined,
+        ctx.deps,
+      );
       expect(after.status).toBe('open');
       expect(after.firstRespondedAt).not.toBeNull();
       const messages = await ctx.deps.tickets.messages(ticket.id);
@@ -174,14 +217,26 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
       const { deps } = await freshTicketDeps();
       const made = [];
       for (let i = 0; i < 7; i++) {
-        made.push((await createTicket(request({ subject: `T${i}`, team: i % 2 ? 'field-repair' : 'service-desk' }), agent, deps)).ticket);
+        made.push(
+          (
+            await createTicket(
+              request({ subject: `T${i}`, team: i % 2 ? 'field-repair' : 'service-desk' }),
+              agent,
+              deps,
+            )
+          ).ticket,
+        );
       }
       await transitionTicket(made[0]!.id, { to: 'open' }, agent, undefined, deps);
 
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await listTickets(ListQuery.parse({ limit: '3', ...(cursor ? { cursor } : {}) }), agent, deps);
+        const page = await listTickets(
+          ListQuery.parse({ limit: '3', ...(cursor ? { cursor } : {}) }),
+          agent,
+          deps,
+        );
         seen.push(...page.items.map((t) => t.subject));
         cursor = page.cursor;
       } while (cursor);
@@ -191,7 +246,11 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
       expect(open.items.map((t) => t.subject)).toEqual(['T0']);
       const repair = await listTickets(ListQuery.parse({ team: 'field-repair' }), agent, deps);
       expect(repair.items.map((t) => t.subject)).toEqual(['T5', 'T3', 'T1']);
-      const newRepair = await listTickets(ListQuery.parse({ team: 'service-desk', status: 'new' }), agent, deps);
+      const newRepair = await listTickets(
+        ListQuery.parse({ team: 'service-desk', status: 'new' }),
+        agent,
+        deps,
+      );
       expect(newRepair.items.map((t) => t.subject)).toEqual(['T6', 'T4', 'T2']);
       const mine = await listTickets(ListQuery.parse({}), otherCustomer, deps);
       expect(mine.items).toEqual([]);
@@ -199,7 +258,9 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
 
     it('rejects a cursor that was not issued for the query', async () => {
       const bogus = Buffer.from(JSON.stringify({ pk: 'x' })).toString('base64url');
-      const error = await errorOf(listTickets(ListQuery.parse({ status: 'new', cursor: bogus }), agent, ctx.deps));
+      const error = await errorOf(
+        listTickets(ListQuery.parse({ status: 'new', cursor: bogus }), agent, ctx.deps),
+      );
       expect(error.kind).toBe('invalid');
       const garbage = await errorOf(listTickets(ListQuery.parse({ cursor: '!!!' }), agent, ctx.deps));
       expect(garbage.kind).toBe('invalid');

@@ -10,7 +10,13 @@ import type { EventPublisher, IntegrationEvent } from '#shared/events/catalogue.
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { ensureTable, localAwsConfig } from '../../infra/local/dynamodb-local.ts';
 
-export const agent: Actor = { id: 'agent-li', name: '李工', roles: ['agent'], channel: 'api', sourceIp: '10.0.0.7' };
+export const agent: Actor = {
+  id: 'agent-li',
+  name: '李工',
+  roles: ['agent'],
+  channel: 'api',
+  sourceIp: '10.0.0.7',
+};
 export const supervisor: Actor = { id: 'sup-wang', name: '王主管', roles: ['supervisor'], channel: 'api' };
 export const customer: Actor = {
   id: 'cust-zhao',
@@ -20,7 +26,12 @@ export const customer: Actor = {
   channel: 'web',
   sourceIp: '203.0.113.9',
 };
-export const otherCustomer: Actor = { id: 'cust-qian', email: 'qian@example.com', roles: ['customer'], channel: 'web' };
+export const otherCustomer: Actor = {
+  id: 'cust-qian',
+  email: 'qian@example.com',
+  roles: ['customer'],
+  channel: 'web',
+};
 
 /** An event publisher that remembers what it was given (and can be told to fail). */
 export function recordingPublisher(): EventPublisher & { events: IntegrationEvent[]; failNext: boolean } {

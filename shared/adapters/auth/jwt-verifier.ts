@@ -1,5 +1,5 @@
-import { errors as joseErrors, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { type Role, roles as knownRoles } from '../../domain/actor.ts';
+import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
+import { roles as knownRoles, type Role } from '../../domain/actor.ts';
 import { DomainError } from '../../domain/errors.ts';
 
 /** Who a valid token says the caller is. */
@@ -19,7 +19,8 @@ export interface JwtVerifierOptions {
 
 export type VerifyToken = (token: string) => Promise<Principal>;
 
-const unauthenticated = (message: string) => new DomainError('unauthenticated', 'AUTH.INVALID_TOKEN', message);
+const unauthenticated = (message: string) =>
+  new DomainError('unauthenticated', 'AUTH.INVALID_TOKEN', message);
 
 /**
  * Verifies a bearer token (a Cognito ID token in AWS, a token the local runtime signed locally — the

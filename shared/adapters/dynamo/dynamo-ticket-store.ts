@@ -12,6 +12,7 @@ import {
 import type { AuditEvent } from '../../domain/audit/audit-event.ts';
 import { validationError } from '../../domain/errors.ts';
 import type { Clock } from '../../domain/ports.ts';
+import { activeStatuses } from '../../domain/ticket/lifecycle.ts';
 import type { Message } from '../../domain/ticket/message.ts';
 import type { Ticket } from '../../domain/ticket/ticket.entity.ts';
 import type {
@@ -21,7 +22,6 @@ import type {
   TicketFilter,
   TicketStore,
 } from '../../domain/ticket/ticket.store.ts';
-import { activeStatuses } from '../../domain/ticket/lifecycle.ts';
 import { ticketIndexes } from './table-design.ts';
 
 /** How long an idempotency claim is honoured. */
@@ -79,8 +79,18 @@ const withoutKeys = <T>(item: Record<string, unknown>): T => {
   return rest as T;
 };
 
-const auditItem = (e: AuditEvent) => ({ ...e, pk: `TICKET#${e.ticketId}`, sk: `EVENT#${e.at}#${e.id}`, entity: 'audit' });
-const messageItem = (m: Message) => ({ ...m, pk: `TICKET#${m.ticketId}`, sk: `MSG#${m.at}#${m.id}`, entity: 'message' });
+const auditItem = (e: AuditEvent) => ({
+  ...e,
+  pk: `TICKET#${e.ticketId}`,
+  sk: `EVENT#${e.at}#${e.id}`,
+  entity: 'audit',
+});
+const messageItem = (m: Message) => ({
+  ...m,
+  pk: `TICKET#${m.ticketId}`,
+  sk: `MSG#${m.at}#${m.id}`,
+  entity: 'message',
+});
 
 const reasonCodes = (error: unknown): (string | undefined)[] =>
   error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code) : [];
@@ -100,13 +110,18 @@ export function dynamoTicketStore(
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
   async function findClaim(key: string) {
-    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: claimKey(key), ConsistentRead: true }));
-    if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 < clock.now().getTime())) return null;
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: claimKey(key), ConsistentRead: true }),
+    );
+    if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 < clock.now().getTime()))
+      return null;
     return { ticketId: String(Item.ticketId), fingerprint: String(Item.fingerprint) };
   }
 
   async function get(id: string) {
-    const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: ticketKey(id), ConsistentRead: true }));
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: ticketKey(id), ConsistentRead: true }),
+    );
     return Item ? fromItem(Item) : null;
   }
 
@@ -115,7 +130,7 @@ export function dynamoTicketStore(
     let start: Record<string, unknown> | undefined;
     do {
       const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      out.push(...((page.Items ?? []).map((i) => withoutKeys<T>(i))));
+      out.push(...(page.Items ?? []).map((i) => withoutKeys<T>(i)));
       start = page.LastEvaluatedKey;
     } while (start);
     return out;
@@ -140,14 +155,22 @@ export function dynamoTicketStore(
     get,
 
     async getByNumber(number) {
-      const { Item } = await doc.send(new GetCommand({ TableName: tableName, Key: numberKey(number), ConsistentRead: true }));
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: numberKey(number), ConsistentRead: true }),
+      );
       return Item ? get(String(Item.ticketId)) : null;
     },
 
     async create(ticket: Ticket, audit: AuditEvent[], claim?: IdempotencyClaim): Promise<CreateOutcome> {
       const nowSeconds = Math.floor(clock.now().getTime() / 1000);
       const items = [
-        { Put: { TableName: tableName, Item: ticketItem(ticket), ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: tableName,
+            Item: ticketItem(ticket),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         {
           Put: {
             TableName: tableName,
@@ -181,7 +204,10 @@ export function dynamoTicketStore(
         } catch (error) {
           const codes = reasonCodes(error);
           if (!codes.length) throw error;
-          if (claim && (codes[claimIndex] === 'ConditionalCheckFailed' || codes[claimIndex] === 'TransactionConflict')) {
+          if (
+            claim &&
+            (codes[claimIndex] === 'ConditionalCheckFailed' || codes[claimIndex] === 'TransactionConflict')
+          ) {
             // Another request holds (or is writing) this key: its ticket is the answer.
             const winner = await findClaim(claim.key);
             if (winner) return { kind: 'duplicate', ...winner };
@@ -248,10 +274,16 @@ export function dynamoTicketStore(
         let result: QueryCommandOutput;
         try {
           result = await doc.send(
-            new QueryCommand({ ...query, Limit: page.limit - items.length, ExclusiveStartKey: start, ScanIndexForward: false }),
+            new QueryCommand({
+              ...query,
+              Limit: page.limit - items.length,
+              ExclusiveStartKey: start,
+              ScanIndexForward: false,
+            }),
           );
         } catch (error) {
-          if (page.cursor && (error as { name?: string }).name === 'ValidationException') throw invalidCursor();
+          if (page.cursor && (error as { name?: string }).name === 'ValidationException')
+            throw invalidCursor();
           throw error;
         }
         items.push(...(result.Items ?? []).map(fromItem));
@@ -274,7 +306,9 @@ function listQuery(tableName: string, filter: TicketFilter): QueryCommandInput {
   if (filter.assignee) {
     index = ticketIndexes.byAssignee.indexName;
     values[':pk'] = `AGENT#${filter.assignee}`;
-    keyCondition = statusPrefix ? 'gsAssignee = :pk AND begins_with(gsStatusCreated, :sp)' : 'gsAssignee = :pk';
+    keyCondition = statusPrefix
+      ? 'gsAssignee = :pk AND begins_with(gsStatusCreated, :sp)'
+      : 'gsAssignee = :pk';
   } else if (filter.team) {
     index = ticketIndexes.byTeam.indexName;
     values[':pk'] = `TEAM#${filter.team}`;
@@ -323,7 +357,9 @@ function listQuery(tableName: string, filter: TicketFilter): QueryCommandInput {
 }
 
 const invalidCursor = () =>
-  validationError('The cursor is not valid for this query', [{ path: 'cursor', message: 'Invalid cursor', code: 'invalid' }]);
+  validationError('The cursor is not valid for this query', [
+    { path: 'cursor', message: 'Invalid cursor', code: 'invalid' },
+  ]);
 
 function encodeCursor(key: Record<string, unknown>) {
   return Buffer.from(JSON.stringify(key)).toString('base64url');

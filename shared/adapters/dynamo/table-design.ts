@@ -61,13 +61,20 @@ export const ticketTable: TableDesign = {
 /** CreateTable input for the local runtime and tests (on-demand, streams on, as in the stack). */
 export function createTableInput(design: TableDesign, tableName: string) {
   const attributes = new Map<string, KeyAttribute>();
-  for (const a of [design.partitionKey, design.sortKey, ...design.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+  for (const a of [
+    design.partitionKey,
+    design.sortKey,
+    ...design.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]) {
     attributes.set(a.name, a);
   }
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [...attributes.values()].map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+    AttributeDefinitions: [...attributes.values()].map((a) => ({
+      AttributeName: a.name,
+      AttributeType: a.type,
+    })),
     KeySchema: [
       { AttributeName: design.partitionKey.name, KeyType: 'HASH' as const },
       { AttributeName: design.sortKey.name, KeyType: 'RANGE' as const },

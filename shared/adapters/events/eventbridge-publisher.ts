@@ -1,4 +1,8 @@
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { type EventPublisher, eventSource, type IntegrationEvent } from '../../events/catalogue.ts';
 
 const batchSize = 10; // PutEvents takes at most 10 entries

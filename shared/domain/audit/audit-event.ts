@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Channel, type Actor, primaryRole, Role } from '../actor.ts';
+import { type Actor, Channel, primaryRole, Role } from '../actor.ts';
 
 export const auditTypes = [
   'created',

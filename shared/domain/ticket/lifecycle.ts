@@ -54,7 +54,8 @@ export const defaultLifecycle: readonly TransitionRule[] = [
 ];
 
 /** The moves out of `from`, in the lifecycle's order. */
-export const allowedFrom = (from: Status, lifecycle = defaultLifecycle) => lifecycle.filter((r) => r.from === from);
+export const allowedFrom = (from: Status, lifecycle = defaultLifecycle) =>
+  lifecycle.filter((r) => r.from === from);
 
 export const findRule = (from: Status, to: Status, lifecycle = defaultLifecycle) =>
   lifecycle.find((r) => r.from === from && r.to === to);

@@ -29,9 +29,14 @@ export const versionMismatch = (id: string, expected: number, actual: number) =>
   );
 
 export const concurrentUpdate = (id: string) =>
-  new DomainError('conflict', 'TICKET.CONCURRENT_UPDATE', `Ticket ${id} is being changed by others; try again`, {
-    ticketId: id,
-  });
+  new DomainError(
+    'conflict',
+    'TICKET.CONCURRENT_UPDATE',
+    `Ticket ${id} is being changed by others; try again`,
+    {
+      ticketId: id,
+    },
+  );
 
 export const ticketClosed = (id: string) =>
   new DomainError('conflict', 'TICKET.CLOSED', `Ticket ${id} is closed; open a new ticket instead`, {

@@ -9,7 +9,9 @@ export interface IdempotencyClaim {
   fingerprint: string;
 }
 
-export type CreateOutcome = { kind: 'created' } | { kind: 'duplicate'; ticketId: string; fingerprint: string };
+export type CreateOutcome =
+  | { kind: 'created' }
+  | { kind: 'duplicate'; ticketId: string; fingerprint: string };
 
 export interface TicketFilter {
   status?: Status;
