@@ -29,7 +29,9 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -39,7 +41,9 @@ export function freePort(): Promise<number> {
  * With `dataDir` its data survives restarts; without, it lives in memory. A Java process left behind by
  * a runtime that was killed hard (its pid is kept in the data dir) is stopped first.
  */
-export async function startDynamoDbLocal(options: { dataDir?: string; port?: number } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { dataDir?: string; port?: number } = {},
+): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   const pidFile = dataDir ? join(dataDir, 'dynamodb-local.pid') : undefined;
@@ -48,7 +52,12 @@ export async function startDynamoDbLocal(options: { dataDir?: string; port?: num
     killStale(pidFile!);
   }
 
-  const child: ChildProcess = spawn({ port, sharedDb: true, ...(dataDir ? { path: dataDir } : {}), stdio: 'pipe' });
+  const child: ChildProcess = spawn({
+    port,
+    sharedDb: true,
+    ...(dataDir ? { path: dataDir } : {}),
+    stdio: 'pipe',
+  });
   let output = '';
   child.stdout?.on('data', (d) => {
     output = (output + d).slice(-4000);
@@ -98,12 +107,14 @@ async function waitUntilReady(client: DynamoDBClient, child: ChildProcess, outpu
     exited = true;
   });
   for (;;) {
-    if (exited) throw new Error(`DynamoDB Local exited during start-up (is Java 17+ installed?): ${output()}`);
+    if (exited)
+      throw new Error(`DynamoDB Local exited during start-up (is Java 17+ installed?): ${output()}`);
     try {
       await client.send(new ListTablesCommand({ Limit: 1 }));
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not become ready in 30 s: ${String(error)} ${output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`DynamoDB Local did not become ready in 30 s: ${String(error)} ${output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -1,0 +1,87 @@
+import type { Role } from '#shared/domain/actor.ts';
+import type { LocalEventBus } from './event-bus.ts';
+import type { ApiResult, GatewayRoute } from './http-gateway.ts';
+import type { LocalAuth } from './local-auth.ts';
+import { defaultUserFor, localUser, localUsers } from './local-users.ts';
+import type { Outbox } from './outbox.ts';
+import type { VirtualClock } from './virtual-clock.ts';
+
+const json = (statusCode: number, body: unknown): ApiResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
+});
+
+/** The tokens `GET /dev/tokens` returns: one per role at the top level, and one per local user. */
+export type DevTokens = Record<Role, string> & {
+  users: { id: string; name: string; email: string; roles: Role[]; token: string }[];
+};
+
+export async function devTokens(auth: LocalAuth): Promise<DevTokens> {
+  const users = await Promise.all(
+    localUsers.map(async (u) => {
+      const user = localUser(u.id);
+      return {
+        id: user.id,
+        name: user.name,
+        email: user.email,
+        roles: user.roles,
+        token: await auth.issue(user),
+      };
+    }),
+  );
+  const tokenOf = (id: string) => users.find((u) => u.id === id)!.token;
+  return {
+    admin: tokenOf(defaultUserFor.admin),
+    supervisor: tokenOf(defaultUserFor.supervisor),
+    agent: tokenOf(defaultUserFor.agent),
+    integration: tokenOf(defaultUserFor.integration),
+    customer: tokenOf(defaultUserFor.customer),
+    users,
+  };
+}
+
+/**
+ * The local-only routes (DESIGN.md §4): tokens, outbox, clock, recent events, inbound e-mail, health.
+ * They exist only here; the AWS stack has no such route.
+ */
+export function devRoutes(deps: {
+  auth: LocalAuth;
+  clock: VirtualClock;
+  events: LocalEventBus;
+  outbox: Outbox;
+  healthy: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+}): GatewayRoute[] {
+  const route = (
+    method: string,
+    path: string,
+    name: string,
+    run: () => Promise<ApiResult>,
+  ): GatewayRoute => ({
+    method,
+    path,
+    name,
+    invoke: () => run(),
+  });
+  return [
+    route('GET', '/health', 'health', async () => {
+      const { ok, checks } = await deps.healthy();
+      return json(ok ? 200 : 503, ok ? { status: 'ok', checks } : { status: 'unavailable', checks });
+    }),
+    route('GET', '/dev/tokens', 'dev-tokens', async () => json(200, await devTokens(deps.auth))),
+    route('GET', '/dev/clock', 'dev-clock', async () =>
+      json(200, { now: deps.clock.now().toISOString(), timeScale: deps.clock.timeScale }),
+    ),
+    route('GET', '/dev/outbox', 'dev-outbox', async () => json(200, { messages: await deps.outbox.list() })),
+    route('GET', '/dev/events', 'dev-events', async () => json(200, { events: deps.events.recent() })),
+    route('POST', '/dev/inbound-email', 'dev-inbound-email', async () =>
+      json(501, {
+        error: {
+          code: 'INTAKE.EMAIL_NOT_IMPLEMENTED',
+          message:
+            'E-mail intake is not built yet: this route will accept one raw RFC 822 message and answer 202',
+        },
+      }),
+    ),
+  ];
+}

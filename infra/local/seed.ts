@@ -1,0 +1,116 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Actor } from '#shared/domain/actor.ts';
+import { addReply } from '#shared/use-cases/add-reply.ts';
+import { createTicket } from '#shared/use-cases/create-ticket.ts';
+import type { TicketDeps } from '#shared/use-cases/deps.ts';
+import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
+import { localUser } from './local-users.ts';
+import {
+  agents,
+  articles,
+  calendars,
+  customers,
+  demoTickets,
+  seedVersion,
+  slaPolicies,
+  teams,
+} from './seed-data.ts';
+
+/**
+ * Where each kind of seeded item lives in the ticket table (documented in docs/local-runtime.md).
+ * One partition per kind keeps "all teams", "all agents" … a single query.
+ */
+export const seedKeys = {
+  team: (id: string) => ({ pk: 'CONFIG#teams', sk: id }),
+  slaPolicy: (id: string) => ({ pk: 'CONFIG#sla-policies', sk: id }),
+  calendar: (id: string) => ({ pk: 'CONFIG#calendars', sk: id }),
+  agent: (id: string) => ({ pk: 'AGENT', sk: id }),
+  customer: (email: string) => ({ pk: 'CUSTOMER', sk: email.toLowerCase() }),
+  article: (id: string) => ({ pk: 'KB', sk: id }),
+  marker: () => ({ pk: 'SEED', sk: seedVersion }),
+};
+
+export interface SeedResult {
+  seeded: boolean;
+  tickets: number;
+}
+
+/**
+ * Seeds the demo data once per data dir.
+ *
+ * 1. Skip if the `SEED`/`v1` marker is there.
+ * 2. Write teams, agents, SLA policies, calendars, customers and knowledge-base articles.
+ * 3. Open the demo tickets through the create use case (idempotency keys make a re-run after a crash
+ *    return the same tickets), with a little follow-up history.
+ * 4. Write the marker last, so an interrupted seed is completed on the next start.
+ */
+export async function seedDemoData(input: {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  deps: TicketDeps;
+}): Promise<SeedResult> {
+  const { doc, tableName, deps } = input;
+  const marker = await doc.send(
+    new GetCommand({ TableName: tableName, Key: seedKeys.marker(), ConsistentRead: true }),
+  );
+  if (marker.Item) return { seeded: false, tickets: 0 };
+
+  const now = deps.clock.now().toISOString();
+  const items = [
+    ...teams.map((t) => ({ ...seedKeys.team(t.id), type: 'team', ...t })),
+    ...agents.map((a) => ({ ...seedKeys.agent(a.id), type: 'agent', ...a, activeTickets: 0 })),
+    ...slaPolicies.map((p) => ({ ...seedKeys.slaPolicy(p.id), type: 'sla-policy', ...p })),
+    ...calendars.map((c) => ({ ...seedKeys.calendar(c.id), type: 'calendar', ...c })),
+    ...customers.map((c) => ({ ...seedKeys.customer(c.email), type: 'customer', ...c })),
+    ...articles.map((a) => ({ ...seedKeys.article(a.id), type: 'kb-article', ...a })),
+  ].map((item) => ({ ...item, updatedAt: now, seededBy: seedVersion }));
+  await Promise.all(items.map((Item) => doc.send(new PutCommand({ TableName: tableName, Item }))));
+
+  let count = 0;
+  for (const demo of demoTickets) {
+    const actor = actorFor(demo.by, demo.channel);
+    const { ticket, created } = await createTicket(
+      demo.ticket,
+      actor,
+      deps,
+      `seed-${seedVersion}-${demo.key}`,
+    );
+    count++;
+    if (!created) continue;
+    let version = ticket.version;
+    for (const step of demo.followUp ?? []) {
+      const by = actorFor(step.by, 'web');
+      const result =
+        step.action === 'transition'
+          ? await transitionTicket(ticket.id, { to: step.to }, by, version, deps)
+          : await addReply(ticket.id, { body: step.body, public: true }, by, version, deps);
+      version = result.ticket.version;
+    }
+  }
+
+  await doc.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...seedKeys.marker(),
+        type: 'seed-marker',
+        seededAt: deps.clock.now().toISOString(),
+        tickets: count,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return { seeded: true, tickets: count };
+}
+
+function actorFor(userId: string, channel: Actor['channel']): Actor {
+  const user = localUser(userId);
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    roles: user.roles,
+    channel,
+    sourceIp: '127.0.0.1',
+  };
+}
