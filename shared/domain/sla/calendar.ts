@@ -1,0 +1,331 @@
+import { DateTime, IANAZone } from 'luxon';
+import { z } from 'zod';
+import { DomainError } from '../errors.ts';
+
+export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export const Weekday = z.enum(weekdays);
+export type Weekday = z.infer<typeof Weekday>;
+
+const clockTime = /^([01]\d|2[0-3]):[0-5]\d$/;
+const clockTimeOrMidnight = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+
+/**
+ * Working time on one day, local wall-clock `HH:mm`. An interval whose `end` is not after its `start`
+ * is an overnight shift that ends on the next day (`22:00`–`06:00`; `00:00`–`00:00` is a whole day).
+ * `end` may be `24:00`. A shift belongs to the day it starts on: a holiday does not cut short the
+ * night shift that began the evening before.
+ */
+export const WorkingInterval = z.object({
+  start: z.string().regex(clockTime, 'expected HH:mm'),
+  end: z.string().regex(clockTimeOrMidnight, 'expected HH:mm or 24:00'),
+});
+export type WorkingInterval = z.infer<typeof WorkingInterval>;
+
+const Hours = z.array(WorkingInterval).max(12);
+const IsoDate = z.iso.date();
+
+/** A day, or an inclusive range of days (`until`), without work: 国庆节 2026-10-01 … 2026-10-07. */
+export const Holiday = z.object({
+  date: IsoDate,
+  until: IsoDate.optional(),
+  name: z.string().max(120).optional(),
+});
+export type Holiday = z.infer<typeof Holiday>;
+
+/**
+ * A make-up working day (调休): a date, usually a weekend, that is worked. It follows the hours of
+ * `followsWeekday`, or its own `hours`; with neither it follows Monday.
+ */
+export const MakeUpDay = z.object({
+  date: IsoDate,
+  name: z.string().max(120).optional(),
+  followsWeekday: Weekday.optional(),
+  hours: Hours.optional(),
+});
+export type MakeUpDay = z.infer<typeof MakeUpDay>;
+
+export const WeeklyHours = z.object({
+  mon: Hours.default([]),
+  tue: Hours.default([]),
+  wed: Hours.default([]),
+  thu: Hours.default([]),
+  fri: Hours.default([]),
+  sat: Hours.default([]),
+  sun: Hours.default([]),
+});
+export type WeeklyHours = z.infer<typeof WeeklyHours>;
+
+/** A business calendar: when SLA clocks run. Configured at `GET/PUT /config/calendars`. */
+export const BusinessCalendar = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _ (max 64)'),
+    name: z.string().trim().min(1).max(120),
+    timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone'),
+    /** 24×7: every instant is working time; weekly hours, holidays and make-up days are ignored. */
+    alwaysOpen: z.boolean().default(false),
+    weeklyHours: WeeklyHours.default({ mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }),
+    holidays: z.array(Holiday).max(500).default([]),
+    makeUpDays: z.array(MakeUpDay).max(200).default([]),
+  })
+  .superRefine((calendar, ctx) => {
+    const holidayDates = new Set<string>();
+    calendar.holidays.forEach((holiday, index) => {
+      if (holiday.until && holiday.until < holiday.date) {
+        ctx.addIssue({ code: 'custom', path: ['holidays', index, 'until'], message: 'until is before date' });
+        return;
+      }
+      for (const day of expandDates(holiday)) holidayDates.add(day);
+    });
+    calendar.makeUpDays.forEach((day, index) => {
+      if (holidayDates.has(day.date)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['makeUpDays', index, 'date'],
+          message: `${day.date} is also a holiday`,
+        });
+      }
+    });
+    const anyHours =
+      weekdays.some((d) => calendar.weeklyHours[d].length > 0) ||
+      calendar.makeUpDays.some((d) => (d.hours?.length ?? 1) > 0);
+    if (!calendar.alwaysOpen && !anyHours) {
+      ctx.addIssue({ code: 'custom', path: ['weeklyHours'], message: 'a calendar needs working hours' });
+    }
+  });
+export type BusinessCalendar = z.infer<typeof BusinessCalendar>;
+export type BusinessCalendarInput = z.input<typeof BusinessCalendar>;
+
+/** Parses and validates a calendar (defaults filled in). Throws a ZodError when it is invalid. */
+export const defineCalendar = (input: BusinessCalendarInput): BusinessCalendar =>
+  BusinessCalendar.parse(input);
+
+function expandDates(holiday: Holiday): string[] {
+  const first = DateTime.fromISO(holiday.date, { zone: 'UTC' });
+  const last = DateTime.fromISO(holiday.until ?? holiday.date, { zone: 'UTC' });
+  const days: string[] = [];
+  for (let d = first; d <= last && days.length <= 366; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
+  return days;
+}
+
+const minuteMs = 60_000;
+
+/** A span of working time, epoch milliseconds, end exclusive. */
+type Span = readonly [start: number, end: number];
+
+interface Compiled {
+  zone: string;
+  holidays: ReadonlySet<string>;
+  makeUp: ReadonlyMap<string, readonly WorkingInterval[]>;
+  weekly: readonly (readonly WorkingInterval[])[];
+  /** Local date (ISO) → that day's spans, before merging. */
+  days: Map<string, readonly Span[]>;
+}
+
+const compiledCache = new WeakMap<BusinessCalendar, Compiled>();
+
+function compile(calendar: BusinessCalendar): Compiled {
+  const cached = compiledCache.get(calendar);
+  if (cached) return cached;
+  const holidays = new Set(calendar.holidays.flatMap(expandDates));
+  const makeUp = new Map(
+    calendar.makeUpDays.map(
+      (d) => [d.date, d.hours ?? calendar.weeklyHours[d.followsWeekday ?? 'mon']] as const,
+    ),
+  );
+  const compiled: Compiled = {
+    zone: calendar.timeZone,
+    holidays,
+    makeUp,
+    weekly: weekdays.map((d) => calendar.weeklyHours[d]),
+    days: new Map(),
+  };
+  compiledCache.set(calendar, compiled);
+  return compiled;
+}
+
+const parseClock = (hhmm: string) => {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  return h * 60 + m;
+};
+
+/** The spans of the shifts that start on local day `day` (midnight in the calendar's zone). */
+function spansOfDay(c: Compiled, day: DateTime): readonly Span[] {
+  const iso = day.toISODate()!;
+  const known = c.days.get(iso);
+  if (known) return known;
+  const intervals = c.holidays.has(iso) ? [] : (c.makeUp.get(iso) ?? c.weekly[day.weekday - 1] ?? []);
+  const at = (minutes: number, dayOffset: number) => {
+    const date = day.plus({ days: dayOffset + Math.floor(minutes / (24 * 60)) });
+    return localInstant(c.zone, date.year, date.month, date.day, Math.floor(minutes / 60) % 24, minutes % 60);
+  };
+  const spans = intervals
+    .map((interval): Span => {
+      const start = parseClock(interval.start);
+      const end = parseClock(interval.end);
+      return [at(start, 0), at(end, end <= start ? 1 : 0)];
+    })
+    .filter(([s, e]) => e > s)
+    .sort((a, b) => a[0] - b[0]);
+  // Bounded memo: calendars are long-lived config objects; keep the few hundred days in use.
+  if (c.days.size > 4000) c.days.clear();
+  c.days.set(iso, spans);
+  return spans;
+}
+
+const dayMs = 86_400_000;
+
+/**
+ * The instant a zone's clocks show a wall-clock time. In the repeated hour after a fall-back it is the
+ * first occurrence (clocks show 01:30 twice; a shift starting at 01:30 starts the first time); in the
+ * skipped hour of a spring-forward it is the first valid instant after the gap.
+ */
+function localInstant(zone: string, year: number, month: number, day: number, hour: number, minute: number) {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const tz = IANAZone.create(zone);
+  const offsets = new Set([tz.offset(wall - dayMs), tz.offset(wall), tz.offset(wall + dayMs)]);
+  let best: number | undefined;
+  for (const offset of offsets) {
+    const candidate = wall - offset * 60_000;
+    if (candidate + tz.offset(candidate) * 60_000 === wall && (best === undefined || candidate < best))
+      best = candidate;
+  }
+  return best ?? DateTime.fromObject({ year, month, day, hour, minute }, { zone }).toMillis();
+}
+
+/** Give up looking for working time after this many consecutive days without any. */
+const maxIdleDays = 800;
+
+/**
+ * Merged working spans in time order, from the shift that may cover `fromMs` onwards (overnight
+ * shifts that started the day before included; overlapping shifts joined). Endless.
+ */
+function* workingSpans(calendar: BusinessCalendar, fromMs: number): Generator<Span> {
+  const c = compile(calendar);
+  let day = DateTime.fromMillis(fromMs, { zone: c.zone }).startOf('day').minus({ days: 1 });
+  let pending: [number, number] | undefined;
+  let idleDays = 0;
+  for (;;) {
+    const spans = spansOfDay(c, day);
+    idleDays = spans.length === 0 ? idleDays + 1 : 0;
+    if (idleDays > maxIdleDays) {
+      throw new DomainError(
+        'unprocessable',
+        'SLA.CALENDAR_HAS_NO_WORKING_TIME',
+        `Calendar ${calendar.id} has no working time after ${day.toISODate()}`,
+      );
+    }
+    for (const [s, e] of spans) {
+      if (pending && s <= pending[1]) pending[1] = Math.max(pending[1], e);
+      else {
+        if (pending) yield pending;
+        pending = [s, e];
+      }
+    }
+    day = day.plus({ days: 1 });
+  }
+}
+
+const toMs = (t: Date) => {
+  const ms = t.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('invalid date');
+  return ms;
+};
+
+/**
+ * The instant at which `ms` milliseconds of working time have passed after `startMs`. With `ms` 0 it
+ * is `startMs` itself, even outside working hours.
+ */
+export function addBusinessMs(calendar: BusinessCalendar, startMs: number, ms: number): number {
+  if (ms < 0) throw new RangeError('cannot add negative business time');
+  if (ms === 0) return startMs;
+  if (calendar.alwaysOpen) return startMs + ms;
+  let remaining = ms;
+  for (const [s, e] of workingSpans(calendar, startMs)) {
+    if (e <= startMs) continue;
+    const from = Math.max(s, startMs);
+    if (e - from >= remaining) return from + remaining;
+    remaining -= e - from;
+  }
+  throw new Error('unreachable: workingSpans is endless');
+}
+
+/** Working milliseconds in [aMs, bMs); negative when `bMs` is before `aMs`. */
+export function businessMsBetween(calendar: BusinessCalendar, aMs: number, bMs: number): number {
+  if (bMs < aMs) return -businessMsBetween(calendar, bMs, aMs);
+  if (bMs === aMs) return 0;
+  if (calendar.alwaysOpen) return bMs - aMs;
+  let total = 0;
+  for (const [s, e] of workingSpans(calendar, aMs)) {
+    if (s >= bMs) break;
+    total += Math.max(0, Math.min(e, bMs) - Math.max(s, aMs));
+  }
+  return total;
+}
+
+/**
+ * The instant at which `minutes` business minutes have passed after `start`, in the calendar's time
+ * zone (DST, holidays, make-up days and overnight shifts accounted for).
+ */
+export function addBusinessMinutes(calendar: BusinessCalendar, start: Date, minutes: number): Date {
+  return new Date(addBusinessMs(calendar, toMs(start), Math.round(minutes * minuteMs)));
+}
+
+/** Business minutes between `a` and `b` (fractional when the instants are not on whole minutes). */
+export function businessMinutesBetween(calendar: BusinessCalendar, a: Date, b: Date): number {
+  return businessMsBetween(calendar, toMs(a), toMs(b)) / minuteMs;
+}
+
+/** Whether `t` falls in working time. */
+export function isWorking(calendar: BusinessCalendar, t: Date): boolean {
+  if (calendar.alwaysOpen) return true;
+  const ms = toMs(t);
+  for (const [s, e] of workingSpans(calendar, ms)) {
+    if (e > ms) return s <= ms;
+  }
+  return false;
+}
+
+/** A 24×7 calendar, e.g. for escalation delays measured in elapsed time. */
+export const alwaysOpenCalendar: BusinessCalendar = defineCalendar({
+  id: '24x7',
+  name: '24×7',
+  timeZone: 'UTC',
+  alwaysOpen: true,
+});
+
+const officeHours = [
+  { start: '09:00', end: '12:00' },
+  { start: '13:00', end: '18:00' },
+];
+
+/**
+ * Demo calendars for the seed: 24×7, and Beijing office hours (09:00–18:00 with a lunch hour) with
+ * mainland China's 2026 public holidays and make-up working days (调休) as published by the State
+ * Council (国办发明电〔2025〕7号) — check them against the notice before relying on them.
+ */
+export const defaultCalendars: readonly BusinessCalendar[] = [
+  alwaysOpenCalendar,
+  defineCalendar({
+    id: 'cn-office',
+    name: '北京办公时间 Beijing office hours',
+    timeZone: 'Asia/Shanghai',
+    weeklyHours: { mon: officeHours, tue: officeHours, wed: officeHours, thu: officeHours, fri: officeHours },
+    holidays: [
+      { date: '2026-01-01', until: '2026-01-03', name: '元旦' },
+      { date: '2026-02-15', until: '2026-02-23', name: '春节' },
+      { date: '2026-04-04', until: '2026-04-06', name: '清明节' },
+      { date: '2026-05-01', until: '2026-05-05', name: '劳动节' },
+      { date: '2026-06-19', until: '2026-06-21', name: '端午节' },
+      { date: '2026-09-25', until: '2026-09-27', name: '中秋节' },
+      { date: '2026-10-01', until: '2026-10-07', name: '国庆节' },
+    ],
+    makeUpDays: [
+      { date: '2026-01-04', name: '元旦调休' },
+      { date: '2026-02-14', name: '春节调休' },
+      { date: '2026-02-28', name: '春节调休' },
+      { date: '2026-05-09', name: '劳动节调休' },
+      { date: '2026-09-20', name: '国庆节调休' },
+      { date: '2026-10-10', name: '国庆节调休' },
+    ],
+  }),
+];
