@@ -1,0 +1,152 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { cdkBundling, projectRoot } from '../bundling.ts';
+
+/** A table and the names of its global secondary indexes (ITableV2 does not list them). */
+export interface TableBinding {
+  table: ITableV2;
+  indexNames: readonly string[];
+}
+
+/**
+ * What each access level may do on the table. Transactions need no action of their own: IAM checks
+ * each Put/Update/Delete/ConditionCheck inside them. No Scan: every list is served by an index.
+ * DynamoDB Local ignores IAM, so only these lists (and test/infra) stand between code and AccessDenied.
+ */
+export const tableActions = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  write: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+} as const;
+
+/**
+ * What DynamoDB needs on the table's customer-managed key on the caller's behalf: CDK's own
+ * `grantReadData` / `grantReadWriteData` key actions, with `ReEncrypt*` and `GenerateDataKey*` spelled
+ * out (no key-pair actions: DynamoDB uses symmetric data keys).
+ */
+export const keyActions = {
+  read: ['kms:Decrypt', 'kms:DescribeKey'],
+  write: [
+    'kms:Decrypt',
+    'kms:DescribeKey',
+    'kms:Encrypt',
+    'kms:GenerateDataKey',
+    'kms:GenerateDataKeyWithoutPlaintext',
+    'kms:ReEncryptFrom',
+    'kms:ReEncryptTo',
+  ],
+} as const;
+
+export interface GongdanFunctionProps {
+  /** The handler file, e.g. `functionEntry('create-ticket')`. */
+  entry: string;
+  description?: string;
+  logRetention: RetentionDays;
+  /** @default 512 MB: on arm64 more memory is also more CPU, which shortens cold starts. */
+  memorySize?: number;
+  /** @default 10 s, well inside API Gateway's 30 s integration limit. */
+  timeout?: Duration;
+  environment?: Record<string, string>;
+}
+
+/**
+ * Every Gongdan Lambda: Node 22 on arm64, an ESM bundle built by the local esbuild (`bundling.ts`),
+ * source-mapped stack traces, X-Ray active tracing, and its own log group with a retention.
+ *
+ * It has its own role, allowed to write to its own log group and nothing else; access to a table or a
+ * bus is added with `bindTable` / `bindEventBus`, which set the environment variable the code reads
+ * and grant exactly that access, in one call.
+ */
+export class GongdanFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: GongdanFunctionProps) {
+    // Created beside the function (a subclass cannot add children before super()) so the function can
+    // use them from the start: no AWSLambdaBasicExecutionRole, which may write to every log group.
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${id}`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      projectRoot,
+      depsLockFilePath: `${projectRoot}package-lock.json`,
+      bundling: cdkBundling(),
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    });
+
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the X-Ray statement CDK adds for active tracing: xray:PutTraceSegments and ' +
+        'xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the pinned Lambda target: the bundle target (node22), the toolchain and the ' +
+        'tests are validated on it. Moving to a newer runtime is a deliberate change of runtime and ' +
+        'target together, not something to drift into.',
+    });
+  }
+
+  /**
+   * Sets TABLE_NAME and grants read or read-write on the table, by name on each of its indexes, and
+   * on its KMS key.
+   */
+  bindTable(binding: TableBinding, access: 'read' | 'write'): this {
+    const { table, indexNames } = binding;
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: [...tableActions[access]], resources: [table.tableArn] }),
+    );
+    if (indexNames.length) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: indexNames.map((name) => `${table.tableArn}/index/${name}`),
+        }),
+      );
+    }
+    if (table.encryptionKey) {
+      this.addToRolePolicy(
+        new PolicyStatement({ actions: [...keyActions[access]], resources: [table.encryptionKey.keyArn] }),
+      );
+    }
+    return this;
+  }
+
+  /** Sets EVENT_BUS_NAME, and grants events:PutEvents on that one bus only when the function publishes. */
+  bindEventBus(bus: IEventBus, options: { publish: boolean }): this {
+    this.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
+    if (options.publish) bus.grantPutEventsTo(this);
+    return this;
+  }
+}

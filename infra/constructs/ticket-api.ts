@@ -1,0 +1,127 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  type HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { Route } from '#shared/http/route.ts';
+import { functionEntry } from '../bundling.ts';
+import { GongdanFunction, type TableBinding } from './gongdan-function.ts';
+
+export interface TicketApiProps {
+  routes: readonly Pick<Route, 'name' | 'method' | 'path' | 'access'>[];
+  tickets: TableBinding;
+  bus: IEventBus;
+  /** Cognito issuer URL and app client id: what both the API Gateway authorizer and our code check. */
+  auth: { issuer: string; audience: string };
+  logRetention: RetentionDays;
+  throttle: { rateLimit: number; burstLimit: number };
+  /** Browser origins allowed to call the API; empty leaves CORS off. */
+  corsAllowOrigins: string[];
+}
+
+const pascal = (name: string) =>
+  name
+    .split('-')
+    .map((w) => `${w[0]!.toUpperCase()}${w.slice(1)}`)
+    .join('');
+
+/** One JSON line per request: ids, route, status, timings, errors; no bodies and no token. */
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    time: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    sub: '$context.authorizer.claims.sub',
+  }),
+);
+
+/**
+ * The ticket HTTP API: one Lambda and one route per entry of `apiRoutes`, every route behind a JWT
+ * authorizer that accepts the user pool's ID tokens, a `$default` stage with access logs and
+ * throttling. Each function gets read or read-write on the table as its route declares, and PutEvents
+ * on the bus only if it writes.
+ */
+export class TicketApi extends Construct {
+  readonly httpApi: HttpApi;
+  readonly stage: HttpStage;
+  readonly functions: Record<string, GongdanFunction> = {};
+
+  constructor(scope: Construct, id: string, props: TicketApiProps) {
+    super(scope, id);
+
+    const authorizer = new HttpJwtAuthorizer('CognitoJwt', props.auth.issuer, {
+      jwtAudience: [props.auth.audience],
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'Gongdan ticket API',
+      createDefaultStage: false,
+      defaultAuthorizer: authorizer,
+      ...(props.corsAllowOrigins.length
+        ? {
+            corsPreflight: {
+              allowOrigins: props.corsAllowOrigins,
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.PATCH,
+              ],
+              allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+              exposeHeaders: ['etag', 'location', 'idempotent-replayed'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
+    });
+
+    for (const route of props.routes) {
+      const fn = new GongdanFunction(this, pascal(route.name), {
+        entry: functionEntry(route.name),
+        description: `${route.method} ${route.path}`,
+        logRetention: props.logRetention,
+        environment: { AUTH_ISSUER: props.auth.issuer, AUTH_AUDIENCE: props.auth.audience },
+      })
+        .bindTable(props.tickets, route.access)
+        .bindEventBus(props.bus, { publish: route.access === 'write' });
+      this.functions[route.name] = fn;
+
+      this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${pascal(route.name)}Integration`, fn),
+        authorizer,
+      });
+    }
+  }
+}

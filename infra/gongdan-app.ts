@@ -1,0 +1,37 @@
+import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readSettings } from './settings.ts';
+import { StatefulStack } from './stateful-stack.ts';
+import { StatelessStack } from './stateless-stack.ts';
+
+/**
+ * Adds Gongdan to a CDK app: the stateful stack, the stateless stack that uses it, and the cdk-nag
+ * AWS Solutions checks, which fail synthesis on any finding that is not acknowledged with a reason.
+ * `infra/bin/app.ts` and the infra tests both build the app through here.
+ */
+export function addGongdan(app: App, options: { region: string | undefined }) {
+  const settings = readSettings(app.node);
+  const description = 'Gongdan (工单) customer-service ticket engine';
+  // The table's customer-managed key is set per replica region, so the stacks cannot be
+  // region-agnostic. The account stays a deploy-time value: the same template fits any account.
+  if (!options.region) throw new Error('No AWS region: run through the cdk CLI, or set CDK_DEFAULT_REGION');
+  const env = { region: options.region };
+
+  const stateful = new StatefulStack(app, 'GongdanStateful', {
+    description: `${description}: table, key, event bus`,
+    env,
+    settings,
+  });
+  const stateless = new StatelessStack(app, 'GongdanStateless', {
+    description: `${description}: users, HTTP API, functions`,
+    env,
+    settings,
+    tickets: stateful.tickets,
+    bus: stateful.bus,
+  });
+  Tags.of(app).add('project', 'gongdan');
+
+  const nag = new AwsSolutionsChecks(app);
+  Validations.of(app).addPlugins(nag);
+  return { settings, stateful, stateless, nag };
+}

@@ -1,0 +1,88 @@
+import { App } from 'aws-cdk-lib';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { describe, expect, it } from 'vitest';
+import { cdkBundling, esbuildOptions, lambdaBundle } from '#infra/bundling.ts';
+import { readSettings } from '#infra/settings.ts';
+
+describe('Lambda bundling options', () => {
+  it('give CDK and the bundle-size bench the same esbuild settings', () => {
+    // Act
+    const cdk = cdkBundling();
+    const bench = esbuildOptions('functions/x/handler.ts', '/tmp/out');
+
+    // Assess
+    expect(bench).toMatchObject({
+      bundle: true,
+      target: cdk.target,
+      platform: 'node',
+      format: cdk.format === OutputFormat.ESM ? 'esm' : 'cjs',
+      minify: cdk.minify,
+      sourcemap: cdk.sourceMap,
+      sourcesContent: cdk.sourcesContent,
+      mainFields: cdk.mainFields,
+      external: cdk.externalModules,
+      banner: { js: cdk.banner },
+      logLevel: cdk.logLevel,
+      outfile: `/tmp/out/${lambdaBundle.outputFile}`,
+    });
+  });
+
+  it('bundle locally for Node 22 as minified ESM with the AWS SDK inside', () => {
+    // Act
+    const cdk = cdkBundling();
+
+    // Assess
+    expect(cdk).toMatchObject({
+      forceDockerBundling: false,
+      target: 'node22',
+      format: OutputFormat.ESM,
+      minify: true,
+      sourceMap: true,
+      externalModules: [],
+    });
+    expect(lambdaBundle.outputFile).toBe('index.mjs'); // what CDK names an ESM bundle
+  });
+});
+
+describe('readSettings()', () => {
+  const settingsFrom = (context: Record<string, unknown>) => readSettings(new App({ context }).node);
+
+  it('defaults every setting when the context has none', () => {
+    // Act
+    const settings = settingsFrom({});
+
+    // Assess
+    expect(settings).toEqual({
+      logRetentionDays: 30,
+      apiRateLimit: 50,
+      apiBurstLimit: 100,
+      corsAllowOrigins: [],
+      eventArchiveRetentionDays: 90,
+      cognitoPlusPlan: false,
+    });
+  });
+
+  it('reads -c strings: numbers, flags and comma-separated origins', () => {
+    // Act
+    const settings = settingsFrom({
+      'gongdan:logRetentionDays': '90',
+      'gongdan:cognitoPlusPlan': 'true',
+      'gongdan:corsAllowOrigins': 'https://desk.example.com, https://portal.example.com',
+    });
+
+    // Assess
+    expect(settings).toMatchObject({
+      logRetentionDays: 90,
+      cognitoPlusPlan: true,
+      corsAllowOrigins: ['https://desk.example.com', 'https://portal.example.com'],
+    });
+  });
+
+  it('rejects a retention CloudWatch does not offer, naming the key', () => {
+    // Act
+    const read = () => settingsFrom({ 'gongdan:logRetentionDays': 42 });
+
+    // Assess
+    expect(read).toThrow(/gongdan:logRetentionDays/);
+  });
+});

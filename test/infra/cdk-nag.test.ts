@@ -1,0 +1,85 @@
+import type { PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gongdanTestApp } from './support/gongdan-app.ts';
+
+/** Every `Validations.of(x).acknowledge()` in the tree: construct path, rule id, reason. */
+function acknowledgements(root: IConstruct) {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, unknown>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+const summary = (report: PolicyValidationPluginReport) =>
+  report.violations.map(
+    (v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath)}`,
+  );
+
+// Findings do not depend on what is inside a bundle, so this file skips esbuild (same construct tree).
+let built: ReturnType<typeof gongdanTestApp>;
+let report: PolicyValidationPluginReport;
+
+beforeAll(() => {
+  built = gongdanTestApp({ bundling: false });
+  built.app.synth();
+  report = built.nag.validateScope(built.app);
+}, 60_000);
+
+describe('cdk-nag AwsSolutions checks', () => {
+  it('report no unacknowledged finding, error or warning, in either stack', () => {
+    // Assess
+    expect(summary(report)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('give every acknowledgement a specific reason', () => {
+    // Act
+    const acks = acknowledgements(built.app);
+
+    // Assess
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      expect(typeof ack.reason, `${ack.id} at ${ack.path}`).toBe('string');
+      expect(String(ack.reason).trim().length, `${ack.id} at ${ack.path}`).toBeGreaterThanOrEqual(60);
+    }
+  });
+
+  it('acknowledge only the reviewed rules, so a new suppression shows up here in review', () => {
+    // Act
+    const ids = [...new Set(acknowledgements(built.app).map((a) => a.id))].sort();
+
+    // Assess
+    expect(ids).toEqual(['AwsSolutions-COG8', 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-L1']);
+  });
+
+  it('acknowledge the X-Ray wildcard on function roles only, never on a whole stack', () => {
+    // Act
+    const wildcard = acknowledgements(built.app).filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]');
+
+    // Assess
+    expect(wildcard.length).toBeGreaterThan(0);
+    for (const ack of wildcard) expect(ack.path).toMatch(/^GongdanStateless\/Api\/\w+Role$/);
+  });
+
+  it('fail synthesis when a finding is not acknowledged', () => {
+    // Prepare: the same app, plus a key without rotation (AwsSolutions-KMS5)
+    const { app, stateful } = gongdanTestApp({ bundling: false });
+    new Key(stateful, 'UnrotatedKey', { enableKeyRotation: false });
+
+    // Act
+    const synth = () => app.synth();
+
+    // Assess
+    expect(synth).toThrow(/AwsSolutions-KMS5/);
+  });
+});

@@ -1,0 +1,395 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiRoutes } from '#functions/routes.ts';
+import { esbuildOptions, functionEntry, lambdaBundle } from '#infra/bundling.ts';
+import { type GongdanFunction, keyActions, tableActions } from '#infra/constructs/gongdan-function.ts';
+import type { StatefulStack } from '#infra/stateful-stack.ts';
+import type { StatelessStack } from '#infra/stateless-stack.ts';
+import { createTableInput, ticketTable } from '#shared/adapters/dynamo/table-design.ts';
+import { roles } from '#shared/domain/actor.ts';
+import { gongdanTestApp, testRegion } from './support/gongdan-app.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: raw CloudFormation JSON, asserted field by field
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+
+let stateful: StatefulStack;
+let stateless: StatelessStack;
+let data: Template;
+let api: Template;
+let assembly: CloudAssembly;
+
+// One synthesis for the whole file, with real esbuild bundles (about 0.6 s per function).
+beforeAll(() => {
+  const built = gongdanTestApp({ bundling: true });
+  stateful = built.stateful;
+  stateless = built.stateless;
+  data = Template.fromStack(stateful);
+  api = Template.fromStack(stateless);
+  assembly = built.app.synth(); // cached: the synthesis Template.fromStack already ran
+}, 90_000);
+
+const logicalId = (stack: Stack, element: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(element.node.defaultChild as CfnElement);
+
+const only = (template: Template, type: string): [string, Resource] => {
+  const found = Object.entries(template.findResources(type)) as [string, Resource][];
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+
+const resource = (template: Template, id: string): Resource =>
+  (template.toJSON().Resources as Record<string, Resource>)[id]!;
+
+const functionOf = (name: string): GongdanFunction => stateless.api.functions[name]!;
+
+/** Every statement of the inline policies attached to a function's role. */
+function statementsOf(fn: GongdanFunction) {
+  const roleId = logicalId(stateless, fn.role!);
+  return Object.values(api.findResources('AWS::IAM::Policy'))
+    .filter((p) => p.Properties.Roles.some((r: { Ref?: string }) => r.Ref === roleId))
+    .flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    )
+    .map((s) => ({ actions: [s.Action].flat(), resource: s.Resource }));
+}
+
+describe('GongdanStateful', () => {
+  it('builds the ticket table from the shared table design: keys, every index, attributes, TTL', () => {
+    // Prepare
+    const design = createTableInput(ticketTable, 'unused');
+    const byName = (a: { AttributeName: string }, b: { AttributeName: string }) =>
+      a.AttributeName.localeCompare(b.AttributeName);
+
+    // Act
+    const [, table] = only(data, 'AWS::DynamoDB::GlobalTable');
+
+    // Assess
+    expect(table.Properties.KeySchema).toEqual(design.KeySchema);
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(design.GlobalSecondaryIndexes);
+    expect([...table.Properties.AttributeDefinitions].sort(byName)).toEqual(
+      [...design.AttributeDefinitions].sort(byName),
+    );
+    expect(table.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: ticketTable.timeToLiveAttribute,
+      Enabled: true,
+    });
+  });
+
+  it('keeps the table safe: on demand, streams with both images, PITR, customer-managed key, retained', () => {
+    // Prepare
+    const [keyId] = only(data, 'AWS::KMS::Key');
+
+    // Act
+    const [, table] = only(data, 'AWS::DynamoDB::GlobalTable');
+
+    // Assess
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+    expect(table.Properties.Replicas).toEqual([
+      expect.objectContaining({
+        Region: testRegion,
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      }),
+    ]);
+    expect(table.DeletionPolicy).toBe('Retain');
+  });
+
+  it('rotates the table key and retains it with the table, so retained data stays readable', () => {
+    // Act
+    const [, key] = only(data, 'AWS::KMS::Key');
+
+    // Assess
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+  });
+
+  it('has one event bus whose events are all archived for replay', () => {
+    // Prepare
+    const [busId] = only(data, 'AWS::Events::EventBus');
+
+    // Act
+    const [, archive] = only(data, 'AWS::Events::Archive');
+
+    // Assess
+    expect(archive.Properties).toMatchObject({
+      SourceArn: { 'Fn::GetAtt': [busId, 'Arn'] },
+      RetentionDays: 90,
+      EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
+    });
+  });
+
+  it('lets CloudFormation name every resource (no physical names)', () => {
+    // Act
+    const [, table] = only(data, 'AWS::DynamoDB::GlobalTable');
+    const [, bus] = only(data, 'AWS::Events::EventBus');
+
+    // Assess
+    expect(table.Properties.TableName).toBeUndefined();
+    expect(bus.Properties.Name).toEqual(expect.stringMatching(/^GongdanStateful/)); // CDK-generated
+  });
+});
+
+describe('GongdanStateless', () => {
+  it('makes one function per API route: Node 22 on arm64, active tracing, source-mapped stack traces', () => {
+    // Act
+    const functions = api.findResources('AWS::Lambda::Function');
+
+    // Assess
+    expect(Object.keys(functions)).toHaveLength(apiRoutes.length);
+    for (const route of apiRoutes) {
+      const fn = resource(api, logicalId(stateless, functionOf(route.name)));
+      expect(fn.Properties, route.name).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
+      });
+    }
+  });
+
+  it('ships each function as a minified ESM bundle with its source map, built from its own handler', () => {
+    for (const route of apiRoutes) {
+      // Prepare
+      const fn = resource(api, logicalId(stateless, functionOf(route.name)));
+      const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+      const dir = join(assembly.directory, `asset.${hash}`);
+
+      // Act
+      const bundle = readFileSync(join(dir, lambdaBundle.outputFile), 'utf8');
+
+      // Assess
+      expect(bundle.startsWith(lambdaBundle.banner), route.name).toBe(true);
+      expect(bundle, route.name).toMatch(/export\s*\{[^}]*\bhandler\b/);
+      expect(existsSync(join(dir, `${lambdaBundle.outputFile}.map`)), route.name).toBe(true);
+    }
+  });
+
+  it('ships byte for byte the bundle that bench/bundle-size.ts measures', async () => {
+    // Prepare
+    const route = apiRoutes[0]!;
+    const fn = resource(api, logicalId(stateless, functionOf(route.name)));
+    const shipped = readFileSync(
+      join(
+        assembly.directory,
+        `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`,
+        'index.mjs',
+      ),
+    );
+
+    // Act
+    const result = await build({ ...esbuildOptions(functionEntry(route.name), '/bench-out'), write: false });
+    const measured = result.outputFiles.find((f) => f.path.endsWith(`/${lambdaBundle.outputFile}`))!;
+
+    // Assess
+    expect(Buffer.from(measured.contents).equals(shipped)).toBe(true);
+  });
+
+  it('gives every function its own log group with the configured retention', () => {
+    for (const route of apiRoutes) {
+      // Act
+      const fn = resource(api, logicalId(stateless, functionOf(route.name)));
+      const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
+
+      // Assess
+      expect(resource(api, logGroupId).Properties.RetentionInDays, route.name).toBe(30);
+    }
+  });
+
+  it('sets every environment variable the Lambda runtime requires at cold start', () => {
+    // Prepare: the names lambdaDeps() passes to requiredEnv(), read from its source so they cannot drift
+    const source = readFileSync(new URL('../../shared/runtime/lambda-deps.ts', import.meta.url), 'utf8');
+    const required = [...source.matchAll(/requiredEnv\('([A-Z_]+)'\)/g)].map((m) => m[1]!);
+    expect(required).toEqual(expect.arrayContaining(['TABLE_NAME', 'EVENT_BUS_NAME', 'AUTH_ISSUER']));
+
+    for (const route of apiRoutes) {
+      // Act
+      const fn = resource(api, logicalId(stateless, functionOf(route.name)));
+
+      // Assess
+      expect(Object.keys(fn.Properties.Environment.Variables), route.name).toEqual(
+        expect.arrayContaining(required),
+      );
+    }
+  });
+
+  it('routes every apiRoutes entry, by method and path, to its own function behind the JWT authorizer', () => {
+    // Prepare
+    const [authorizerId] = only(api, 'AWS::ApiGatewayV2::Authorizer');
+    const routes = Object.values(api.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
+    expect(routes).toHaveLength(apiRoutes.length);
+
+    for (const route of apiRoutes) {
+      // Act
+      const found = routes.find((r) => r.Properties.RouteKey === `${route.method} ${route.path}`);
+      const integrationId = found?.Properties.Target['Fn::Join'][1][1].Ref;
+      const integration = resource(api, integrationId);
+
+      // Assess
+      expect(found?.Properties, route.name).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: authorizerId },
+      });
+      expect(integration.Properties, route.name).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [logicalId(stateless, functionOf(route.name)), 'Arn'] },
+      });
+    }
+  });
+
+  it("accepts only the user pool's ID tokens: issuer is the pool, audience is the app client", () => {
+    // Prepare
+    const [poolId] = only(api, 'AWS::Cognito::UserPool');
+    const [clientId] = only(api, 'AWS::Cognito::UserPoolClient');
+
+    // Act
+    const [, authorizer] = only(api, 'AWS::ApiGatewayV2::Authorizer');
+
+    // Assess
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: clientId }],
+        Issuer: { 'Fn::Join': ['', [`https://cognito-idp.${testRegion}.amazonaws.com/`, { Ref: poolId }]] },
+      },
+    });
+  });
+
+  it('grants each function exactly its route access on the table, each index by name, and the key', () => {
+    for (const route of apiRoutes) {
+      // Act
+      const statements = statementsOf(functionOf(route.name));
+      const dynamo = statements.filter((s) => s.actions.some((a) => a.startsWith('dynamodb:')));
+      const kms = statements.filter((s) => s.actions.some((a) => a.startsWith('kms:')));
+
+      // Assess
+      const indexStatement = dynamo.find((s) => JSON.stringify(s.resource).includes('/index/'));
+      expect(
+        dynamo.map((s) => s.actions.sort()),
+        route.name,
+      ).toEqual(expect.arrayContaining([[...tableActions[route.access]].sort(), ['dynamodb:Query']]));
+      expect(dynamo, route.name).toHaveLength(2);
+      expect(indexStatement?.actions, route.name).toEqual(['dynamodb:Query']);
+      expect(
+        JSON.stringify(indexStatement?.resource)
+          .match(/\/index\/\w+/g)
+          ?.sort(),
+        route.name,
+      ).toEqual(ticketTable.indexes.map((i) => `/index/${i.indexName}`).sort());
+      expect(
+        kms.map((s) => s.actions.sort()),
+        route.name,
+      ).toEqual([[...keyActions[route.access]].sort()]);
+      expect(JSON.stringify(statements), route.name).not.toMatch(
+        /dynamodb:Scan|index\/\*|dynamodb:\*|kms:\*/,
+      );
+    }
+  });
+
+  it('lets only the writing routes put events, and only on the Gongdan bus', () => {
+    for (const route of apiRoutes) {
+      // Act
+      const puts = statementsOf(functionOf(route.name)).filter((s) => s.actions.includes('events:PutEvents'));
+
+      // Assess
+      expect(puts, route.name).toHaveLength(route.access === 'write' ? 1 : 0);
+      for (const put of puts) expect(JSON.stringify(put.resource)).toContain('EventsBus');
+    }
+  });
+
+  it('allows each function to write only to its own log group', () => {
+    for (const route of apiRoutes) {
+      // Prepare
+      const fn = resource(api, logicalId(stateless, functionOf(route.name)));
+
+      // Act
+      const logs = statementsOf(functionOf(route.name)).filter((s) =>
+        s.actions.some((a) => a.startsWith('logs:')),
+      );
+
+      // Assess
+      expect(logs, route.name).toEqual([
+        {
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resource: { 'Fn::GetAtt': [fn.Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
+        },
+      ]);
+    }
+    api.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
+  });
+
+  it('logs every request and throttles on the $default stage', () => {
+    // Act
+    const [, stage] = only(api, 'AWS::ApiGatewayV2::Stage');
+
+    // Assess
+    expect(stage.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } },
+    });
+    expect(JSON.parse(stage.Properties.AccessLogSettings.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+    });
+  });
+
+  it('leaves CORS off unless origins are configured', () => {
+    // Act
+    const [, httpApi] = only(api, 'AWS::ApiGatewayV2::Api');
+
+    // Assess
+    expect(httpApi.Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('has one Cognito group per role, named as the role the code reads from cognito:groups', () => {
+    // Act
+    const groups = Object.values(api.findResources('AWS::Cognito::UserPoolGroup')) as Resource[];
+
+    // Assess
+    expect(groups.map((g) => g.Properties.GroupName).sort()).toEqual([...roles].sort());
+  });
+
+  it('creates accounts by invitation only, with a strong password policy and TOTP MFA required', () => {
+    // Act
+    const [, pool] = only(api, 'AWS::Cognito::UserPool');
+
+    // Assess
+    expect(pool.Properties).toMatchObject({
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
+    });
+    expect(pool.DeletionPolicy).toBe('Retain');
+  });
+
+  it('gives the app client no secret and no plain USER_PASSWORD_AUTH flow', () => {
+    // Act
+    const [, client] = only(api, 'AWS::Cognito::UserPoolClient');
+
+    // Assess
+    expect(client.Properties.GenerateSecret).toBe(false);
+    expect(client.Properties.ExplicitAuthFlows).not.toContain('ALLOW_USER_PASSWORD_AUTH');
+  });
+});

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { addGongdan } from '#infra/gongdan-app.ts';
+
+/** Any fixed region: the stacks need one (see gongdan-app.ts); tests must not depend on the machine's. */
+export const testRegion = 'eu-central-1';
+
+/** The feature flags and settings `cdk synth` uses, so the tests synthesize what the CLI would. */
+const cdkJsonContext = (): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL('../../../cdk.json', import.meta.url), 'utf8')).context;
+
+export interface TestAppOptions {
+  /** Run esbuild for every function (real assets) or stage placeholders (faster; tree is identical). */
+  bundling: boolean;
+  /** Extra CDK context, e.g. `{ 'gongdan:corsAllowOrigins': 'https://desk.example.com' }`. */
+  context?: Record<string, unknown>;
+}
+
+/** A fresh CDK app with Gongdan added exactly as `infra/bin/app.ts` does. */
+export function gongdanTestApp(options: TestAppOptions) {
+  const app = new App({
+    context: {
+      ...cdkJsonContext(),
+      ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...options.context,
+    },
+  });
+  return { app, ...addGongdan(app, { region: testRegion }) };
+}
