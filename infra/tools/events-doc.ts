@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { catalogue, eventSource } from '#shared/events/catalogue.ts';
 
 /** docs/events.md, generated from the catalogue so the integrators' reference cannot drift from the code. */

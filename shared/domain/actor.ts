@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const roles = ['customer', 'agent', 'supervisor', 'admin', 'integration'] as const;
 export const Role = z.enum(roles);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Channel } from '../domain/actor.ts';
 import { Priority, Status } from '../domain/ticket/lifecycle.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError, validationError } from '../domain/errors.ts';
 import type { Ticket } from '../domain/ticket/ticket.entity.ts';
 import { ticketNotFound } from '../domain/ticket/ticket.errors.ts';

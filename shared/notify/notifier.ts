@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const notificationChannels = ['email', 'sms', 'chat'] as const;
 export const NotificationChannel = z.enum(notificationChannels);

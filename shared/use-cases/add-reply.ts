@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Actor, isStaff, primaryRole } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
 import type { Message } from '../domain/ticket/message.ts';

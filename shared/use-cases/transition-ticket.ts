@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Actor } from '../domain/actor.ts';
 import { auditEvent } from '../domain/audit/audit-event.ts';
 import { Status } from '../domain/ticket/lifecycle.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A mailbox as written in a header: `name` is decoded (RFC 2047) and may be empty. */
 export const EmailAddress = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Priority, Status } from '../ticket/lifecycle.ts';
 import { Customer, CustomFieldValue, Location } from '../ticket/ticket.entity.ts';
 import { eventInvalid } from './intake.errors.ts';

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { activeStatuses, Priority, type Status } from '../ticket/lifecycle.ts';
 import { Customer, type CustomFieldValue, NewTicket } from '../ticket/ticket.entity.ts';
 import {

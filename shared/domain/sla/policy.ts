@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The SLA vocabularies are declared here rather than imported from the ticket entity so the SLA domain

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { addBusinessMs, alwaysOpenCalendar, type BusinessCalendar, businessMsBetween } from './calendar.ts';
 import {
   type EscalationLevel,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Role } from '../actor.ts';
 
 export const statuses = ['new', 'open', 'pending', 'resolved', 'closed'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Channel, Role } from '../actor.ts';
 
 /** A reply on a ticket's thread: public (sent to the customer) or an internal note. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Actor, Channel, hasAnyRole } from '../actor.ts';
 import { allowedFrom, findRule, Priority, rolesFor, Status, type TransitionRule } from './lifecycle.ts';
 import { illegalTransition, ticketClosed, transitionForbidden } from './ticket.errors.ts';
