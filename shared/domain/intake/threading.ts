@@ -53,10 +53,7 @@ export function findSubjectTags(subject: string): string[] {
 
 /** The subject without our tags, e.g. for a new ticket opened by a reply to a closed one. */
 export const removeSubjectTags = (subject: string) =>
-  subject
-    .replace(/\s*\[\s*#?\s*GD-\d{6,}\s*\]\s*/gi, ' ')
-    .replace(/\s{2,}/g, ' ')
-    .trim();
+  subject.replace(/\s*\[\s*#?\s*GD-\d{6,}\s*\]\s*/gi, ' ').trim();
 
 const replyPrefix =
   /^\s*(?:(?:re|fw|fwd|aw|wg|sv|vs|antw|rif|tr|r|回复|回覆|答复|答覆|转发|轉寄|轉發)\s*(?:\[\d+\]|\(\d+\))?\s*[:：]\s*)+/i;
