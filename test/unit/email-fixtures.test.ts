@@ -136,9 +136,12 @@ describe('parseEmail() on every shared fixture', () => {
     const names = email.attachments.map((a) => a.filename);
     if (expected.attachments) {
       expect(email.attachments).toHaveLength(expected.attachments.length);
-      expected.attachments.forEach((want, i) => {
+      for (const [i, want] of expected.attachments.entries()) {
         const got = email.attachments[i]!;
-        if (typeof want === 'string') return expect(got.filename).toBe(want);
+        if (typeof want === 'string') {
+          expect(got.filename).toBe(want);
+          continue;
+        }
         expect(got).toMatchObject({
           filename: want.filename,
           size: want.size,
@@ -146,7 +149,7 @@ describe('parseEmail() on every shared fixture', () => {
         });
         expect(got.inline).toBe(want.disposition === 'inline');
         expect(got.content).toHaveLength(want.size);
-      });
+      }
     }
     if (expected.attachments_count !== undefined)
       expect(email.attachments).toHaveLength(expected.attachments_count);
