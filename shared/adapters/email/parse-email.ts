@@ -220,6 +220,7 @@ function bodyText(parsed: ParsedMail): string {
         selectors: [
           { selector: 'img', format: 'skip' },
           { selector: 'a', options: { hideLinkHrefIfSameAsText: true, ignoreHref: false } },
+          { selector: 'a[href^="mailto:"]', options: { ignoreHref: true } },
         ],
       });
     } catch {
