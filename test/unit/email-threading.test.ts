@@ -83,14 +83,18 @@ describe('decideThread()', () => {
     customer: { email: 'zhao@example.com' },
     ...over,
   });
-  const lookups = (found: ThreadTicket, calls: string[] = []): ThreadLookups => ({
-    byOutboundMessageId: (ref) => (
-      calls.push(`mid:${ref.ticketId}`), ref.ticketId === found.id ? found : null
-    ),
-    byNumber: (n) => (calls.push(`number:${n}`), n === found.number ? found : null),
-    byThreadIndexRoot: (r) => (calls.push(`index:${r}`), null),
-    byThreadTopic: (t) => (calls.push(`topic:${t}`), null),
-  });
+  const lookups = (found: ThreadTicket, calls: string[] = []): ThreadLookups => {
+    const seen = <T>(call: string, result: T) => {
+      calls.push(call);
+      return result;
+    };
+    return {
+      byOutboundMessageId: (ref) => seen(`mid:${ref.ticketId}`, ref.ticketId === found.id ? found : null),
+      byNumber: (n) => seen(`number:${n}`, n === found.number ? found : null),
+      byThreadIndexRoot: (r) => seen(`index:${r}`, null),
+      byThreadTopic: (t) => seen(`topic:${t}`, null),
+    };
+  };
   const threading = policy.threading;
 
   it('prefers our Message-ID over a subject tag naming another ticket', async () => {
