@@ -27,7 +27,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Runtim
     allowPositionals: false,
   });
   if (values.help) return 'help';
-  const portText = values.port ?? env.PORT ?? '3000';
+  const portText = values.port ?? (env.PORT || '3000');
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new Error(`--port must be 0–65535, got "${portText}"`);
   const scaleText = values['time-scale'] ?? '1';

@@ -95,6 +95,7 @@ export function apiGateway(options: GatewayOptions) {
         });
       }
       const body = await readBody(req, maxBodyBytes);
+      if (body === 'aborted') return;
       if (body === 'too_large') {
         return send(res, 413, {
           error: {
@@ -235,8 +236,8 @@ function splitUrl(url: string): { rawPath: string; rawQueryString: string } {
 }
 
 /** The body, or `too_large` once more than `max` bytes arrived (the rest is discarded, not buffered). */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_large' | 'aborted'> {
+  return new Promise((resolve) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > max) {
       discard(req);
@@ -258,7 +259,11 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too_larg
     };
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
+    // The client went away mid-body: there is no one to answer (a resolved promise is not resolved twice).
+    req.once('close', () => {
+      if (!req.complete) resolve('aborted');
+    });
+    req.once('error', () => resolve('aborted'));
   });
 }
 

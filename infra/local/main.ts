@@ -34,7 +34,10 @@ async function main() {
     // Still starting: main() stops the runtime as soon as it is up (the deadline above still holds).
     if (!runtime) return;
     runtime.stop().then(
-      () => process.exit(0),
+      () => {
+        console.log('Stopped.');
+        process.exit(0);
+      },
       (error: unknown) => {
         console.error('Failed to stop cleanly:', error);
         process.exit(1);
