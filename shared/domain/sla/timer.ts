@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { computeSla, nextCheckpoint, type SlaClockInput } from './sla-clock.ts';
+
+/** What an SLA timer execution is started with (the state machine's input). */
+export const SlaTimerInput = z.object({
+  ticketId: z.string().min(1).max(200),
+  /** The timer version: bumped each time the timer is (re)started; part of the execution name. */
+  version: z.number().int().nonnegative(),
+});
+export type SlaTimerInput = z.infer<typeof SlaTimerInput>;
+
+/** What the ComputeCheckpoint and EvaluateCheckpoint tasks return into `$.timer`. */
+export const SlaTimerStep = z.object({
+  /** Nothing left to wait for: the execution ends. */
+  done: z.boolean(),
+  /** The next checkpoint on the system clock (virtual in the local runtime). */
+  checkpointAt: z.string().nullable(),
+  /** The same instant on the wall clock, whole seconds, for the Wait state's TimestampPath. */
+  waitUntil: z.string().nullable(),
+  reason: z.enum(['checkpoint', 'inactive', 'nothing_left', 'superseded', 'not_found', 'no_policy']),
+  /** Actions applied by this step. */
+  actions: z.number().int().nonnegative(),
+  /** The longest delay between an action falling due and this step applying it, in ms. */
+  lagMs: z.number().nullable(),
+});
+export type SlaTimerStep = z.infer<typeof SlaTimerStep>;
+
+/**
+ * Starts and stops the per-ticket SLA timer (a Step Functions Standard execution in AWS; the local
+ * executor in the local runtime). `start` names the execution with `slaExecutionName(ticketId,
+ * version)`, so a retried start of the same version cannot create a second timer. `stop` ends whatever
+ * timer the ticket has running and is a no-op when there is none. A timer whose version is no longer
+ * the ticket's stops itself at its next step, so a lost `stop` costs a wake-up, not a duplicate message.
+ */
+export interface WorkflowStarter {
+  start(ticketId: string, version: number, input: SlaTimerInput): Promise<{ executionName: string }>;
+  stop(ticketId: string): Promise<void>;
+}
+
+const nameLimit = 80;
+const allowed = /[^A-Za-z0-9_-]/g;
+
+/** FNV-1a, 32 bit: a short, stable tag for ids too long or too odd for an execution name. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(36);
+}
+
+/**
+ * The execution name of a ticket's timer at a version: `sla-<ticketId>-v<version>`. Step Functions
+ * allows 80 characters of `A-Z a-z 0-9 - _`; other characters become `_` and a long id is cut and
+ * tagged with a hash, so the name stays unique per ticket and version.
+ */
+export function slaExecutionName(ticketId: string, version: number): string {
+  if (!Number.isInteger(version) || version < 0) throw new RangeError(`bad timer version ${version}`);
+  const suffix = `-v${version}`;
+  const safe = ticketId.replace(allowed, '_');
+  const room = nameLimit - 'sla-'.length - suffix.length;
+  // The hash (≤ 7 base-36 digits) keeps two ids that differ only in the cut or replaced part apart.
+  const id =
+    safe === ticketId && safe.length <= room ? safe : `${safe.slice(0, room - 8)}_${fnv1a(ticketId)}`;
+  return `sla-${id}${suffix}`;
+}
+
+/** The version in an execution name made by `slaExecutionName`, or null. */
+export function parseSlaExecutionName(name: string): { ticketKey: string; version: number } | null {
+  const match = /^sla-(.+)-v(\d+)$/.exec(name);
+  return match ? { ticketKey: match[1]!, version: Number(match[2]) } : null;
+}
+
+/** What decides whether a running timer is still right: the deadlines it waits on. */
+export interface TimerView {
+  policy: string | null;
+  paused: boolean;
+  /** Open clocks (`<target>#<cycle>`) and their due times. */
+  open: Record<string, string | null>;
+  checkpointAt: string | null;
+}
+
+/** The timer-relevant view of a ticket at `now` (null input: no policy applies). */
+export function timerView(input: SlaClockInput | null, now: Date, alreadySent: Iterable<string>): TimerView {
+  if (!input) return { policy: null, paused: false, open: {}, checkpointAt: null };
+  const snapshot = computeSla(input, now);
+  const open: Record<string, string | null> = {};
+  if (snapshot.active) {
+    for (const clock of snapshot.targets) {
+      if (clock.stoppedAt === null) open[`${clock.target}#${clock.cycle}`] = clock.dueAt;
+    }
+  }
+  return {
+    policy: input.policy.id,
+    paused: snapshot.paused,
+    open,
+    checkpointAt: nextCheckpoint(input, now, alreadySent)?.at ?? null,
+  };
+}
+
+/**
+ * - `start`: no timer runs and there is something to wait for;
+ * - `restart`: deadlines moved (policy, pause/resume, a new clock, a changed due time) — stop the
+ *   running execution and start the next version;
+ * - `stop`: nothing left to wait for (resolved, closed, paused, every level sent);
+ * - `keep`: the running timer is still right (e.g. a reply met a target: it wakes, finds nothing to
+ *   do and waits for the next checkpoint — cheaper than a restart);
+ * - `none`: no timer runs and none is needed.
+ */
+export type TimerPlan = 'start' | 'restart' | 'stop' | 'keep' | 'none';
+
+/** What to do with a ticket's timer after a change, from its view before and after. */
+export function planTimer(running: boolean, before: TimerView | null, after: TimerView): TimerPlan {
+  if (after.checkpointAt === null) return running ? 'stop' : 'none';
+  if (!running || !before) return running ? 'restart' : 'start';
+  if (before.policy !== after.policy || before.paused !== after.paused) return 'restart';
+  for (const [clock, dueAt] of Object.entries(after.open)) {
+    if (!(clock in before.open) || before.open[clock] !== dueAt) return 'restart';
+  }
+  return 'keep';
+}
+
+/**
+ * Applies a plan through the port: `restart` stops the running execution and starts `version`
+ * (which the caller has bumped and stored as the ticket's timer version first).
+ */
+export async function applyTimerPlan(
+  plan: TimerPlan,
+  starter: WorkflowStarter,
+  ticketId: string,
+  version: number,
+): Promise<void> {
+  if (plan === 'stop' || plan === 'restart') await starter.stop(ticketId);
+  if (plan === 'start' || plan === 'restart') await starter.start(ticketId, version, { ticketId, version });
+}
