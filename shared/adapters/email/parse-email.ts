@@ -220,11 +220,11 @@ function bodyText(parsed: ParsedMail): string {
         selectors: [
           { selector: 'img', format: 'skip' },
           { selector: 'a', options: { hideLinkHrefIfSameAsText: true, ignoreHref: false } },
-          { selector: 'a[href^="mailto:"]', options: { ignoreHref: true } },
+          { selector: 'a[href^="mailto:"]', format: 'anchor', options: { ignoreHref: true } },
         ],
       });
     } catch {
-      text = '';
+      text = crudeHtmlText(parsed.html);
     }
   }
   return text
@@ -232,6 +232,22 @@ function bodyText(parsed: ParsedMail): string {
     .replace(/\r\n?/g, '\n')
     .replaceAll('\u0000', '')
     .replace(/\s+$/, '');
+}
+
+/** Last resort when the converter fails: tags dropped, the common entities decoded, nothing lost silently. */
+function crudeHtmlText(html: string): string {
+  const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>|<\/(p|div|li|tr|h[1-6])>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(#\d+|[a-z]+);/gi, (m, e: string) =>
+      e.startsWith('#')
+        ? Number(e.slice(1)) <= 0x10ffff
+          ? String.fromCodePoint(Number(e.slice(1)))
+          : m
+        : (entities[e.toLowerCase()] ?? m),
+    );
 }
 
 // --- attachments ---------------------------------------------------------------------------------
