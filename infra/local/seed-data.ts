@@ -1,75 +1,133 @@
+import type { AgentProfileInput } from '#shared/domain/routing/agent.ts';
 import type { NewTicket } from '#shared/domain/ticket/ticket.entity.ts';
 
 /**
  * Demo data for the local runtime: the service desk of a facilities-management company in Shanghai.
- * The shapes are plain data for now; routing and SLA issues will give them zod schemas in `shared/`
- * and read them from the same items (keys in docs/local-runtime.md).
+ * Configuration (teams and routing rules, SLA policies, business calendars) is the domain's own demo
+ * configuration (`defaultRoutingConfig`, `defaultSlaPolicies`, `defaultCalendars`); this file adds the
+ * agents behind it, customers, knowledge-base articles and a few tickets. Keys: docs/local-runtime.md.
  */
 
 export const seedVersion = 'v1';
 
-export interface TeamConfig {
-  id: string;
-  name: string;
-  nameEn: string;
-  description: string;
-  supervisorId: string;
-  calendarId: string;
-  /** Skills the team's work usually needs; routing matches them against agents' skills. */
-  skills: string[];
-}
+const shanghaiOffice = {
+  timeZone: 'Asia/Shanghai',
+  windows: [{ days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' }],
+};
 
-export interface AgentProfile {
-  id: string;
-  name: string;
-  email: string;
-  phone: string;
-  teams: string[];
-  /** Skill → proficiency, 1 (learning) to 5 (expert). */
-  skills: Record<string, 1 | 2 | 3 | 4 | 5>;
-  languages: string[];
-  /** Active tickets the agent can hold at once. */
-  capacity: number;
-  /** Support tier: 1 front line, 2 specialist, 3 expert. */
-  tier: 1 | 2 | 3;
-  location: { lat: number; lng: number; address: string };
-  availability: 'available' | 'busy' | 'away' | 'offline';
-  /** Whether the agent works on site (field engineers) and so is routed by distance. */
-  fieldEngineer: boolean;
-}
-
-export interface SlaPolicy {
-  id: string;
-  name: string;
-  /** The tickets it applies to; the first matching policy wins, in `rank` order. */
-  appliesTo: { priorities?: string[]; customerTiers?: string[] };
-  rank: number;
-  firstResponseMinutes: number;
-  resolutionMinutes: number;
-  /** Warn when this share of a target's time has elapsed. */
-  warnAtRatio: number;
-  calendarId: string;
-  /** Pending (waiting on the customer) stops the clock. */
-  pauseOnPending: boolean;
-  escalation: {
-    at: 'warning' | 'breach';
-    notify: 'assignee' | 'team-supervisor' | 'on-call';
-    channels: string[];
-  }[];
-}
-
-export interface BusinessCalendar {
-  id: string;
-  name: string;
-  timeZone: string;
-  /** Open hours per ISO weekday (1 = Monday); days not listed are closed. Empty = always open (24×7). */
-  weekly: { day: 1 | 2 | 3 | 4 | 5 | 6 | 7; open: string; close: string }[];
-  alwaysOpen: boolean;
-  /** Whole-day closures (local dates). */
-  holidays: { date: string; name: string }[];
-  /** Weekend days worked instead (China's 调休). */
-  extraWorkingDays: { date: string; open: string; close: string }[];
-}
+/**
+ * The staff of `defaultRoutingConfig`'s teams (ids match its rosters and the local users), with skills
+ * and proficiency 1–5, languages, capacities, levels, locations and availability.
+ */
+export const agents: AgentProfileInput[] = [
+  {
+    id: 'u-sup-field',
+    name: '刘洋',
+    email: 'liu.yang@gongdan.local',
+    phone: '+8613800000001',
+    teams: ['field-repair', 'experts'],
+    skills: { elevator: 4, hvac: 3, electrical: 3 },
+    languages: ['zh', 'en'],
+    capacity: 3,
+    level: 3,
+    availability: 'online',
+    location: { lat: 31.2304, lng: 121.4737, address: '上海市黄浦区人民大道 200 号' },
+  },
+  {
+    id: 'u-sup-desk',
+    name: '陈静',
+    email: 'chen.jing@gongdan.local',
+    phone: '+8613800000002',
+    teams: ['service-desk', 'complaints'],
+    skills: { billing: 4, account: 4, 'complaint-handling': 5, 'vip-care': 5 },
+    languages: ['zh', 'en'],
+    capacity: 3,
+    level: 3,
+    availability: 'online',
+    location: { lat: 31.2286, lng: 121.4477, address: '上海市静安区南京西路 1266 号' },
+  },
+  {
+    id: 'u-agent-zhang',
+    name: '张伟',
+    email: 'zhang.wei@gongdan.local',
+    phone: '+8613800000011',
+    teams: ['service-desk', 'billing'],
+    skills: { billing: 5, account: 4, app: 2 },
+    languages: ['zh'],
+    capacity: { max: 8, perChannel: { phone: 2 } },
+    level: 1,
+    availability: 'online',
+    location: { lat: 31.2286, lng: 121.4477, address: '上海市静安区南京西路 1266 号' },
+  },
+  {
+    id: 'u-agent-li',
+    name: '李娜',
+    email: 'li.na@gongdan.local',
+    phone: '+8613800000012',
+    teams: ['service-desk', 'complaints'],
+    skills: { account: 3, app: 4, 'complaint-handling': 4, 'vip-care': 3 },
+    languages: ['zh', 'en'],
+    capacity: 6,
+    level: 2,
+    availability: 'online',
+    location: { lat: 31.1884, lng: 121.4365, address: '上海市徐汇区漕溪北路 88 号' },
+  },
+  {
+    id: 'u-agent-wang',
+    name: '王强',
+    email: 'wang.qiang@gongdan.local',
+    phone: '+8613800000013',
+    teams: ['field-repair'],
+    skills: { elevator: 5, electrical: 4 },
+    languages: ['zh'],
+    capacity: 4,
+    level: 2,
+    fieldEngineer: true,
+    availability: 'online',
+    location: { lat: 31.2215, lng: 121.5447, address: '上海市浦东新区世纪大道 100 号' },
+  },
+  {
+    id: 'u-agent-zhao',
+    name: '赵敏',
+    email: 'zhao.min@gongdan.local',
+    phone: '+8613800000014',
+    teams: ['field-repair'],
+    skills: { hvac: 5, electrical: 3, elevator: 2 },
+    languages: ['zh'],
+    capacity: 4,
+    level: 2,
+    fieldEngineer: true,
+    availability: 'away',
+    location: { lat: 31.1129, lng: 121.3817, address: '上海市闵行区沪闵路 6088 号' },
+  },
+  {
+    id: 'u-agent-sun',
+    name: '孙浩',
+    email: 'sun.hao@gongdan.local',
+    phone: '+8613800000015',
+    teams: ['experts'],
+    skills: { network: 5, database: 4, app: 3 },
+    languages: ['zh', 'en'],
+    capacity: 5,
+    level: 3,
+    availability: 'online',
+    location: { lat: 31.2989, lng: 120.5853, address: '苏州市姑苏区人民路 1 号' },
+  },
+  {
+    id: 'u-agent-zhou',
+    name: 'Zhou Jie',
+    email: 'zhou.jie@gongdan.local',
+    phone: '+8613800000016',
+    teams: ['service-desk', 'experts'],
+    skills: { app: 4, account: 3, network: 2 },
+    languages: ['en', 'zh'],
+    capacity: 6,
+    level: 2,
+    availability: 'offline',
+    shift: shanghaiOffice,
+    location: { lat: 31.2397, lng: 121.4998, address: '上海市浦东新区陆家嘴环路 1000 号' },
+  },
+];
 
 export interface KnowledgeArticle {
   id: string;
@@ -88,250 +146,6 @@ export interface CustomerRecord {
   company?: string;
   externalId?: string;
 }
-
-export const teams: TeamConfig[] = [
-  {
-    id: 'field-repair',
-    name: '设备维修',
-    nameEn: 'Field repair',
-    description: '电梯、空调、供配电等现场维修',
-    supervisorId: 'u-sup-field',
-    calendarId: '24x7',
-    skills: ['elevator', 'hvac', 'electrical'],
-  },
-  {
-    id: 'service-desk',
-    name: '客服',
-    nameEn: 'Service desk',
-    description: '一线受理：账户、账单、APP 使用问题',
-    supervisorId: 'u-sup-desk',
-    calendarId: 'cn-business-hours',
-    skills: ['billing', 'account', 'app'],
-  },
-  {
-    id: 'complaints',
-    name: '投诉处理',
-    nameEn: 'Complaints',
-    description: '服务投诉、赔偿与回访',
-    supervisorId: 'u-sup-desk',
-    calendarId: 'cn-business-hours',
-    skills: ['complaint-handling', 'vip-care'],
-  },
-  {
-    id: 'experts',
-    name: '专家组',
-    nameEn: 'Experts',
-    description: '二线/三线技术支持：网络、系统、数据库',
-    supervisorId: 'u-sup-field',
-    calendarId: 'cn-business-hours',
-    skills: ['network', 'database', 'app'],
-  },
-];
-
-export const agents: AgentProfile[] = [
-  {
-    id: 'u-sup-field',
-    name: '刘洋',
-    email: 'liu.yang@gongdan.local',
-    phone: '+8613800000001',
-    teams: ['field-repair', 'experts'],
-    skills: { elevator: 4, hvac: 3, electrical: 3 },
-    languages: ['zh', 'en'],
-    capacity: 3,
-    tier: 3,
-    location: { lat: 31.2304, lng: 121.4737, address: '上海市黄浦区人民大道 200 号' },
-    availability: 'available',
-    fieldEngineer: false,
-  },
-  {
-    id: 'u-sup-desk',
-    name: '陈静',
-    email: 'chen.jing@gongdan.local',
-    phone: '+8613800000002',
-    teams: ['service-desk', 'complaints'],
-    skills: { billing: 4, account: 4, 'complaint-handling': 5, 'vip-care': 5 },
-    languages: ['zh', 'en'],
-    capacity: 3,
-    tier: 3,
-    location: { lat: 31.2286, lng: 121.4477, address: '上海市静安区南京西路 1266 号' },
-    availability: 'available',
-    fieldEngineer: false,
-  },
-  {
-    id: 'u-agent-zhang',
-    name: '张伟',
-    email: 'zhang.wei@gongdan.local',
-    phone: '+8613800000011',
-    teams: ['service-desk'],
-    skills: { billing: 5, account: 4, app: 2 },
-    languages: ['zh'],
-    capacity: 8,
-    tier: 1,
-    location: { lat: 31.2286, lng: 121.4477, address: '上海市静安区南京西路 1266 号' },
-    availability: 'available',
-    fieldEngineer: false,
-  },
-  {
-    id: 'u-agent-li',
-    name: '李娜',
-    email: 'li.na@gongdan.local',
-    phone: '+8613800000012',
-    teams: ['service-desk', 'complaints'],
-    skills: { account: 3, app: 4, 'complaint-handling': 4, 'vip-care': 3 },
-    languages: ['zh', 'en'],
-    capacity: 6,
-    tier: 1,
-    location: { lat: 31.1884, lng: 121.4365, address: '上海市徐汇区漕溪北路 88 号' },
-    availability: 'available',
-    fieldEngineer: false,
-  },
-  {
-    id: 'u-agent-wang',
-    name: '王强',
-    email: 'wang.qiang@gongdan.local',
-    phone: '+8613800000013',
-    teams: ['field-repair'],
-    skills: { elevator: 5, electrical: 4 },
-    languages: ['zh'],
-    capacity: 4,
-    tier: 2,
-    location: { lat: 31.2215, lng: 121.5447, address: '上海市浦东新区世纪大道 100 号' },
-    availability: 'available',
-    fieldEngineer: true,
-  },
-  {
-    id: 'u-agent-zhao',
-    name: '赵敏',
-    email: 'zhao.min@gongdan.local',
-    phone: '+8613800000014',
-    teams: ['field-repair'],
-    skills: { hvac: 5, electrical: 3, elevator: 2 },
-    languages: ['zh'],
-    capacity: 4,
-    tier: 2,
-    location: { lat: 31.1129, lng: 121.3817, address: '上海市闵行区沪闵路 6088 号' },
-    availability: 'busy',
-    fieldEngineer: true,
-  },
-  {
-    id: 'u-agent-sun',
-    name: '孙浩',
-    email: 'sun.hao@gongdan.local',
-    phone: '+8613800000015',
-    teams: ['experts'],
-    skills: { network: 5, database: 4, app: 3 },
-    languages: ['zh', 'en'],
-    capacity: 5,
-    tier: 3,
-    location: { lat: 31.2989, lng: 120.5853, address: '苏州市姑苏区人民路 1 号' },
-    availability: 'available',
-    fieldEngineer: false,
-  },
-  {
-    id: 'u-agent-zhou',
-    name: 'Zhou Jie',
-    email: 'zhou.jie@gongdan.local',
-    phone: '+8613800000016',
-    teams: ['service-desk', 'experts'],
-    skills: { app: 4, account: 3, network: 2 },
-    languages: ['en', 'zh'],
-    capacity: 6,
-    tier: 2,
-    location: { lat: 31.2397, lng: 121.4998, address: '上海市浦东新区陆家嘴环路 1000 号' },
-    availability: 'offline',
-    fieldEngineer: false,
-  },
-];
-
-export const slaPolicies: SlaPolicy[] = [
-  {
-    id: 'urgent',
-    name: '紧急 Urgent',
-    appliesTo: { priorities: ['urgent'] },
-    rank: 10,
-    firstResponseMinutes: 30,
-    resolutionMinutes: 4 * 60,
-    warnAtRatio: 0.75,
-    calendarId: '24x7',
-    pauseOnPending: true,
-    escalation: [
-      { at: 'warning', notify: 'assignee', channels: ['email', 'chat'] },
-      { at: 'breach', notify: 'team-supervisor', channels: ['email', 'sms'] },
-    ],
-  },
-  {
-    id: 'vip',
-    name: 'VIP 客户',
-    appliesTo: { customerTiers: ['vip'] },
-    rank: 20,
-    firstResponseMinutes: 60,
-    resolutionMinutes: 8 * 60,
-    warnAtRatio: 0.75,
-    calendarId: '24x7',
-    pauseOnPending: true,
-    escalation: [
-      { at: 'warning', notify: 'assignee', channels: ['email'] },
-      { at: 'breach', notify: 'team-supervisor', channels: ['email', 'sms'] },
-    ],
-  },
-  {
-    id: 'high',
-    name: '高 High',
-    appliesTo: { priorities: ['high'] },
-    rank: 30,
-    firstResponseMinutes: 2 * 60,
-    resolutionMinutes: 2 * 9 * 60,
-    warnAtRatio: 0.75,
-    calendarId: 'cn-business-hours',
-    pauseOnPending: true,
-    escalation: [
-      { at: 'warning', notify: 'assignee', channels: ['email'] },
-      { at: 'breach', notify: 'team-supervisor', channels: ['email'] },
-    ],
-  },
-  {
-    id: 'standard',
-    name: '标准 Standard',
-    appliesTo: { priorities: ['normal', 'low'] },
-    rank: 40,
-    firstResponseMinutes: 8 * 60,
-    resolutionMinutes: 5 * 9 * 60,
-    warnAtRatio: 0.8,
-    calendarId: 'cn-business-hours',
-    pauseOnPending: true,
-    escalation: [{ at: 'breach', notify: 'team-supervisor', channels: ['email'] }],
-  },
-];
-
-const weekdays = ([1, 2, 3, 4, 5] as const).map((day) => ({ day, open: '09:00', close: '18:00' }));
-
-export const calendars: BusinessCalendar[] = [
-  {
-    id: 'cn-business-hours',
-    name: '工作时间 (周一至周五 09:00–18:00)',
-    timeZone: 'Asia/Shanghai',
-    weekly: weekdays,
-    alwaysOpen: false,
-    holidays: [
-      { date: '2026-10-01', name: '国庆节' },
-      { date: '2026-10-02', name: '国庆节' },
-      { date: '2026-10-05', name: '国庆节' },
-      { date: '2026-10-06', name: '国庆节' },
-      { date: '2026-10-07', name: '国庆节' },
-      { date: '2027-01-01', name: '元旦' },
-    ],
-    extraWorkingDays: [{ date: '2026-10-10', open: '09:00', close: '18:00' }],
-  },
-  {
-    id: '24x7',
-    name: '全天候 24×7',
-    timeZone: 'Asia/Shanghai',
-    weekly: [],
-    alwaysOpen: true,
-    holidays: [],
-    extraWorkingDays: [],
-  },
-];
 
 export const articles: KnowledgeArticle[] = [
   {

@@ -1,29 +1,23 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '#shared/domain/actor.ts';
+import { Agent } from '#shared/domain/routing/agent.ts';
+import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
+import { defaultCalendars } from '#shared/domain/sla/calendar.ts';
+import { defaultSlaPolicies } from '#shared/domain/sla/policy.ts';
 import { addReply } from '#shared/use-cases/add-reply.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { localUser } from './local-users.ts';
-import {
-  agents,
-  articles,
-  calendars,
-  customers,
-  demoTickets,
-  seedVersion,
-  slaPolicies,
-  teams,
-} from './seed-data.ts';
+import { agents, articles, customers, demoTickets, seedVersion } from './seed-data.ts';
 
 /**
  * Where each kind of seeded item lives in the ticket table (documented in docs/local-runtime.md).
- * One partition per kind keeps "all teams", "all agents" … a single query.
+ * A configuration is one versioned document, as `GET/PUT /config/{routing,sla,calendars}` treat it;
+ * other kinds are one partition each, so "all agents" is a single query.
  */
 export const seedKeys = {
-  team: (id: string) => ({ pk: 'CONFIG#teams', sk: id }),
-  slaPolicy: (id: string) => ({ pk: 'CONFIG#sla-policies', sk: id }),
-  calendar: (id: string) => ({ pk: 'CONFIG#calendars', sk: id }),
+  config: (name: 'routing' | 'sla' | 'calendars') => ({ pk: 'CONFIG', sk: name }),
   agent: (id: string) => ({ pk: 'AGENT', sk: id }),
   customer: (email: string) => ({ pk: 'CUSTOMER', sk: email.toLowerCase() }),
   article: (id: string) => ({ pk: 'KB', sk: id }),
@@ -39,7 +33,8 @@ export interface SeedResult {
  * Seeds the demo data once per data dir.
  *
  * 1. Skip if the `SEED`/`v1` marker is there.
- * 2. Write teams, agents, SLA policies, calendars, customers and knowledge-base articles.
+ * 2. Write the routing configuration (teams, rules), SLA policies, calendars, agents, customers and
+ *    knowledge-base articles, each validated by its domain schema.
  * 3. Open the demo tickets through the create use case (idempotency keys make a re-run after a crash
  *    return the same tickets), with a little follow-up history.
  * 4. Write the marker last, so an interrupted seed is completed on the next start.
@@ -57,10 +52,15 @@ export async function seedDemoData(input: {
 
   const now = deps.clock.now().toISOString();
   const items = [
-    ...teams.map((t) => ({ ...seedKeys.team(t.id), type: 'team', ...t })),
-    ...agents.map((a) => ({ ...seedKeys.agent(a.id), type: 'agent', ...a, activeTickets: 0 })),
-    ...slaPolicies.map((p) => ({ ...seedKeys.slaPolicy(p.id), type: 'sla-policy', ...p })),
-    ...calendars.map((c) => ({ ...seedKeys.calendar(c.id), type: 'calendar', ...c })),
+    {
+      ...seedKeys.config('routing'),
+      type: 'config',
+      version: defaultRoutingConfig.version,
+      config: defaultRoutingConfig,
+    },
+    { ...seedKeys.config('sla'), type: 'config', version: 1, config: { policies: defaultSlaPolicies } },
+    { ...seedKeys.config('calendars'), type: 'config', version: 1, config: { calendars: defaultCalendars } },
+    ...agents.map((a) => ({ ...seedKeys.agent(a.id), type: 'agent', ...Agent.parse(a) })),
     ...customers.map((c) => ({ ...seedKeys.customer(c.email), type: 'customer', ...c })),
     ...articles.map((a) => ({ ...seedKeys.article(a.id), type: 'kb-article', ...a })),
   ].map((item) => ({ ...item, updatedAt: now, seededBy: seedVersion }));
