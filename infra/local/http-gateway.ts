@@ -67,16 +67,18 @@ export function apiGateway(options: GatewayOptions) {
     const { rawPath, rawQueryString } = splitUrl(req.url ?? '/');
     res.setHeader('apigw-requestid', requestId);
     try {
-      if (!options.isReady() && !alwaysServe.has(rawPath)) {
+      const found = findRoute(compiled, method, rawPath);
+      // Until start-up has finished only the always-served routes answer (once they exist at all).
+      if (!options.isReady() && !(alwaysServe.has(rawPath) && found.kind === 'found')) {
         req.resume();
         return send(res, 503, {
+          status: 'starting',
           error: {
             code: 'RUNTIME.STARTING',
             message: 'The local runtime is still starting; try again shortly',
           },
         });
       }
-      const found = findRoute(compiled, method, rawPath);
       if (found.kind === 'not_found') {
         req.resume();
         return send(res, 404, {
