@@ -352,6 +352,18 @@ describe('ingestEmail() threading', () => {
     expect(desk.all()).toHaveLength(1);
   });
 
+  it('treats createTicket refusing a known key with a different body as the duplicate it is', async () => {
+    const desk = fakeDesk();
+    desk.ports.tickets.open = async () => {
+      throw new DomainError('unprocessable', 'IDEMPOTENCY.KEY_REUSED', 'reused');
+    };
+    expect(await ingestEmail(await parsed(mail({})), policy, desk.ports)).toMatchObject({
+      outcome: 'duplicate',
+      created: false,
+      ticketId: null,
+    });
+  });
+
   it('notes an out-of-office reply on the ticket without reopening it or answering', async () => {
     const desk = fakeDesk();
     const ticket = desk.seed({ status: 'resolved', resolvedAt: '2026-11-19T08:00:00Z' });

@@ -1,3 +1,4 @@
+import { DomainError } from '../errors.ts';
 import type { Clock, Logger } from '../ports.ts';
 import { Customer, NewTicket } from '../ticket/ticket.entity.ts';
 import type { InboundEmail } from './inbound-email.ts';
@@ -201,17 +202,7 @@ async function handlePerson(
 
   const linkedTo =
     decision.kind === 'new_linked' ? { ticketId: decision.ticketId, number: decision.number } : null;
-  const opened = await ports.tickets.open({
-    ticket: newTicketFrom(email, customer, linkedTo),
-    idempotencyKey: key,
-    linkedTo,
-    threading: {
-      messageId: email.messageId,
-      threadIndexRoot: threadIndexRoot(email.headers.threadIndex),
-      topic: normalizeTopic(email.headers.threadTopic ?? email.subject),
-    },
-    email,
-  });
+  const opened = await openTicket(email, newTicketFrom(email, customer, linkedTo), linkedTo, key, ports);
   if (!opened.created)
     return duplicateResult({ outcome: 'created', ticketId: opened.ticketId }, 'ticket claim');
   return {
@@ -265,17 +256,7 @@ async function handleAutomated(
   if (kind !== 'bulk' || decision.kind === 'new_linked') {
     return { outcome: 'ignored', ticketId: null, number: null, created: false, autoReply: quiet, reason };
   }
-  const opened = await ports.tickets.open({
-    ticket: newTicketFrom(email, customerOf(email), null),
-    idempotencyKey: key,
-    linkedTo: null,
-    threading: {
-      messageId: email.messageId,
-      threadIndexRoot: threadIndexRoot(email.headers.threadIndex),
-      topic: normalizeTopic(email.headers.threadTopic ?? email.subject),
-    },
-    email,
-  });
+  const opened = await openTicket(email, newTicketFrom(email, customerOf(email), null), null, key, ports);
   if (!opened.created)
     return duplicateResult({ outcome: 'created', ticketId: opened.ticketId }, 'ticket claim');
   return {
@@ -286,6 +267,38 @@ async function handleAutomated(
     autoReply: quiet,
     reason,
   };
+}
+
+/**
+ * Opens the ticket under the mail's key. `createTicket` refuses a key it already holds with a different
+ * body (IDEMPOTENCY.KEY_REUSED): for mail that means the same message parsed or mapped differently on a
+ * redelivery, so it is the duplicate it looks like, not a new request.
+ */
+async function openTicket(
+  email: InboundEmail,
+  ticket: NewTicket & { customer: Customer },
+  linkedTo: { ticketId: string; number: string } | null,
+  key: string,
+  ports: EmailIntakePorts,
+): Promise<{ ticketId: string | null; number: string | null; created: boolean }> {
+  try {
+    return await ports.tickets.open({
+      ticket,
+      idempotencyKey: key,
+      linkedTo,
+      threading: {
+        messageId: email.messageId,
+        threadIndexRoot: threadIndexRoot(email.headers.threadIndex),
+        topic: normalizeTopic(email.headers.threadTopic ?? email.subject),
+      },
+      email,
+    });
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'IDEMPOTENCY.KEY_REUSED') {
+      return { ticketId: null, number: null, created: false };
+    }
+    throw error;
+  }
 }
 
 /** The customer a mail speaks for: its sender, if the address is one we can write back to. */
