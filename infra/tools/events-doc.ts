@@ -18,13 +18,27 @@ export function renderEventsDoc(): string {
     'Subscribe with an EventBridge rule on the bus, e.g.',
     '',
     '```json',
-    JSON.stringify({ source: [eventSource], 'detail-type': ['ticket.status_changed'], detail: { to: ['resolved'] } }, null, 2),
+    JSON.stringify(
+      { source: [eventSource], 'detail-type': ['ticket.status_changed'], detail: { to: ['resolved'] } },
+      null,
+      2,
+    ),
     '```',
     '',
   ];
   for (const def of Object.values(catalogue)) {
-    const schema = z.toJSONSchema(def.schema, { io: 'output' }) as { properties: Record<string, { type?: unknown; enum?: unknown[] }>; required?: string[] };
-    lines.push(`## \`${def.name}\` (schemaVersion ${def.version})`, '', def.description, '', '| field | type | required |', '| --- | --- | --- |');
+    const schema = z.toJSONSchema(def.schema, { io: 'output' }) as {
+      properties: Record<string, { type?: unknown; enum?: unknown[] }>;
+      required?: string[];
+    };
+    lines.push(
+      `## \`${def.name}\` (schemaVersion ${def.version})`,
+      '',
+      def.description,
+      '',
+      '| field | type | required |',
+      '| --- | --- | --- |',
+    );
     for (const [field, prop] of Object.entries(schema.properties)) {
       const type = prop.enum ? prop.enum.map((v) => `\`${String(v)}\``).join(' \\| ') : describeType(prop);
       lines.push(`| \`${field}\` | ${type} | ${schema.required?.includes(field) ? 'yes' : 'no'} |`);
