@@ -8,9 +8,10 @@ import { minute, SlaWorld, t0, type WorldOptions } from './support/sla-world.ts'
 let definition: AslDefinition;
 const transitions: Record<string, number> = {};
 
+// Synthesis loads aws-cdk-lib (a few seconds alone; more when every suite runs at once on two cores).
 beforeAll(() => {
   definition = synthesizeSlaTimerAsl();
-});
+}, 120_000);
 
 afterAll(() => {
   // The numbers docs/sla.md and the bench quote; printed so a run shows them.
