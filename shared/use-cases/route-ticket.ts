@@ -32,12 +32,18 @@ export interface RouteResult {
   passedOver: string[];
 }
 
+/** Lost claims tolerated before re-reading the agents' loads and deciding again. */
+const claimsPerRound = 3;
+const maxRounds = 4;
+
 /**
  * Routes one ticket to a person, or to its team's queue.
  *
  * 1. Work out the teams the ticket may use (its rule's team, plus teams unlocked relaxation steps add).
  * 2. Read those teams' agents with their current load and decide.
  * 3. Claim the best candidate with a conditional write; when another ticket got there first, the next.
+ *    After a few lost claims the loads are stale: read them again and decide again. The last round
+ *    tries every candidate, so a ticket is queued only when nobody it could have had was free.
  * 4. Return team, assignee (null: queued) and the explanation to store. The caller writes the ticket
  *    and, if that write fails, releases the claim (`releaseTicket`).
  */
@@ -45,51 +51,54 @@ export async function routeTicket(
   ticket: RoutableTicket,
   config: RoutingConfig,
   deps: RoutingDeps,
-  options: RouteOptions & { maxClaims?: number } = {},
+  options: RouteOptions = {},
 ): Promise<RouteResult> {
   const now = deps.clock.now();
   const plan = planRoute(ticket, config, now, options);
   const teams = [...new Set(plan.steps.slice(0, plan.usable).flatMap((s) => s.teams))];
-  const agents = await agentsOf(teams, deps.agents);
-  const decision = decide(ticket, agents, config, now, options);
-
   const passedOver: string[] = [];
-  const limit = options.maxClaims ?? decision.candidates.length;
-  for (const candidate of decision.candidates.slice(0, limit)) {
-    const claimed = await deps.agents.claim(candidate.agentId, ticket.id, {
-      channel: ticket.channel,
-      at: now,
-    });
-    if (claimed) {
-      const routing = settleRouting(decision, now, {
-        assignee: candidate.agentId,
-        passedOver,
-        record: config.defaults.recordCandidates,
+  let decision: RouteDecision | undefined;
+
+  for (let round = 1; round <= maxRounds; round++) {
+    decision = decide(ticket, await agentsOf(teams, deps.agents), config, now, options);
+    const tries = round === maxRounds ? decision.candidates : decision.candidates.slice(0, claimsPerRound);
+    for (const candidate of tries) {
+      const claimed = await deps.agents.claim(candidate.agentId, ticket.id, {
+        channel: ticket.channel,
+        at: now,
       });
-      deps.logger?.info('routing.assigned', {
-        ticketId: ticket.id,
-        team: decision.team,
-        assignee: candidate.agentId,
-        rule: decision.rule,
-        passedOver: passedOver.length,
-      });
-      return { team: decision.team, assignee: candidate.agentId, routing, decision, passedOver };
+      if (claimed) {
+        const routing = settleRouting(decision, now, {
+          assignee: candidate.agentId,
+          passedOver,
+          record: config.defaults.recordCandidates,
+        });
+        deps.logger?.info('routing.assigned', {
+          ticketId: ticket.id,
+          team: decision.team,
+          assignee: candidate.agentId,
+          rule: decision.rule,
+          passedOver: passedOver.length,
+        });
+        return { team: decision.team, assignee: candidate.agentId, routing, decision, passedOver };
+      }
+      passedOver.push(candidate.agentId);
     }
-    passedOver.push(candidate.agentId);
+    if (tries.length === decision.candidates.length) break;
   }
 
-  const routing = settleRouting(decision, now, {
+  const routing = settleRouting(decision!, now, {
     assignee: null,
     passedOver,
     record: config.defaults.recordCandidates,
   });
   deps.logger?.info('routing.queued', {
     ticketId: ticket.id,
-    team: decision.team,
-    rule: decision.rule,
-    eligible: decision.candidates.length,
+    team: decision!.team,
+    rule: decision!.rule,
+    eligible: decision!.candidates.length,
   });
-  return { team: decision.team, assignee: null, routing, decision, passedOver };
+  return { team: decision!.team, assignee: null, routing, decision: decision!, passedOver };
 }
 
 async function agentsOf(teams: string[], store: AgentStore): Promise<Agent[]> {

@@ -151,6 +151,30 @@ describe('routeTicket()', () => {
     expect(store.snapshot('five')!.load.total).toBe(0);
   });
 
+  it('reads the loads again and decides afresh after three lost claims', async () => {
+    // Prepare: the three best agents are each taken by someone else once.
+    const store = memoryAgentStore(
+      [5, 5, 4, 4].map((level, i) => agent(`a${i}`, { teams: ['repair'], skills: { elevator: level } })),
+    );
+    for (const id of ['a0', 'a1', 'a2']) store.refuse(id);
+    let reads = 0;
+    const counting = {
+      ...store,
+      listByTeam: (team: string) => {
+        reads++;
+        return store.listByTeam(team);
+      },
+    };
+    // Act
+    const result = await routeTicket(ticket({ subject: '电梯' }), rules, {
+      agents: counting,
+      clock: clockAt(t0),
+    });
+    // Assess: the fresh decision's best agent, not the fourth of the stale list.
+    expect(reads).toBe(2);
+    expect(result).toMatchObject({ assignee: 'a0', passedOver: ['a0', 'a1', 'a2'] });
+  });
+
   it('queues the ticket in its team when every claim fails', async () => {
     const store = memoryAgentStore([agent('five', { teams: ['repair'], skills: { elevator: 5 } })]);
     store.refuse('five');

@@ -167,6 +167,7 @@ export function planRoute(
 }
 
 interface Context {
+  ticketId: string;
   nowMs: number;
   localTime: LocalTimeOf;
   channel: Channel;
@@ -179,6 +180,7 @@ interface Context {
 
 function contextFor(ticket: RoutableTicket, config: RoutingConfig, now: Date): Context {
   return {
+    ticketId: ticket.id,
     nowMs: now.getTime(),
     localTime: localTimeAt(now),
     channel: ticket.channel,
@@ -265,17 +267,34 @@ function scoreOf(agent: Agent, req: Requirements, ctx: Context, distanceKm: numb
 interface Scored {
   agent: Agent;
   raw: number;
+  /** Tie-breaker, from the ticket and agent ids. */
+  tie: number;
   parts: ScoreParts;
   distanceKm: number | null;
 }
 
-/** Best first; equal scores go to whoever waited longest since their last ticket, then by id. */
+/**
+ * Best first; equal scores go to whoever waited longest since their last ticket, then by a hash of
+ * (ticket, agent): deterministic, yet concurrent tickets facing equal agents spread over them instead
+ * of all trying to claim the same one first.
+ */
 function byRank(a: Scored, b: Scored): number {
   if (b.raw !== a.raw) return b.raw - a.raw;
   const la = a.agent.lastAssignedAt ?? '';
   const lb = b.agent.lastAssignedAt ?? '';
   if (la !== lb) return la < lb ? -1 : 1;
+  if (a.tie !== b.tie) return a.tie - b.tie;
   return a.agent.id < b.agent.id ? -1 : a.agent.id > b.agent.id ? 1 : 0;
+}
+
+/** 32-bit FNV-1a. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 interface Evaluation {
@@ -311,7 +330,7 @@ function evaluate(req: Requirements, pool: AgentPool, ctx: Context): Evaluation 
       return;
     }
     const { raw, parts } = scoreOf(agent, req, ctx, distanceKm);
-    eligible.push({ agent, raw, parts, distanceKm });
+    eligible.push({ agent, raw, parts, distanceKm, tie: fnv1a(`${ctx.ticketId}|${agent.id}`) });
   };
 
   for (const team of req.teams) {
@@ -489,7 +508,9 @@ function reasonFor(
   const relaxed = d.requirements.step
     ? ` Requirements relaxed to step ${d.requirements.step} (after ${d.requirements.afterMinutes} min in queue).`
     : '';
-  const skipped = passedOver.length ? ` Claims on ${passedOver.join(', ')} failed (taken meanwhile).` : '';
+  const skipped = passedOver.length
+    ? ` Claims on ${[...new Set(passedOver)].join(', ')} failed (taken meanwhile).`
+    : '';
 
   if (winner && pickedUpAfterMinutes !== undefined) {
     return `${head}; ${needsOf(d.requirements)}. Picked up from the ${d.team} queue after ${Math.round(pickedUpAfterMinutes)} min by ${winner.agentId}, who had capacity (score ${winner.score.toFixed(3)}: ${partsOf(winner)}).${relaxed}`;
@@ -547,7 +568,7 @@ export function pickQueuedTicket<T extends RoutableTicket>(
       const distanceKm = distanceTo(agent, req, ctx);
       if (exclusionOf(agent, req, ctx, distanceKm)) continue;
       const { raw, parts } = scoreOf(agent, req, ctx, distanceKm);
-      const candidate = toCandidate({ agent, raw, parts, distanceKm });
+      const candidate = toCandidate({ agent, raw, parts, distanceKm, tie: 0 });
       const base: DecisionCore = {
         outcome: 'assign',
         team: plan.team,

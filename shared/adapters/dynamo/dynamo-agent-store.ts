@@ -1,0 +1,388 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../../domain/ports.ts';
+import type { AgentStore, ClaimOptions } from '../../domain/routing/agent.store.ts';
+import { Agent, type AgentProfile } from '../../domain/routing/agent.ts';
+import { ticketIndexes } from './table-design.ts';
+
+/**
+ * Where agents live in the one table (see docs/routing.md):
+ *
+ * | item        | pk           | sk           | byTeam index (gsTeam / gsStatusCreated) |
+ * | ----------- | ------------ | ------------ | --------------------------------------- |
+ * | agent       | AGENT#<id>   | AGENT        | `AGENTS` / `AGENT#<id>` (all agents)    |
+ * | membership  | AGENT#<id>   | TEAM#<team>  | `MEMBERS#<team>` / `AGENT#<id>`         |
+ *
+ * The `byTeam` index's key values for tickets are `TEAM#<team>`, so these partitions never mix with a
+ * team's ticket queue. The agent item also keeps `held`: ticket id → channel of every ticket whose
+ * capacity it holds, which makes claim and release idempotent.
+ */
+const agentKey = (id: string) => ({ pk: `AGENT#${id}`, sk: 'AGENT' });
+const memberKey = (id: string, team: string) => ({ pk: `AGENT#${id}`, sk: `TEAM#${team}` });
+const allAgents = 'AGENTS';
+const membersOf = (team: string) => `MEMBERS#${team}`;
+
+const storageAttributes = [
+  'pk',
+  'sk',
+  'entity',
+  'gsTeam',
+  'gsStatusCreated',
+  'held',
+  'profileVersion',
+  'updatedAt',
+];
+
+function toAgent(item: Record<string, unknown>): Agent {
+  const agent = { ...item };
+  for (const a of storageAttributes) delete agent[a];
+  return Agent.parse(agent);
+}
+
+const profileFields = [
+  'name',
+  'email',
+  'phone',
+  'teams',
+  'skills',
+  'languages',
+  'capacity',
+  'level',
+  'fieldEngineer',
+  'availability',
+  'shift',
+  'location',
+] as const;
+
+const maxRetries = 8;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const jitter = (attempt: number) => sleep(Math.random() * 10 * 2 ** attempt);
+const isCanceled = (error: unknown) =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some(
+    (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict',
+  );
+
+/** AgentStore on the ticket table; claims are conditional updates, so capacity holds under any race. */
+export function dynamoAgentStore(
+  client: DynamoDBClient,
+  tableName: string,
+  clock: Clock = { now: () => new Date() },
+): AgentStore & {
+  /** Ticket id → channel of the tickets whose capacity the agent holds. */
+  held(agentId: string): Promise<Record<string, string>>;
+} {
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+  async function getItem(id: string) {
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: agentKey(id), ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  async function queryAll(input: QueryCommandInput) {
+    const out: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      out.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /** Agent items by id, read consistently (fresh loads), 100 keys per request. */
+  async function batchGet(ids: string[]): Promise<Agent[]> {
+    const out: Agent[] = [];
+    for (let i = 0; i < ids.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map(agentKey);
+      for (let attempt = 0; keys?.length; attempt++) {
+        const result: BatchGetCommandOutput = await doc.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        out.push(...(result.Responses?.[tableName] ?? []).map(toAgent));
+        keys = result.UnprocessedKeys?.[tableName]?.Keys;
+        if (keys?.length) {
+          if (attempt >= maxRetries) throw new Error('BatchGet kept returning unprocessed keys');
+          await jitter(attempt);
+        }
+      }
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async function put(profile: AgentProfile): Promise<Agent> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await getItem(profile.id);
+      const version = typeof current?.profileVersion === 'number' ? current.profileVersion : 0;
+      const oldTeams = new Set<string>(Array.isArray(current?.teams) ? (current.teams as string[]) : []);
+      const newTeams = new Set(profile.teams);
+
+      const names: Record<string, string> = { '#load': 'load', '#held': 'held', '#v': 'profileVersion' };
+      const values: Record<string, unknown> = {
+        ':zeroLoad': { total: 0, byChannel: {} },
+        ':none': null,
+        ':empty': {},
+        ':v': version,
+        ':next': version + 1,
+        ':entity': 'agent',
+        ':id': profile.id,
+        ':all': allAgents,
+        ':sort': `AGENT#${profile.id}`,
+        ':now': clock.now().toISOString(),
+      };
+      const sets = [
+        '#load = if_not_exists(#load, :zeroLoad)',
+        'lastAssignedAt = if_not_exists(lastAssignedAt, :none)',
+        '#held = if_not_exists(#held, :empty)',
+        '#v = :next',
+        'entity = :entity',
+        'id = :id',
+        'gsTeam = :all',
+        'gsStatusCreated = :sort',
+        'updatedAt = :now',
+      ];
+      const removes: string[] = [];
+      for (const field of profileFields) {
+        names[`#${field}`] = field;
+        const value = profile[field];
+        if (value === undefined) removes.push(`#${field}`);
+        else {
+          values[`:${field}`] = value;
+          sets.push(`#${field} = :${field}`);
+        }
+      }
+
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: agentKey(profile.id),
+                  UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+                  ConditionExpression: 'attribute_not_exists(pk) OR #v = :v',
+                  ExpressionAttributeNames: names,
+                  ExpressionAttributeValues: values,
+                },
+              },
+              ...[...newTeams]
+                .filter((t) => !oldTeams.has(t))
+                .map((team) => ({
+                  Put: {
+                    TableName: tableName,
+                    Item: {
+                      ...memberKey(profile.id, team),
+                      entity: 'agent-team',
+                      agentId: profile.id,
+                      team,
+                      gsTeam: membersOf(team),
+                      gsStatusCreated: `AGENT#${profile.id}`,
+                    },
+                  },
+                })),
+              ...[...oldTeams]
+                .filter((t) => !newTeams.has(t))
+                .map((team) => ({ Delete: { TableName: tableName, Key: memberKey(profile.id, team) } })),
+            ],
+          }),
+        );
+        const stored = await getItem(profile.id);
+        return toAgent(stored!);
+      } catch (error) {
+        if (!isCanceled(error) || attempt >= maxRetries) throw error;
+        await jitter(attempt);
+      }
+    }
+  }
+
+  async function claim(agentId: string, ticketId: string, options: ClaimOptions = {}): Promise<boolean> {
+    const channel = options.channel;
+    const names: Record<string, string> = {
+      '#load': 'load',
+      '#total': 'total',
+      '#capacity': 'capacity',
+      '#max': 'max',
+      '#availability': 'availability',
+      '#held': 'held',
+      '#tid': ticketId,
+    };
+    const values: Record<string, unknown> = {
+      ':one': 1,
+      ':online': 'online',
+      ':at': (options.at ?? clock.now()).toISOString(),
+      ':ch': channel ?? '-',
+    };
+    const sets = ['#load.#total = #load.#total + :one', '#held.#tid = :ch', 'lastAssignedAt = :at'];
+    const conditions = [
+      'attribute_exists(pk)',
+      '#availability = :online',
+      '#load.#total < #capacity.#max',
+      'attribute_not_exists(#held.#tid)',
+    ];
+    if (channel) {
+      Object.assign(names, { '#by': 'byChannel', '#per': 'perChannel', '#ch': channel });
+      values[':zero'] = 0;
+      sets.push('#load.#by.#ch = if_not_exists(#load.#by.#ch, :zero) + :one');
+      // No cap for the channel, or (nothing held on it yet and a cap above 0), or held below the cap.
+      conditions.push(
+        '(attribute_not_exists(#capacity.#per.#ch) OR (attribute_not_exists(#load.#by.#ch) AND #capacity.#per.#ch > :zero) OR #load.#by.#ch < #capacity.#per.#ch)',
+      );
+    }
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: agentKey(agentId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Already holding this ticket (a retried claim) counts as success; anything else is a refusal.
+      const held = (error.Item as { held?: { M?: Record<string, unknown> } } | undefined)?.held?.M;
+      return Boolean(held && ticketId in held);
+    }
+  }
+
+  async function releaseTicket(agentId: string, ticketId: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      const item = await getItem(agentId);
+      const held = (item?.held ?? {}) as Record<string, string>;
+      const channel = held[ticketId];
+      if (channel === undefined) return false;
+      const load = (item?.load ?? {}) as { total?: number; byChannel?: Record<string, number> };
+      const names: Record<string, string> = { '#held': 'held', '#tid': ticketId };
+      const values: Record<string, unknown> = { ':one': 1, ':zero': 0 };
+      const sets: string[] = [];
+      const conditions = ['attribute_exists(#held.#tid)'];
+      // Counts are decremented only while above zero, so they never go negative whatever happened before.
+      if ((load.total ?? 0) > 0) {
+        Object.assign(names, { '#load': 'load', '#total': 'total' });
+        sets.push('#load.#total = #load.#total - :one');
+        conditions.push('#load.#total > :zero');
+        if (channel !== '-' && (load.byChannel?.[channel] ?? 0) > 0) {
+          Object.assign(names, { '#by': 'byChannel', '#ch': channel });
+          sets.push('#load.#by.#ch = #load.#by.#ch - :one');
+          conditions.push('#load.#by.#ch > :zero');
+        }
+      }
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: agentKey(agentId),
+            UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}REMOVE #held.#tid`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ...(sets.length ? { ExpressionAttributeValues: values } : {}),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException) || attempt >= maxRetries) throw error;
+        // Released by someone else meanwhile, or the channel count moved: read again.
+      }
+    }
+  }
+
+  async function releaseOne(agentId: string): Promise<boolean> {
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: agentKey(agentId),
+          UpdateExpression: 'SET #load.#total = #load.#total - :one',
+          ConditionExpression: 'attribute_exists(pk) AND #load.#total > :zero',
+          ExpressionAttributeNames: { '#load': 'load', '#total': 'total' },
+          ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  return {
+    put,
+
+    async get(id) {
+      const item = await getItem(id);
+      return item ? toAgent(item) : null;
+    },
+
+    async list() {
+      const items = await queryAll({
+        TableName: tableName,
+        IndexName: ticketIndexes.byTeam.indexName,
+        KeyConditionExpression: 'gsTeam = :pk',
+        ExpressionAttributeValues: { ':pk': allAgents },
+      });
+      return items.map(toAgent);
+    },
+
+    async listByTeam(team) {
+      const members = await queryAll({
+        TableName: tableName,
+        IndexName: ticketIndexes.byTeam.indexName,
+        KeyConditionExpression: 'gsTeam = :pk',
+        ExpressionAttributeValues: { ':pk': membersOf(team) },
+        ProjectionExpression: 'agentId',
+      });
+      const agents = await batchGet(members.map((m) => String(m.agentId)));
+      // The index is eventually consistent: trust the agent item's own teams.
+      return agents.filter((a) => a.teams.includes(team));
+    },
+
+    async setAvailability(id, availability) {
+      try {
+        const { Attributes } = await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: agentKey(id),
+            UpdateExpression: 'SET #availability = :availability, updatedAt = :now',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#availability': 'availability' },
+            ExpressionAttributeValues: { ':availability': availability, ':now': clock.now().toISOString() },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return Attributes ? toAgent(Attributes) : null;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return null;
+        throw error;
+      }
+    },
+
+    claim,
+
+    release: (agentId, ticketId) => (ticketId ? releaseTicket(agentId, ticketId) : releaseOne(agentId)),
+
+    async held(agentId) {
+      const item = await getItem(agentId);
+      return { ...((item?.held ?? {}) as Record<string, string>) };
+    },
+  };
+}
