@@ -22,49 +22,51 @@ const byId = (a: Agent, b: Agent) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 export function indexAgents(agents: readonly Agent[]): AgentPool {
   const ids = new Map<string, Agent>();
   const teams = new Map<string, Agent[]>();
-  const skills = new Map<string, Agent[]>();
-  const key = (team: string, skill: string) => `${team}\u0000${skill}`;
-
   for (const agent of agents) {
     ids.set(agent.id, agent);
     for (const team of new Set(agent.teams)) {
       const members = teams.get(team);
       if (members) members.push(agent);
       else teams.set(team, [agent]);
-      for (const skill of Object.keys(agent.skills)) {
-        const k = key(team, skill);
-        const holders = skills.get(k);
-        if (holders) holders.push(agent);
-        else skills.set(k, [agent]);
-      }
     }
   }
   for (const members of teams.values()) members.sort(byId);
-  for (const [k, holders] of skills) {
-    const skill = k.slice(k.indexOf('\u0000') + 1);
-    holders.sort((a, b) => (b.skills[skill] ?? 0) - (a.skills[skill] ?? 0) || byId(a, b));
-  }
+
+  // (team, skill) lists are built on first use: a snapshot routed once pays only for what it needs.
+  const skills = new Map<string, Agent[]>();
+  const holders = (teamId: string, skill: string): readonly Agent[] => {
+    const key = `${teamId}\u0000${skill}`;
+    let list = skills.get(key);
+    if (!list) {
+      list = (teams.get(teamId) ?? none).filter((a) => agentSkill(a, skill) > 0);
+      list.sort((a, b) => agentSkill(b, skill) - agentSkill(a, skill) || byId(a, b));
+      skills.set(key, list);
+    }
+    return list;
+  };
 
   return {
     size: ids.size,
     get: (id) => ids.get(id),
     team: (teamId) => teams.get(teamId) ?? none,
-    teamSkill: (teamId, skill) => skills.get(key(teamId, skill)) ?? none,
+    teamSkill: holders,
     countAtLeast(teamId, skill, min) {
-      const holders = skills.get(key(teamId, skill));
-      if (!holders) return 0;
+      const list = holders(teamId, skill);
       // Sorted by proficiency descending: binary search for the first one below `min`.
       let lo = 0;
-      let hi = holders.length;
+      let hi = list.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if ((holders[mid]!.skills[skill] ?? 0) >= min) lo = mid + 1;
+        if (agentSkill(list[mid]!, skill) >= min) lo = mid + 1;
         else hi = mid;
       }
       return lo;
     },
   };
 }
+
+const agentSkill = (agent: Agent, skill: string) =>
+  Object.hasOwn(agent.skills, skill) ? (agent.skills[skill] ?? 0) : 0;
 
 export const isPool = (agents: readonly Agent[] | AgentPool): agents is AgentPool =>
   !Array.isArray(agents) && typeof (agents as AgentPool).teamSkill === 'function';
