@@ -4,6 +4,11 @@ import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
 import { t0 } from '../fixtures/routing-fixtures.ts';
 import { loadScenarios } from '../fixtures/routing-scenarios.ts';
 
+/**
+ * The scenario set's expected teams were written before any rule existed; the rules were then adjusted
+ * once against it (first run: 9 of 250 misrouted), so this bar is in-sample. How the rules do on fresh
+ * wording is measured, not asserted, on the hold-out sets by bench/routing.ts (docs/routing.md).
+ */
 describe('Default routing rules on the scenario set', () => {
   const scenarios = loadScenarios();
 
