@@ -51,6 +51,10 @@ export function devRoutes(deps: {
   events: LocalEventBus;
   outbox: Outbox;
   healthy: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+  /** `POST /dev/inbound-email`: the e-mail channel (dev-channel-routes.ts); 501 without it. */
+  inboundEmail?: GatewayRoute['invoke'];
+  /** More local-only routes (e.g. `POST /dev/events`). */
+  extra?: GatewayRoute[];
 }): GatewayRoute[] {
   const route = (
     method: string,
@@ -74,14 +78,16 @@ export function devRoutes(deps: {
     ),
     route('GET', '/dev/outbox', 'dev-outbox', async () => json(200, { messages: await deps.outbox.list() })),
     route('GET', '/dev/events', 'dev-events', async () => json(200, { events: deps.events.recent() })),
-    route('POST', '/dev/inbound-email', 'dev-inbound-email', async () =>
-      json(501, {
-        error: {
-          code: 'INTAKE.EMAIL_NOT_IMPLEMENTED',
-          message:
-            'E-mail intake is not built yet: this route will accept one raw RFC 822 message and answer 202',
-        },
-      }),
-    ),
+    deps.inboundEmail
+      ? { method: 'POST', path: '/dev/inbound-email', name: 'dev-inbound-email', invoke: deps.inboundEmail }
+      : route('POST', '/dev/inbound-email', 'dev-inbound-email', async () =>
+          json(501, {
+            error: {
+              code: 'INTAKE.EMAIL_NOT_IMPLEMENTED',
+              message: 'E-mail intake is not wired in this runtime',
+            },
+          }),
+        ),
+    ...(deps.extra ?? []),
   ];
 }

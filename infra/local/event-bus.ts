@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '#shared/domain/ports.ts';
 import { type EventPublisher, eventSource, type IntegrationEvent } from '#shared/events/catalogue.ts';
 import { type EventPattern, matchesPattern } from './event-pattern.ts';
@@ -37,6 +38,13 @@ export interface LocalEventBus extends EventPublisher {
   recent(): RecordedEvent[];
   /** Adds a rule; returns a function that removes it. */
   subscribe(rule: LocalRule): () => void;
+  /**
+   * Puts events from another source (`PutEvents` by an external system, e.g. `ticket.create.requested`
+   * from `erp.orders`): recorded and delivered to matching rules like our own. Returns their ids.
+   */
+  putEvents(
+    entries: readonly { source: string; detailType: string; detail: Record<string, unknown>; id?: string }[],
+  ): string[];
   /** Resolves when every delivery started so far has finished. */
   idle(): Promise<void>;
 }
@@ -110,6 +118,29 @@ export function localEventBus(options: {
           if (ruleMatches(rule, busEvent)) deliver(rule, busEvent);
         }
       }
+    },
+    putEvents(entries) {
+      return entries.map((entry) => {
+        const time = options.clock.now().toISOString();
+        const id = entry.id ?? randomUUID();
+        const busEvent: BusEvent = {
+          version: '0',
+          id,
+          'detail-type': entry.detailType,
+          source: entry.source,
+          account: '000000000000',
+          time,
+          region: 'local',
+          resources: [],
+          detail: entry.detail,
+        };
+        recorded.push({ id, source: entry.source, detailType: entry.detailType, detail: entry.detail, time });
+        if (recorded.length > keep) recorded.splice(0, recorded.length - keep);
+        for (const rule of rules) {
+          if (ruleMatches(rule, busEvent)) deliver(rule, busEvent);
+        }
+        return id;
+      });
     },
     recent: () => [...recorded],
     subscribe(rule) {

@@ -11,7 +11,10 @@ import { jsonLogger } from '#shared/adapters/json-logger.ts';
 import type { Logger } from '#shared/domain/ports.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import type { ApiDeps } from '#shared/http/route.ts';
+import { channelRules } from './channel-rules.ts';
+import { localChannels } from './channels.ts';
 import { lockDataDir, prepareDataDir, wipeDataDir } from './data-dir.ts';
+import { inboundEmailRoute, putEventsRoute } from './dev-channel-routes.ts';
 import { type DevTokens, devRoutes, devTokens } from './dev-routes.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalEventBus, type LocalRule, localEventBus } from './event-bus.ts';
@@ -125,6 +128,19 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       logger,
       verifyToken: auth.verifyToken,
     };
+    const channelDeps = localChannels({
+      dataDir,
+      client: dynamo.client,
+      tableName,
+      tickets: deps.tickets,
+      clock,
+      notifier: outbox,
+      logger,
+      baseUrl: () => `http://localhost:${port}`,
+    });
+    // The same object, typed with its channels: later additions to `deps` stay visible to the channels.
+    const withChannels = Object.assign(deps, { channels: channelDeps });
+    for (const rule of channelRules(withChannels)) cleanups.push(events.subscribe(rule));
 
     const healthy = async () => {
       try {
@@ -153,7 +169,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
           invoke: (event: ApiEvent, context) => handler(event, context),
         };
       }),
-      ...devRoutes({ auth, clock, events, outbox, healthy }),
+      ...devRoutes({
+        auth,
+        clock,
+        events,
+        outbox,
+        healthy,
+        inboundEmail: inboundEmailRoute(withChannels),
+        extra: [putEventsRoute(events, logger)],
+      }),
     ]);
 
     const seed =

@@ -8,7 +8,8 @@ import type { ApiDeps, Route, RouteRequest } from './route.ts';
 export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 
-const statusOf: Record<ErrorKind, number> = {
+/** The HTTP status of each domain error kind (DESIGN.md §6). */
+export const statusOf: Record<ErrorKind, number> = {
   invalid: 400,
   unauthenticated: 401,
   forbidden: 403,

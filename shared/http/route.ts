@@ -1,11 +1,14 @@
 import type { z } from 'zod';
 import type { VerifyToken } from '../adapters/auth/jwt-verifier.ts';
+import type { ChannelDeps } from '../channels/ports.ts';
 import type { Actor, Role } from '../domain/actor.ts';
 import type { TicketDeps } from '../use-cases/deps.ts';
 
 /** Everything a route handler can use: the ticket use cases' ports and the token verifier. */
 export interface ApiDeps extends TicketDeps {
   verifyToken: VerifyToken;
+  /** The channels' ports (portal, webhooks, customer mail), where the function or runtime has them. */
+  channels?: ChannelDeps;
 }
 
 export interface RouteRequest<B, Q> {

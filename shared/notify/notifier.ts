@@ -17,6 +17,13 @@ export const Notification = z.object({
   body: z.string().max(100_000),
   ticketId: z.string().nullable(),
   kind: z.string().min(1).max(60),
+  /**
+   * E-mail only: the threading and loop-protection headers (`Message-ID`, `In-Reply-To`, `References`,
+   * `Thread-Index`, `Auto-Submitted`), so the customer's client threads the mail and replies come back.
+   */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,60}$/), z.string().max(8000)).optional(),
+  /** E-mail only: people copied (others on the ticket's thread). */
+  cc: z.array(z.string().min(3).max(320)).max(20).optional(),
 });
 export type Notification = z.input<typeof Notification>;
 
@@ -24,6 +31,8 @@ export type Notification = z.input<typeof Notification>;
 export const SentNotification = Notification.extend({
   id: z.string(),
   sentAt: z.string(),
+  /** The id the provider gave the message, when it differs from ours (SES rewrites Message-ID). */
+  providerMessageId: z.string().optional(),
 });
 export type SentNotification = z.infer<typeof SentNotification>;
 

@@ -129,6 +129,12 @@ type Found = ThreadTicket | null | undefined;
 export interface ThreadLookups {
   /** The ticket one of our outbound Message-IDs belongs to (the ref is already parsed and ours). */
   byOutboundMessageId(ref: OutboundMessageRef): Found | Promise<Found>;
+  /**
+   * The ticket a Message-ID that is not in our format belongs to, when we recorded it as sent: SES
+   * replaces the Message-ID of every mail it sends with its own, so in AWS the customer's reply names
+   * that one. Optional; the ids are the provider's random ones, as unguessable as ours.
+   */
+  bySentMessageId?(id: string): Found | Promise<Found>;
   byNumber(number: string): Found | Promise<Found>;
   /** The ticket whose conversation has this Outlook Thread-Index root. */
   byThreadIndexRoot(root: string): Found | Promise<Found>;
@@ -223,6 +229,10 @@ async function findThread(
     const ticket = await lookups.byOutboundMessageId(ref);
     if (ticket) return { ticket, via: 'references' };
   }
+  if (lookups.bySentMessageId) {
+    const sent = await findSent(email, lookups.bySentMessageId, policy.messageIdDomain);
+    if (sent) return sent;
+  }
 
   const sender = email.from?.address ?? null;
   for (const number of findSubjectTags(email.subject)) {
@@ -242,6 +252,24 @@ async function findThread(
     const topic = normalizeTopic(email.headers.threadTopic ?? email.subject);
     const ticket = topic ? await lookups.byThreadTopic(topic, sender) : null;
     if (ticket && isKnownSender(sender, ticket)) return { ticket, via: 'thread-topic' };
+  }
+  return null;
+}
+
+/** In-Reply-To, then References newest first: ids in another format that we recorded as sent. */
+async function findSent(
+  email: InboundEmail,
+  bySentMessageId: NonNullable<ThreadLookups['bySentMessageId']>,
+  domain: string,
+): Promise<{ ticket: ThreadTicket; via: ThreadVia } | null> {
+  const foreign = (ids: string[]) => ids.filter((id) => !parseOutboundMessageId(id, domain));
+  for (const id of foreign(email.inReplyTo)) {
+    const ticket = await bySentMessageId(id);
+    if (ticket) return { ticket, via: 'in-reply-to' };
+  }
+  for (const id of foreign([...email.references].reverse())) {
+    const ticket = await bySentMessageId(id);
+    if (ticket) return { ticket, via: 'references' };
   }
   return null;
 }

@@ -7,7 +7,13 @@ export const Message = z.object({
   ticketId: z.string(),
   body: z.string(),
   public: z.boolean(),
-  author: z.object({ id: z.string(), name: z.string().optional(), role: Role }),
+  author: z.object({
+    id: z.string(),
+    name: z.string().optional(),
+    role: Role,
+    /** Who wrote it by e-mail or the portal: the customer, or someone else on the thread (CC'd). */
+    email: z.string().max(320).optional(),
+  }),
   channel: Channel,
   at: z.string(),
 });

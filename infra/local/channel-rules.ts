@@ -1,0 +1,40 @@
+import { customerMailPatterns, notifyCustomer } from '#shared/channels/customer-notify.ts';
+import { handleIntakeEvent, intakeEventPattern, isFinalIntakeError } from '#shared/channels/event-intake.ts';
+import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
+import type { LocalRule } from './event-bus.ts';
+import type { EventPattern } from './event-pattern.ts';
+
+/**
+ * The channels' bus rules, as the stack's EventBridge rules have them (same patterns, imported from
+ * the same definitions), with local targets calling the same code the Lambdas run.
+ */
+export function channelRules(deps: ChannelTicketDeps): LocalRule[] {
+  return [
+    {
+      name: 'intake-events',
+      pattern: intakeEventPattern as unknown as EventPattern,
+      async target(event) {
+        try {
+          await handleIntakeEvent(event, deps);
+        } catch (error) {
+          if (!isFinalIntakeError(error)) throw error;
+          // As the Lambda does: an event that can never succeed is logged and dropped, not retried.
+          deps.logger.warn('intake.event_rejected', {
+            eventId: event.id,
+            source: event.source,
+            code: (error as { code?: string }).code,
+          });
+        }
+      },
+    },
+    ...customerMailPatterns.map(
+      (pattern, i): LocalRule => ({
+        name: `customer-mail-${i + 1}`,
+        pattern: pattern as unknown as EventPattern,
+        async target(event) {
+          await notifyCustomer(event, deps);
+        },
+      }),
+    ),
+  ];
+}

@@ -1,0 +1,154 @@
+import {
+  type AppendFromEmail,
+  type EmailIntakeOutcome,
+  type EmailIntakePorts,
+  emailIntakePolicy,
+  ingestEmail,
+  type OpenFromEmail,
+} from '../domain/intake/email-intake.ts';
+import { type InboundEmail, sameAddress } from '../domain/intake/inbound-email.ts';
+import { emailIntakeActor } from '../domain/intake/intake-actors.ts';
+import { defaultThreadingPolicy } from '../domain/intake/threading.ts';
+import { createTicket } from '../use-cases/create-ticket.ts';
+import { recordInboundMessage } from '../use-cases/inbound-message.ts';
+import { storeAttachments } from './attachments.ts';
+import { ackBody, isOwnAddress, sendTicketMail, statusBody } from './customer-mail.ts';
+import type { ChannelTicketDeps } from './ports.ts';
+
+export interface ReceivedEmail {
+  ticketId: string | null;
+  number: string | null;
+  /** True only when this delivery opened a ticket. */
+  created: boolean;
+  outcome: EmailIntakeOutcome;
+}
+
+/**
+ * Brings one parsed inbound mail into the pool (the SES Lambda in AWS, `POST /dev/inbound-email`
+ * locally): `ingestEmail` with its ports wired to the ticket use cases, then the acknowledgement or
+ * reopen notice when loop protection allows one.
+ *
+ * 1. Thread and de-duplicate (`ingestEmail`): open a ticket through `createTicket` under the mail's
+ *    key, or record the message on the ticket it continues (reopening it within the window).
+ * 2. With it: keep attachments and inline images, index the thread for later replies, and remember who
+ *    else is on it (CC'd people, a colleague replying).
+ * 3. Acknowledge a new ticket, or confirm a reopen, unless a machine wrote or the sender is flooding.
+ */
+export async function receiveEmail(email: InboundEmail, deps: ChannelTicketDeps): Promise<ReceivedEmail> {
+  const { channels } = deps;
+  const { settings } = channels;
+  const policy = emailIntakePolicy(settings.messageIdDomain, {
+    threading: {
+      ...defaultThreadingPolicy,
+      messageIdDomain: settings.messageIdDomain,
+      reopenWindowDays: settings.reopenWindowDays,
+    },
+  });
+
+  /** Others on the thread: the people a person's mail was also addressed to, and a non-customer writer. */
+  const othersOn = (mail: InboundEmail, customerEmail: string) =>
+    [...mail.to, ...mail.cc, ...(mail.from ? [mail.from] : [])]
+      .map((a) => a.address.trim().toLowerCase())
+      .filter((a) => a.includes('@') && !sameAddress(a, customerEmail) && !isOwnAddress(a, settings));
+
+  const ports: EmailIntakePorts = {
+    ledger: channels.ledger,
+    lookups: channels.lookups,
+    clock: deps.clock,
+    logger: deps.logger,
+    senders: {
+      recordAndCount: (address, now, windowMinutes) =>
+        channels.rates.hit('email-sender', address, now, windowMinutes),
+    },
+    tickets: {
+      async open(request: OpenFromEmail) {
+        const { ticket, created } = await createTicket(
+          request.ticket,
+          emailIntakeActor,
+          deps,
+          request.idempotencyKey,
+        );
+        // Everything after the ticket is idempotent, so a retry after a crash completes it.
+        await channels.threads.indexOpened(ticket.id, {
+          threadIndexRoot: request.threading.threadIndexRoot,
+          topic: request.threading.topic,
+          customerEmail: ticket.customer.email,
+          at: new Date(ticket.createdAt),
+        });
+        await channels.threads.recordInbound(
+          ticket.id,
+          request.threading.messageId,
+          othersOn(request.email, ticket.customer.email),
+        );
+        await storeAttachments(ticket.id, 'email', request.email.attachments, deps);
+        return { ticketId: ticket.id, number: ticket.number, created };
+      },
+      async append(request: AppendFromEmail) {
+        // Side effects first (idempotent): the message itself is the last write, so a failure before it
+        // releases the ledger key and the redelivery appends it exactly once.
+        await storeAttachments(request.ticketId, 'email', request.email.attachments, deps);
+        const ticket = await deps.tickets.get(request.ticketId);
+        if (request.public && ticket) {
+          await channels.threads.recordInbound(
+            request.ticketId,
+            request.email.messageId,
+            othersOn(request.email, ticket.customer.email),
+          );
+        }
+        await recordInboundMessage(
+          request.ticketId,
+          {
+            body: request.body,
+            public: request.public,
+            author: {
+              address: request.author.address,
+              ...(request.author.name ? { name: request.author.name } : {}),
+              kind: request.author.role,
+            },
+            channel: 'email',
+            reopen: request.reopen,
+          },
+          deps,
+        );
+      },
+    },
+  };
+
+  const result = await ingestEmail(email, policy, ports);
+
+  if (result.autoReply.send && result.ticketId) {
+    try {
+      const ticket = await deps.tickets.get(result.ticketId);
+      if (ticket && (result.outcome === 'created' || result.outcome === 'created_linked')) {
+        const followUpOf = ticket.customFields.followUpOf;
+        await sendTicketMail(
+          ticket,
+          {
+            kind: 'ack',
+            body: ackBody(ticket, typeof followUpOf === 'string' ? followUpOf : null),
+            automatic: true,
+          },
+          deps,
+        );
+      } else if (ticket && result.outcome === 'reopened') {
+        await sendTicketMail(
+          ticket,
+          { kind: 'status', body: statusBody(ticket, 'reopen', settings.reopenWindowDays), automatic: true },
+          deps,
+        );
+      }
+    } catch (error) {
+      // The mail is in the pool; a failed acknowledgement must not make SES deliver it again.
+      deps.logger.error('mail.ack_failed', {
+        ticketId: result.ticketId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return {
+    ticketId: result.ticketId,
+    number: result.number,
+    created: result.created,
+    outcome: result.outcome,
+  };
+}
