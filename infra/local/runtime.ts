@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { apiRoutes } from '#functions/routes.ts';
+import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
+import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
 import { dynamoTicketStore } from '#shared/adapters/dynamo/dynamo-ticket-store.ts';
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { ulidGenerator } from '#shared/adapters/ids.ts';
@@ -122,6 +124,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     const outbox = dynamoOutbox({ doc, tableName, clock, ids, logger });
     const deps: ApiDeps = {
       tickets: dynamoTicketStore(dynamo.client, tableName, clock),
+      routing: {
+        agents: dynamoAgentStore(dynamo.client, tableName, clock),
+        config: dynamoRoutingConfigStore(dynamo.client, tableName),
+      },
       events,
       clock,
       ids,

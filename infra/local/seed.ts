@@ -1,12 +1,13 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '#shared/domain/actor.ts';
-import { Agent } from '#shared/domain/routing/agent.ts';
+import { AgentProfile } from '#shared/domain/routing/agent.ts';
 import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
 import { defaultCalendars } from '#shared/domain/sla/calendar.ts';
 import { defaultSlaPolicies } from '#shared/domain/sla/policy.ts';
 import { addReply } from '#shared/use-cases/add-reply.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
+import { routingOf } from '#shared/use-cases/ticket-routing.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { localUser } from './local-users.ts';
 import { agents, articles, customers, demoTickets, seedVersion } from './seed-data.ts';
@@ -14,11 +15,12 @@ import { agents, articles, customers, demoTickets, seedVersion } from './seed-da
 /**
  * Where each kind of seeded item lives in the ticket table (documented in docs/local-runtime.md).
  * A configuration is one versioned document, as `GET/PUT /config/{routing,sla,calendars}` treat it;
- * other kinds are one partition each, so "all agents" is a single query.
+ * other kinds are one partition each. Agents and the routing configuration are written through their
+ * stores (`dynamoAgentStore`, `dynamoRoutingConfigStore`: `AGENT#<id>` items, the routing document and
+ * its first version), which is where routing reads them.
  */
 export const seedKeys = {
   config: (name: 'routing' | 'sla' | 'calendars') => ({ pk: 'CONFIG', sk: name }),
-  agent: (id: string) => ({ pk: 'AGENT', sk: id }),
   customer: (email: string) => ({ pk: 'CUSTOMER', sk: email.toLowerCase() }),
   article: (id: string) => ({ pk: 'KB', sk: id }),
   marker: () => ({ pk: 'SEED', sk: seedVersion }),
@@ -33,10 +35,10 @@ export interface SeedResult {
  * Seeds the demo data once per data dir.
  *
  * 1. Skip if the `SEED`/`v1` marker is there.
- * 2. Write the routing configuration (teams, rules), SLA policies, calendars, agents, customers and
- *    knowledge-base articles, each validated by its domain schema.
- * 3. Open the demo tickets through the create use case (idempotency keys make a re-run after a crash
- *    return the same tickets), with a little follow-up history.
+ * 2. Write the routing configuration (teams, rules) and the agents through their stores, then SLA
+ *    policies, calendars, customers and knowledge-base articles, each validated by its domain schema.
+ * 3. Open the demo tickets through the create use case, which routes them like any ticket (idempotency
+ *    keys make a re-run after a crash return the same tickets), with a little follow-up history.
  * 4. Write the marker last, so an interrupted seed is completed on the next start.
  */
 export async function seedDemoData(input: {
@@ -51,16 +53,15 @@ export async function seedDemoData(input: {
   if (marker.Item) return { seeded: false, tickets: 0 };
 
   const now = deps.clock.now().toISOString();
+  // Routing reads agents and its configuration through their stores (own keys, team index, zero load).
+  const routing = routingOf(deps);
+  if (!(await routing.config.get()))
+    await routing.config.put({ ...defaultRoutingConfig, updatedAt: now, updatedBy: 'seed' }, 0);
+  for (const agent of agents) await routing.agents.put(AgentProfile.parse(agent));
+
   const items = [
-    {
-      ...seedKeys.config('routing'),
-      type: 'config',
-      version: defaultRoutingConfig.version,
-      config: defaultRoutingConfig,
-    },
     { ...seedKeys.config('sla'), type: 'config', version: 1, config: { policies: defaultSlaPolicies } },
     { ...seedKeys.config('calendars'), type: 'config', version: 1, config: { calendars: defaultCalendars } },
-    ...agents.map((a) => ({ ...seedKeys.agent(a.id), type: 'agent', ...Agent.parse(a) })),
     ...customers.map((c) => ({ ...seedKeys.customer(c.email), type: 'customer', ...c })),
     ...articles.map((a) => ({ ...seedKeys.article(a.id), type: 'kb-article', ...a })),
   ].map((item) => ({ ...item, updatedAt: now, seededBy: seedVersion }));

@@ -2,6 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createRemoteJWKSet } from 'jose';
 import { createJwtVerifier } from '../adapters/auth/jwt-verifier.ts';
+import { dynamoAgentStore } from '../adapters/dynamo/dynamo-agent-store.ts';
+import { dynamoRoutingConfigStore } from '../adapters/dynamo/dynamo-routing-config-store.ts';
 import { dynamoTicketStore } from '../adapters/dynamo/dynamo-ticket-store.ts';
 import { eventBridgePublisher } from '../adapters/events/eventbridge-publisher.ts';
 import { ulidGenerator } from '../adapters/ids.ts';
@@ -28,8 +30,13 @@ export function lambdaDeps(): ApiDeps {
   const issuer = requiredEnv('AUTH_ISSUER');
   const audience = requiredEnv('AUTH_AUDIENCE');
   const logger = jsonLogger({ function: process.env.AWS_LAMBDA_FUNCTION_NAME });
+  const dynamo = new DynamoDBClient({});
   cached = {
-    tickets: dynamoTicketStore(new DynamoDBClient({}), tableName),
+    tickets: dynamoTicketStore(dynamo, tableName),
+    routing: {
+      agents: dynamoAgentStore(dynamo, tableName),
+      config: dynamoRoutingConfigStore(dynamo, tableName),
+    },
     events: eventBridgePublisher(new EventBridgeClient({}), busName),
     clock: { now: () => new Date() },
     ids: ulidGenerator(),

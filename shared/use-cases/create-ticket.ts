@@ -7,6 +7,7 @@ import { idempotencyKeyReused, ticketNotFound } from '../domain/ticket/ticket.er
 import { makeEvent } from '../events/catalogue.ts';
 import type { TicketDeps } from './deps.ts';
 import { publishCommitted } from './publish.ts';
+import { releaseUnused, routeOnIntake } from './ticket-routing.ts';
 
 export interface CreateTicketResult {
   ticket: Ticket;
@@ -19,9 +20,11 @@ export interface CreateTicketResult {
  *
  * 1. Work out the customer: a customer opens tickets for themselves; staff and systems name one.
  * 2. If the idempotency key was already used, return that ticket (or refuse a different body).
- * 3. Allocate a readable number and build the ticket in `new`.
- * 4. Store ticket, `created` audit event and key claim in one transaction; a lost race returns the winner.
- * 5. Publish `ticket.created`.
+ * 3. Allocate a readable number, build the ticket in `new` and route it: team, an agent's capacity
+ *    claimed (or the team's queue), the explanation and an `assigned` audit event (docs/routing.md).
+ * 4. Store ticket, audit events and key claim in one transaction; a lost race returns the winner (and
+ *    gives the claimed capacity back), so a replayed request never routes twice.
+ * 5. Publish `ticket.created` and `ticket.assigned`.
  */
 export async function createTicket(
   input: NewTicket,
@@ -47,9 +50,21 @@ export async function createTicket(
     priority: ticket.priority,
     ...(ticket.parentId ? { parentId: ticket.parentId } : {}),
   });
+  // Routed before the first write, so the ticket is stored already assigned (or queued in its team).
+  const routed = await routeOnIntake(ticket, deps, now);
+  Object.assign(ticket, routed.ticket);
 
-  const outcome = await deps.tickets.create(ticket, [created], claim);
-  if (outcome.kind === 'duplicate') return replay(outcome, claim!.fingerprint, idempotencyKey!, deps);
+  const outcome = await deps.tickets
+    .create(ticket, [created, ...routed.audit], claim)
+    .catch(async (error: unknown) => {
+      await releaseUnused(routed.claimed, ticket.id, deps);
+      throw error;
+    });
+  if (outcome.kind === 'duplicate') {
+    // A concurrent request with the same key won: its ticket is the answer, this claim is not needed.
+    await releaseUnused(routed.claimed, ticket.id, deps);
+    return replay(outcome, claim!.fingerprint, idempotencyKey!, deps);
+  }
 
   deps.logger.info('ticket.created', { ticketId: ticket.id, number: ticket.number, channel: ticket.channel });
   await publishCommitted(
@@ -68,6 +83,7 @@ export async function createTicket(
         customerTier: ticket.customer.tier,
         parentId: ticket.parentId,
       }),
+      ...routed.events,
     ],
     deps,
   );

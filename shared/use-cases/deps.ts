@@ -1,4 +1,6 @@
 import type { Clock, IdGenerator, Logger } from '../domain/ports.ts';
+import type { AgentStore } from '../domain/routing/agent.store.ts';
+import type { RoutingConfigStore } from '../domain/routing/routing-config.store.ts';
 import type { TicketStore } from '../domain/ticket/ticket.store.ts';
 import type { EventPublisher } from '../events/catalogue.ts';
 
@@ -9,4 +11,14 @@ export interface TicketDeps {
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
+  /**
+   * Agents and the routing configuration: with them a new ticket is routed as it is created and agents'
+   * load follows their tickets; without them (tools, tests of other features) tickets stay unrouted.
+   */
+  routing?: RoutingServices;
+}
+
+export interface RoutingServices {
+  agents: AgentStore;
+  config: RoutingConfigStore;
 }

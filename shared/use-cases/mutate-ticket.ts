@@ -6,6 +6,7 @@ import { concurrentUpdate, versionMismatch } from '../domain/ticket/ticket.error
 import type { IntegrationEvent } from '../events/catalogue.ts';
 import type { TicketDeps } from './deps.ts';
 import { publishCommitted } from './publish.ts';
+import { settleAssignment } from './ticket-routing.ts';
 import { loadVisible } from './visibility.ts';
 
 export interface Change {
@@ -38,6 +39,8 @@ export async function mutateTicket(
     const written = await deps.tickets.update(result.ticket, current.version, result.audit, result.messages);
     if (written) {
       await publishCommitted(result.events, deps);
+      // Resolved, closed or moved: the agent who held it gets the capacity back (and queued work).
+      await settleAssignment(current, result.ticket, deps);
       return result;
     }
     if (expectedVersion !== undefined) {

@@ -1,0 +1,121 @@
+import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { RoutingConfigRevision, RoutingConfigStore } from '../../domain/routing/routing-config.store.ts';
+import { parseRoutingConfig, type RoutingConfig } from '../../domain/routing/routing-config.ts';
+
+/**
+ * Where the routing configuration lives in the ticket table (docs/data-model.md):
+ *
+ * | item            | pk               | sk             |
+ * | --------------- | ---------------- | -------------- |
+ * | current config  | CONFIG           | routing        |
+ * | each version    | CONFIG#routing   | V#<version, 10 digits> |
+ *
+ * The current item is the document the local seed writes (`type`, `version`, `config`, `updatedAt`);
+ * each version is kept beside it, written in the same transaction, so the trail cannot miss a change.
+ */
+export const routingConfigKey = { pk: 'CONFIG', sk: 'routing' } as const;
+const revisionKey = (version: number) => ({
+  pk: 'CONFIG#routing',
+  sk: `V#${String(version).padStart(10, '0')}`,
+});
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof TransactionCanceledException &&
+  (error.CancellationReasons ?? []).some(
+    (r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict',
+  );
+
+/** RoutingConfigStore on the ticket table; a write is conditional on the version it revises. */
+export function dynamoRoutingConfigStore(client: DynamoDBClient, tableName: string): RoutingConfigStore {
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  // Parsing and compiling a config is not free; reuse the last one while its version is current.
+  let cached: { version: number; config: RoutingConfig } | undefined;
+
+  return {
+    async get() {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: routingConfigKey, ConsistentRead: true }),
+      );
+      if (!Item) return null;
+      const version = Number(Item.version);
+      if (cached?.version === version) return cached.config;
+      const config = parseRoutingConfig(Item.config);
+      cached = { version, config };
+      return config;
+    },
+
+    async put(next, expectedVersion) {
+      const revision = {
+        version: next.version,
+        updatedAt: next.updatedAt ?? null,
+        updatedBy: next.updatedBy ?? null,
+      };
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...routingConfigKey, type: 'config', entity: 'config', ...revision, config: next },
+                  ConditionExpression:
+                    expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
+                  ...(expectedVersion === 0
+                    ? {}
+                    : {
+                        ExpressionAttributeNames: { '#version': 'version' },
+                        ExpressionAttributeValues: { ':expected': expectedVersion },
+                      }),
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...revisionKey(next.version), entity: 'config-version', ...revision, config: next },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async history() {
+      const out: RoutingConfigRevision[] = [];
+      let start: QueryCommandInput['ExclusiveStartKey'];
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+            ExpressionAttributeValues: { ':pk': revisionKey(0).pk, ':v': 'V#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          out.push({
+            version: Number(item.version),
+            updatedAt: (item.updatedAt as string | null) ?? null,
+            updatedBy: (item.updatedBy as string | null) ?? null,
+            config: item.config as RoutingConfig,
+          });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,247 @@
+import { systemActor } from '../domain/actor.ts';
+import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
+import type { QueueLookup, TicketAssigner } from '../domain/routing/agent.store.ts';
+import type { TicketRouting } from '../domain/routing/decide.ts';
+import type { RoutingConfig } from '../domain/routing/routing-config.ts';
+import { activeStatuses, type Status } from '../domain/ticket/lifecycle.ts';
+import { type Ticket, touch } from '../domain/ticket/ticket.entity.ts';
+import type { TicketStore } from '../domain/ticket/ticket.store.ts';
+import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
+import type { RoutingServices, TicketDeps } from './deps.ts';
+import { publishCommitted } from './publish.ts';
+import { type PickedUp, pickUpQueuedWork, releaseTicket, routeTicket } from './route-ticket.ts';
+
+const isActive = (status: Status) => activeStatuses.includes(status);
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The `ticket.assigned` event for a version of a ticket that was just written. */
+export const assignedEvent = (id: string, ticket: Ticket, reason: string): IntegrationEvent =>
+  makeEvent(id, 'ticket.assigned', {
+    ticketId: ticket.id,
+    number: ticket.number,
+    version: ticket.version,
+    occurredAt: ticket.updatedAt,
+    team: ticket.team,
+    assignee: ticket.assignee,
+    reason,
+  });
+
+/** The `assigned` audit data of a routing decision: where it went and the whole explanation. */
+const assignedData = (ticket: Pick<Ticket, 'team' | 'assignee'>, routing: TicketRouting, how: string) => ({
+  by: how,
+  team: ticket.team,
+  assignee: ticket.assignee,
+  queued: ticket.assignee === null,
+  rule: routing.rule,
+  reason: routing.reason,
+  routing,
+});
+
+export interface IntakeRouting {
+  /** The ticket with `team`, `assignee` and `routing` set (unchanged when routing is off or failed). */
+  ticket: Ticket;
+  audit: AuditEvent[];
+  /** Publish after the ticket has committed. */
+  events: IntegrationEvent[];
+  /** The agent whose capacity was claimed: release it if the ticket is not stored after all. */
+  claimed: string | null;
+}
+
+/**
+ * Routes a ticket that is about to be stored for the first time, so it is created already assigned
+ * (or queued in its team). A routing failure never stops the ticket: it is created unrouted and the
+ * failure is logged.
+ *
+ * 1. Read the routing configuration; none stored means routing is off.
+ * 2. `routeTicket`: the rule's team (or the team the caller chose), the best free agent claimed with a
+ *    conditional write, the next on conflict, or the team's queue.
+ * 3. Put team, assignee and the explanation on the ticket, with an `assigned` audit event by the system.
+ */
+export async function routeOnIntake(ticket: Ticket, deps: TicketDeps, now: Date): Promise<IntakeRouting> {
+  const unrouted: IntakeRouting = { ticket, audit: [], events: [], claimed: null };
+  if (!deps.routing) return unrouted;
+  try {
+    const config = await deps.routing.config.get();
+    if (!config) {
+      deps.logger.warn('routing.skipped', { ticketId: ticket.id, reason: 'no routing configuration stored' });
+      return unrouted;
+    }
+    // Decided at the ticket's own creation time: it has waited zero minutes, so no relaxation applies.
+    const result = await routeTicket(
+      ticket,
+      config,
+      { agents: deps.routing.agents, clock: { now: () => now }, logger: deps.logger },
+      ticket.team ? { team: ticket.team } : {},
+    );
+    const routed: Ticket = {
+      ...ticket,
+      team: result.team,
+      assignee: result.assignee,
+      routing: result.routing,
+    };
+    return {
+      ticket: routed,
+      audit: [
+        auditEvent(
+          deps.ids.next(),
+          ticket.id,
+          'assigned',
+          systemActor(),
+          now,
+          ticket.version,
+          assignedData(routed, result.routing, 'routing'),
+        ),
+      ],
+      events: [assignedEvent(deps.ids.next(), routed, result.routing.reason)],
+      claimed: result.assignee,
+    };
+  } catch (error) {
+    deps.logger.error('routing.failed', { ticketId: ticket.id, stage: 'intake', error: message(error) });
+    return unrouted;
+  }
+}
+
+/** Gives back a claim made for a ticket that was not stored after all (a lost race, a failed write). */
+export async function releaseUnused(claimed: string | null, ticketId: string, deps: TicketDeps) {
+  if (!claimed || !deps.routing) return;
+  try {
+    await releaseTicket(claimed, ticketId, deps.routing);
+  } catch (error) {
+    deps.logger.error('routing.release_failed', { ticketId, agentId: claimed, error: message(error) });
+  }
+}
+
+/** Statuses a queued ticket can be in: unassigned and still needing work. */
+const queueStatuses: readonly Status[] = ['new', 'open', 'pending'];
+/** Per team and status; a queue longer than this is served oldest-first from what was read. */
+const maxQueueRead = 2000;
+
+/** Waiting tickets of some teams, read from the ticket store's team index. */
+export function ticketQueue(tickets: TicketStore, logger?: TicketDeps['logger']): QueueLookup {
+  return {
+    async queued(teams) {
+      const lists = await Promise.all(
+        teams.flatMap((team) =>
+          queueStatuses.map(async (status) => {
+            const out: Ticket[] = [];
+            let cursor: string | undefined;
+            do {
+              const page = await tickets.list(
+                { team, status },
+                { limit: 250, ...(cursor ? { cursor } : {}) },
+              );
+              out.push(...page.items.filter((t) => t.assignee === null));
+              cursor = page.cursor;
+            } while (cursor && out.length < maxQueueRead);
+            if (cursor) logger?.warn('routing.queue_truncated', { team, status, read: out.length });
+            return out;
+          }),
+        ),
+      );
+      return lists.flat();
+    },
+  };
+}
+
+/**
+ * Writes a pickup onto a ticket that is still waiting: team, assignee, explanation, an `assigned` audit
+ * event by the system and `ticket.assigned`. Refuses (false) a ticket that was assigned or finished
+ * meanwhile; a concurrent unrelated change (a reply) is retried on the fresh version.
+ */
+export function ticketAssigner(deps: TicketDeps): TicketAssigner {
+  return {
+    async assign(ticketId, change) {
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const current = await deps.tickets.get(ticketId);
+        if (!current || current.assignee !== null || !isActive(current.status)) return false;
+        const now = deps.clock.now();
+        const next: Ticket = {
+          ...touch(current, now),
+          team: change.team,
+          assignee: change.assignee,
+          routing: change.routing,
+        };
+        const audit = auditEvent(
+          deps.ids.next(),
+          ticketId,
+          'assigned',
+          systemActor(),
+          now,
+          next.version,
+          assignedData(next, change.routing, 'pickup'),
+        );
+        if (await deps.tickets.update(next, current.version, [audit])) {
+          await publishCommitted([assignedEvent(deps.ids.next(), next, change.routing.reason)], deps);
+          return true;
+        }
+      }
+      return false;
+    },
+  };
+}
+
+/**
+ * Hands an agent queued work they qualify for, until they are full (see `pickUpQueuedWork`). Never
+ * throws: a failure is logged and the work stays queued for the next trigger.
+ */
+export async function pickUpFor(
+  agentId: string,
+  deps: TicketDeps,
+  config?: RoutingConfig | null,
+): Promise<PickedUp[]> {
+  const routing = deps.routing;
+  if (!routing) return [];
+  try {
+    const current = config === undefined ? await routing.config.get() : config;
+    if (!current) return [];
+    return await pickUpQueuedWork(agentId, current, {
+      agents: routing.agents,
+      clock: deps.clock,
+      logger: deps.logger,
+      queue: ticketQueue(deps.tickets, deps.logger),
+      tickets: ticketAssigner(deps),
+    });
+  } catch (error) {
+    deps.logger.error('routing.pickup_failed', { agentId, error: message(error) });
+    return [];
+  }
+}
+
+/**
+ * Keeps agents' load in step with a committed ticket change. The agent who held the ticket gets the
+ * capacity back when it is resolved, closed or moved to someone else, and is then handed queued work;
+ * a reopened ticket takes its assignee's capacity again. Releases and claims are idempotent per ticket,
+ * so a replayed change counts nothing twice. Never throws: the change has committed already.
+ */
+export async function settleAssignment(before: Ticket, after: Ticket, deps: TicketDeps): Promise<void> {
+  const routing: RoutingServices | undefined = deps.routing;
+  if (!routing) return;
+  const held = before.assignee;
+  const wasActive = isActive(before.status);
+  const active = isActive(after.status);
+  try {
+    if (held && wasActive && (!active || after.assignee !== held)) {
+      if (await releaseTicket(held, after.id, routing)) {
+        deps.logger.info('routing.released', { ticketId: after.id, agentId: held, status: after.status });
+      }
+      await pickUpFor(held, deps);
+    }
+    if (after.assignee && active && !wasActive) {
+      const claimed = await routing.agents.claim(after.assignee, after.id, {
+        channel: after.channel,
+        at: deps.clock.now(),
+      });
+      // Reopened for an agent who is full or away: they keep it (the customer knows them), uncounted.
+      if (!claimed)
+        deps.logger.warn('routing.reopen_unclaimed', { ticketId: after.id, agentId: after.assignee });
+    }
+  } catch (error) {
+    deps.logger.error('routing.settle_failed', { ticketId: after.id, error: message(error) });
+  }
+}
+
+/** The routing services, or a fault: the API functions are always deployed with them. */
+export function routingOf(deps: TicketDeps): RoutingServices {
+  if (!deps.routing) throw new Error('routing services are not configured');
+  return deps.routing;
+}
