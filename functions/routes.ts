@@ -1,10 +1,14 @@
 import type { Route } from '#shared/http/route.ts';
 import { route as addReply } from './add-reply/route.ts';
 import { route as createTicket } from './create-ticket/route.ts';
+import { route as getCalendarsConfig } from './get-calendars-config/route.ts';
 import { route as getHistory } from './get-history/route.ts';
+import { route as getSlaConfig } from './get-sla-config/route.ts';
 import { route as getTicket } from './get-ticket/route.ts';
 import { route as listMessages } from './list-messages/route.ts';
 import { route as listTickets } from './list-tickets/route.ts';
+import { route as putCalendarsConfig } from './put-calendars-config/route.ts';
+import { route as putSlaConfig } from './put-sla-config/route.ts';
 import { route as transitionTicket } from './transition-ticket/route.ts';
 
 /**
@@ -19,4 +23,8 @@ export const apiRoutes = [
   listMessages,
   transitionTicket,
   addReply,
+  getSlaConfig,
+  putSlaConfig,
+  getCalendarsConfig,
+  putCalendarsConfig,
 ] as unknown as Route<unknown, unknown>[];

@@ -25,6 +25,8 @@ import { type ApiEvent, apiGateway, type GatewayRoute } from './http-gateway.ts'
 import { localAuth } from './local-auth.ts';
 import { dynamoOutbox, type Outbox } from './outbox.ts';
 import { type SeedResult, seedDemoData } from './seed.ts';
+import { loadSlaTimerDefinition } from './sla-definition.ts';
+import { type LocalSla, localSla } from './sla-runtime.ts';
 import { persistentVirtualClock, type VirtualClock } from './virtual-clock.ts';
 
 export interface RuntimeOptions {
@@ -54,6 +56,8 @@ export interface LocalRuntime {
   outbox: Outbox;
   deps: ApiDeps;
   seed: SeedResult;
+  /** The SLA timer: the synthesized state machine on the local executor. */
+  sla: LocalSla;
   /** Milliseconds from `startRuntime` to ready. */
   startupMs: number;
   tokens(): Promise<DevTokens>;
@@ -104,6 +108,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     const http = await listenOnLoopback(gateway, port);
     port = http.port;
     cleanups.push(() => http.close());
+    // The SLA timer's definition is synthesized by CDK (seconds; cached after the first run) while
+    // DynamoDB Local starts.
+    const synthesis = new AbortController();
+    cleanups.push(() => synthesis.abort());
+    const slaDefinition = loadSlaTimerDefinition(synthesis.signal);
+    slaDefinition.catch(() => {}); // awaited below; a start-up that fails earlier must not leave it unhandled
 
     const [dynamo, auth, clockHandle] = await Promise.all([
       startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }),
@@ -148,6 +158,18 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     const withChannels = Object.assign(deps, { channels: channelDeps });
     for (const rule of channelRules(withChannels)) cleanups.push(events.subscribe(rule));
 
+    const sla = localSla({
+      deps,
+      client: dynamo.client,
+      tableName,
+      clock,
+      notifier: outbox,
+      definition: (await slaDefinition).definition,
+      baseUrl: () => `http://localhost:${port}`,
+    });
+    deps.sla = sla.ticketSla;
+    cleanups.push(() => sla.stop());
+
     const healthy = async () => {
       try {
         await dynamo.client.send(new DescribeTableCommand({ TableName: tableName }), {
@@ -188,6 +210,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
 
     const seed =
       options.seed === false ? { seeded: false, tickets: 0 } : await seedDemoData({ doc, tableName, deps });
+    const resumed = await sla.resume();
+    if (resumed > 0) logger.info('sla.timers_resumed', { timers: resumed });
     ready = true;
     const url = `http://localhost:${port}`;
     let stopping: Promise<void> | undefined;
@@ -202,6 +226,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       outbox,
       deps,
       seed,
+      sla,
       startupMs: Math.round(performance.now() - started),
       tokens: () => devTokens(auth),
       stop() {

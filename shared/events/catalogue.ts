@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Channel } from '../domain/actor.ts';
+import { SlaTarget } from '../domain/sla/policy.ts';
 import { Priority, Status } from '../domain/ticket/lifecycle.ts';
 
 /** Every event Gongdan publishes has source `gongdan` on its bus. */
@@ -20,6 +21,18 @@ export interface EventDefinition<N extends string, S extends z.ZodType> {
   description: string;
   schema: S;
 }
+
+/** Fields of every `sla.*` event: which clock, and the action key consumers de-duplicate on. */
+const slaBase = {
+  ...base,
+  /** The timer action's idempotency key, e.g. `firstResponse#1:breach`: the same key is the same fact. */
+  key: z.string(),
+  policy: z.string(),
+  target: SlaTarget,
+  /** 1 for the first response and first resolution; later next responses and reopens count on. */
+  cycle: z.number().int().positive(),
+  dueAt: z.string(),
+};
 
 const define = <N extends string, S extends z.ZodType>(
   name: N,
@@ -78,6 +91,30 @@ export const catalogue = {
     1,
     'A ticket got a team and/or an agent.',
     z.object({ ...base, team: z.string().nullable(), assignee: z.string().nullable(), reason: z.string() }),
+  ),
+  'sla.warning': define(
+    'sla.warning',
+    1,
+    'An SLA target is close to its deadline: a warning threshold of the policy was crossed.',
+    z.object({ ...slaBase, percent: z.number(), remainingMinutes: z.number() }),
+  ),
+  'sla.breached': define(
+    'sla.breached',
+    1,
+    'An SLA target passed its deadline unmet (recorded once per target and cycle, also when a late reply came first).',
+    z.object({ ...slaBase }),
+  ),
+  'sla.escalated': define(
+    'sla.escalated',
+    1,
+    "A level of the policy's escalation chain fired for a breached target; the people it names were notified.",
+    z.object({
+      ...slaBase,
+      level: z.number().int().positive(),
+      overdueMinutes: z.number(),
+      team: z.string().nullable(),
+      assignee: z.string().nullable(),
+    }),
   ),
 } as const;
 

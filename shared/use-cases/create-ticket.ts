@@ -8,6 +8,7 @@ import { makeEvent } from '../events/catalogue.ts';
 import type { TicketDeps } from './deps.ts';
 import { publishCommitted } from './publish.ts';
 import { releaseUnused, routeOnIntake } from './ticket-routing.ts';
+import { applySlaPlan, slaOnCreate } from './ticket-sla.ts';
 
 export interface CreateTicketResult {
   ticket: Ticket;
@@ -24,7 +25,7 @@ export interface CreateTicketResult {
  *    claimed (or the team's queue), the explanation and an `assigned` audit event (docs/routing.md).
  * 4. Store ticket, audit events and key claim in one transaction; a lost race returns the winner (and
  *    gives the claimed capacity back), so a replayed request never routes twice.
- * 5. Publish `ticket.created` and `ticket.assigned`.
+ * 5. Publish `ticket.created` and `ticket.assigned`; start the ticket's SLA timer.
  */
 export async function createTicket(
   input: NewTicket,
@@ -53,6 +54,9 @@ export async function createTicket(
   // Routed before the first write, so the ticket is stored already assigned (or queued in its team).
   const routed = await routeOnIntake(ticket, deps, now);
   Object.assign(ticket, routed.ticket);
+  // The SLA (policy, due times) is stored with the ticket; its timer starts once the ticket has committed.
+  const sla = deps.sla && (await slaOnCreate(ticket, [created], deps.sla, now));
+  if (sla) ticket.sla = sla.state;
 
   const outcome = await deps.tickets
     .create(ticket, [created, ...routed.audit], claim)
@@ -87,6 +91,7 @@ export async function createTicket(
     ],
     deps,
   );
+  if (sla) await applySlaPlan(ticket.id, sla, deps);
   return { ticket, created: true };
 }
 

@@ -7,6 +7,7 @@ import type { IntegrationEvent } from '../events/catalogue.ts';
 import type { TicketDeps } from './deps.ts';
 import { publishCommitted } from './publish.ts';
 import { settleAssignment } from './ticket-routing.ts';
+import { applySlaPlan, slaOnChange } from './ticket-sla.ts';
 import { loadVisible } from './visibility.ts';
 
 export interface Change {
@@ -21,7 +22,8 @@ const maxAttempts = 12;
 /**
  * Applies `change` to the current ticket with optimistic concurrency. With `expectedVersion` (the
  * client's If-Match) a stale version is a 412; without it, a lost race is retried on the fresh ticket,
- * so the change applies to the current version. Events are published once the write has committed.
+ * so the change applies to the current version. Events are published once the write has committed;
+ * with `deps.sla`, the ticket's SLA is recomputed with the change and its timer re-planned after commit.
  */
 export async function mutateTicket(
   id: string,
@@ -35,10 +37,16 @@ export async function mutateTicket(
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
       throw versionMismatch(id, expectedVersion, current.version);
     }
-    const result = change(current, deps.clock.now());
+    const now = deps.clock.now();
+    const result = change(current, now);
+    // Every change may move SLA deadlines: `sla` is recomputed with it, the timer re-planned after commit.
+    const sla =
+      deps.sla && (await slaOnChange(current, result.ticket, result.audit, { ...deps, sla: deps.sla }, now));
+    if (sla) result.ticket = { ...result.ticket, sla: sla.state };
     const written = await deps.tickets.update(result.ticket, current.version, result.audit, result.messages);
     if (written) {
       await publishCommitted(result.events, deps);
+      if (sla) await applySlaPlan(result.ticket.id, sla, deps);
       // Resolved, closed or moved: the agent who held it gets the capacity back (and queued work).
       await settleAssignment(current, result.ticket, deps);
       return result;

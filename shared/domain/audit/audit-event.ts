@@ -13,6 +13,10 @@ export const auditTypes = [
   'escalated',
   'approved',
   'updated',
+  /** The SLA timer warned that a target is close (data: the action key, target, percent, time left). */
+  'sla.warning',
+  /** The SLA timer recorded a breached target (escalations are `escalated`, with the level). */
+  'sla.breached',
 ] as const;
 export const AuditType = z.enum(auditTypes);
 export type AuditType = z.infer<typeof AuditType>;

@@ -37,13 +37,16 @@ export interface SlaConfig {
  * Carries out timer actions: publishes `sla.warning` / `sla.breached` / `sla.escalated`, sends the
  * notifications, raises priority, reassigns, and records each key so a later `load` lists it in
  * `sent`. Must be idempotent per `action.key` (a retried step hands the same actions again).
+ * Answers `reload: true` when what it changed moved the deadlines (a raised priority selects another
+ * policy): the step then computes its next checkpoint from the ticket as it is now.
  */
 export interface SlaActionSink {
   apply(
     ticketId: string,
     actions: readonly SlaAction[],
     context: { version: number; snapshot: SlaSnapshot },
-  ): Promise<void>;
+    // biome-ignore lint/suspicious/noConfusingVoidType: a sink with nothing to report returns void, as before.
+  ): Promise<void | { reload?: boolean }>;
 }
 
 export interface SlaTimerDeps {
@@ -147,7 +150,7 @@ export async function computeCheckpoint(request: SlaTimerInput, deps: SlaTimerDe
  * 1. Load as for ComputeCheckpoint (stale executions end here).
  * 2. Evaluate the clocks at now against the actions already sent.
  * 3. Hand the due actions to the sink, which applies and records them idempotently.
- * 4. Return the next checkpoint, or done.
+ * 4. Return the next checkpoint (recomputed if the actions moved the deadlines), or done.
  */
 export async function evaluateCheckpoint(request: SlaTimerInput, deps: SlaTimerDeps): Promise<SlaTimerStep> {
   const loaded = await load(request, deps);
@@ -156,7 +159,7 @@ export async function evaluateCheckpoint(request: SlaTimerInput, deps: SlaTimerD
   const result = evaluate(loaded.input, now, loaded.sent);
   let lagMs: number | null = null;
   if (result.actions.length > 0) {
-    await deps.actions.apply(request.ticketId, result.actions, {
+    const applied = await deps.actions.apply(request.ticketId, result.actions, {
       version: request.version,
       snapshot: result.snapshot,
     });
@@ -167,6 +170,14 @@ export async function evaluateCheckpoint(request: SlaTimerInput, deps: SlaTimerD
       keys: result.actions.map((a) => a.key),
       lagMs,
     });
+    if (applied?.reload) {
+      // The timer changed the ticket's deadlines itself: wait for the new ones, in this same execution.
+      const fresh = await load(request, deps);
+      if (!fresh.ok) return { ...fresh.step, actions: result.actions.length, lagMs };
+      const next = nextCheckpoint(fresh.input, now, fresh.sent);
+      const active = next !== null || computeSla(fresh.input, now).active;
+      return toStep(next, deps, result.actions.length, lagMs, active);
+    }
   }
   return toStep(result.next, deps, result.actions.length, lagMs, result.snapshot.active);
 }

@@ -34,7 +34,11 @@ export type SlaTimerStep = z.infer<typeof SlaTimerStep>;
  */
 export interface WorkflowStarter {
   start(ticketId: string, version: number, input: SlaTimerInput): Promise<{ executionName: string }>;
-  stop(ticketId: string): Promise<void>;
+  /**
+   * With `version` (the timer version being replaced), stops exactly that execution, which is all Step
+   * Functions needs to find it by name; without, whatever runs for the ticket.
+   */
+  stop(ticketId: string, version?: number): Promise<void>;
 }
 
 const nameLimit = 80;

@@ -24,12 +24,43 @@ export const Location = z.object({
 
 export const CustomFieldValue = z.union([z.string().max(1000), z.number(), z.boolean()]);
 
+/** One SLA target's latest clock cycle, as of `SlaState.computedAt` (see docs/sla.md). */
+export const SlaTargetState = z.object({
+  target: z.enum(['firstResponse', 'nextResponse', 'resolution']),
+  /** 1 for the first response and the first resolution; next responses and reopens count on. */
+  cycle: z.number().int().positive(),
+  state: z.enum(['running', 'paused', 'met', 'breached']),
+  targetMinutes: z.number(),
+  startedAt: z.string(),
+  /** Null while paused before the deadline (a paused clock has no due time). */
+  dueAt: z.string().nullable(),
+  /** Business minutes left; negative when overdue. */
+  remainingMinutes: z.number(),
+  stoppedAt: z.string().nullable(),
+  breachedAt: z.string().nullable(),
+});
+export type SlaTargetState = z.infer<typeof SlaTargetState>;
+
 export const SlaState = z.object({
   policy: z.string().nullable(),
   firstResponseDueAt: z.string().nullable(),
   resolutionDueAt: z.string().nullable(),
   breached: z.array(z.string()),
   paused: z.boolean(),
+  /** The due time of the open next-response cycle (after a customer reply), if any. */
+  nextResponseDueAt: z.string().nullable().optional(),
+  /** The policy's business calendar. */
+  calendar: z.string().nullable().optional(),
+  /** Each target's latest cycle: due time, remaining time, state. */
+  targets: z.array(SlaTargetState).optional(),
+  /** Every breach so far, earliest first. */
+  breaches: z
+    .array(z.object({ target: SlaTargetState.shape.target, cycle: z.number().int(), at: z.string() }))
+    .optional(),
+  /** When `targets` (and their remaining time) were computed. */
+  computedAt: z.string().optional(),
+  /** The version of the SLA timer that should be running (its execution name's `-v<n>`). */
+  timerVersion: z.number().int().nonnegative().nullable().optional(),
 });
 export type SlaState = z.infer<typeof SlaState>;
 

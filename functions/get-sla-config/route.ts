@@ -1,0 +1,16 @@
+import { defineRoute } from '#shared/http/route.ts';
+import { configEtag, slaConfigStore } from '#shared/http/sla-config-routes.ts';
+import { configView, getSlaConfig } from '#shared/use-cases/sla-config.ts';
+
+export const route = defineRoute({
+  name: 'get-sla-config',
+  method: 'GET',
+  path: '/config/sla',
+  roles: ['admin', 'supervisor'],
+  access: 'read',
+  async handle(_request, deps) {
+    const store = slaConfigStore(deps);
+    const record = await getSlaConfig('sla', { store });
+    return { status: 200, body: await configView(record, store), headers: { etag: configEtag(record) } };
+  },
+});

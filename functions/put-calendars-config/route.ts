@@ -1,0 +1,20 @@
+import { CalendarDocument } from '#shared/domain/sla/sla-config.ts';
+import { expectedVersion } from '#shared/http/preconditions.ts';
+import { defineRoute } from '#shared/http/route.ts';
+import { configEtag, slaConfigStore } from '#shared/http/sla-config-routes.ts';
+import { configView, putCalendars } from '#shared/use-cases/sla-config.ts';
+
+export const route = defineRoute({
+  name: 'put-calendars-config',
+  method: 'PUT',
+  path: '/config/calendars',
+  roles: ['admin'],
+  body: CalendarDocument,
+  maxBodyBytes: 256 * 1024,
+  access: 'write',
+  async handle({ body, headers, actor }, deps) {
+    const store = slaConfigStore(deps);
+    const record = await putCalendars(body, actor, expectedVersion(headers), { ...deps, store });
+    return { status: 200, body: await configView(record, store), headers: { etag: configEtag(record) } };
+  },
+});
