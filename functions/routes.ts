@@ -1,14 +1,20 @@
 import type { Route } from '#shared/http/route.ts';
 import { route as addReply } from './add-reply/route.ts';
+import { route as assignTicket } from './assign-ticket/route.ts';
 import { route as createTicket } from './create-ticket/route.ts';
 import { route as getCalendarsConfig } from './get-calendars-config/route.ts';
 import { route as getHistory } from './get-history/route.ts';
+import { route as getRoutingConfig } from './get-routing-config/route.ts';
 import { route as getSlaConfig } from './get-sla-config/route.ts';
 import { route as getTicket } from './get-ticket/route.ts';
+import { route as listAgents } from './list-agents/route.ts';
 import { route as listMessages } from './list-messages/route.ts';
 import { route as listTickets } from './list-tickets/route.ts';
+import { route as putAgent } from './put-agent/route.ts';
 import { route as putCalendarsConfig } from './put-calendars-config/route.ts';
+import { route as putRoutingConfig } from './put-routing-config/route.ts';
 import { route as putSlaConfig } from './put-sla-config/route.ts';
+import { route as setAgentAvailability } from './set-agent-availability/route.ts';
 import { route as transitionTicket } from './transition-ticket/route.ts';
 
 /**
@@ -23,6 +29,12 @@ export const apiRoutes = [
   listMessages,
   transitionTicket,
   addReply,
+  assignTicket,
+  putAgent,
+  listAgents,
+  setAgentAvailability,
+  getRoutingConfig,
+  putRoutingConfig,
   getSlaConfig,
   putSlaConfig,
   getCalendarsConfig,

@@ -6,8 +6,11 @@ import type { Logger } from '#shared/domain/ports.ts';
 import { AgentProfile, type AgentProfileInput } from '#shared/domain/routing/agent.ts';
 import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
 import type { NewTicket } from '#shared/domain/ticket/ticket.entity.ts';
+import { assignTicket } from '#shared/use-cases/assign-ticket.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
+import { AgentUpdate, putAgent, setAgentAvailability } from '#shared/use-cases/manage-agents.ts';
+import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { freshTicketDeps } from '../support/ticket-fixtures.ts';
 
 const start = new Date('2026-11-20T08:00:00Z');
@@ -220,5 +223,236 @@ describe('Routing on intake (createTicket with routing wired, on DynamoDB Local)
     // Assess
     expect(ticket).toMatchObject({ assignee: null, routing: null });
     expect((await agents.get('desk-1'))!.load.total).toBe(0);
+  });
+});
+
+const deskAgent: Actor = { id: 'desk-1', name: '张伟', roles: ['agent'], channel: 'api' };
+const supervisorActor: Actor = { id: 'sup-1', name: '陈静', roles: ['supervisor'], channel: 'api' };
+const hvacTicket = (overrides: Partial<NewTicket> = {}) =>
+  ticketInput({
+    subject: '空调不制冷',
+    category: 'hvac',
+    location: { lat: 31.23, lng: 121.47 },
+    ...overrides,
+  });
+const fieldEngineer = (id: string, overrides: Partial<AgentProfileInput> = {}) =>
+  profile(id, {
+    teams: ['field-repair'],
+    skills: { hvac: 5 },
+    fieldEngineer: true,
+    location: { lat: 31.22, lng: 121.48 },
+    ...overrides,
+  });
+
+describe('Load release and queue pickup', () => {
+  it('releases the agent when their ticket is resolved and hands them the next queued ticket', async () => {
+    // Prepare: one agent of capacity 1; a first ticket takes it, a second waits
+    const world = await routedWorld([profile('desk-1', { capacity: 1 })]);
+    const first = (await createTicket(ticketInput(), staff, world.deps)).ticket;
+    world.advance(1);
+    const second = (await createTicket(ticketInput({ subject: '请问营业时间' }), staff, world.deps)).ticket;
+    expect([first.assignee, second.assignee]).toEqual(['desk-1', null]);
+    world.advance(5);
+    // Act
+    await transitionTicket(first.id, { to: 'open' }, deskAgent, undefined, world.deps);
+    await transitionTicket(first.id, { to: 'resolved' }, deskAgent, undefined, world.deps);
+    // Assess: the capacity moved to the waiting ticket, with an explanation of the pickup
+    expect(await world.agents.held('desk-1')).toEqual({ [second.id]: 'phone' });
+    const picked = (await world.deps.tickets.get(second.id))!;
+    expect(picked).toMatchObject({ assignee: 'desk-1', team: 'service-desk', version: 2 });
+    expect(picked.routing!.reason).toMatch(/Picked up from the service-desk queue after 5 min by desk-1/);
+    const history = await world.deps.tickets.history(second.id);
+    expect(history.at(-1)).toMatchObject({
+      type: 'assigned',
+      actor: { id: 'system' },
+      data: { by: 'pickup', assignee: 'desk-1' },
+    });
+    expect(world.events.events.filter((e) => e.name === 'ticket.assigned').at(-1)!.detail).toMatchObject({
+      ticketId: second.id,
+      assignee: 'desk-1',
+    });
+  });
+
+  it('gives the capacity back only once when a resolved ticket is then closed', async () => {
+    // Prepare
+    const world = await routedWorld([profile('desk-1', { capacity: 3 })]);
+    const { ticket } = await createTicket(ticketInput(), staff, world.deps);
+    await transitionTicket(ticket.id, { to: 'open' }, deskAgent, undefined, world.deps);
+    await transitionTicket(ticket.id, { to: 'resolved' }, deskAgent, undefined, world.deps);
+    // Act
+    await transitionTicket(ticket.id, { to: 'closed' }, deskAgent, undefined, world.deps);
+    // Assess
+    expect((await world.agents.get('desk-1'))!.load.total).toBe(0);
+    expect(await world.agents.held('desk-1')).toEqual({});
+  });
+
+  it('takes the capacity again when a resolved ticket is reopened', async () => {
+    // Prepare
+    const world = await routedWorld([profile('desk-1', { capacity: 3 })]);
+    const { ticket } = await createTicket(ticketInput(), staff, world.deps);
+    await transitionTicket(ticket.id, { to: 'open' }, deskAgent, undefined, world.deps);
+    await transitionTicket(ticket.id, { to: 'resolved' }, deskAgent, undefined, world.deps);
+    expect(await world.agents.held('desk-1')).toEqual({});
+    // Act
+    await transitionTicket(ticket.id, { to: 'open' }, deskAgent, undefined, world.deps);
+    // Assess
+    expect(await world.agents.held('desk-1')).toEqual({ [ticket.id]: 'phone' });
+  });
+
+  it('hands an agent who comes online the highest-priority, then oldest, queued work they qualify for', async () => {
+    // Prepare: the only HVAC engineer is away; three HVAC tickets and one billing ticket wait
+    const world = await routedWorld([fieldEngineer('field-1', { availability: 'away', capacity: 2 })]);
+    const older = (await createTicket(hvacTicket(), staff, world.deps)).ticket;
+    world.advance(1);
+    const urgent = (await createTicket(hvacTicket({ priority: 'urgent' }), staff, world.deps)).ticket;
+    world.advance(1);
+    const newest = (await createTicket(hvacTicket(), staff, world.deps)).ticket;
+    await createTicket(ticketInput({ subject: '发票开错了' }), staff, world.deps);
+    const fieldActor: Actor = { id: 'field-1', roles: ['agent'], channel: 'api' };
+    // Act
+    const { pickedUp, agent } = await setAgentAvailability('field-1', 'online', fieldActor, world.deps);
+    // Assess: two fit its capacity, urgent first
+    expect(pickedUp).toEqual([urgent.id, older.id]);
+    expect(agent.load.total).toBe(2);
+    expect((await world.deps.tickets.get(newest.id))!.assignee).toBeNull();
+    expect((await world.deps.tickets.get(urgent.id))!.assignee).toBe('field-1');
+  });
+
+  it('relaxes requirements by waiting time when picking up (proficiency 3 → 2 after 30 min)', async () => {
+    // Prepare: an engineer whose HVAC level is below the rule's minimum
+    const world = await routedWorld([
+      fieldEngineer('field-2', { skills: { hvac: 2 }, availability: 'away' }),
+    ]);
+    const { ticket } = await createTicket(hvacTicket(), staff, world.deps);
+    const fieldActor: Actor = { id: 'field-2', roles: ['agent'], channel: 'api' };
+    world.advance(10);
+    expect((await setAgentAvailability('field-2', 'online', fieldActor, world.deps)).pickedUp).toEqual([]);
+    await setAgentAvailability('field-2', 'away', fieldActor, world.deps);
+    world.advance(25);
+    // Act: 35 minutes after creation, step 1 (hvac ≥ 2) is unlocked
+    const { pickedUp } = await setAgentAvailability('field-2', 'online', fieldActor, world.deps);
+    // Assess
+    expect(pickedUp).toEqual([ticket.id]);
+    const routing = (await world.deps.tickets.get(ticket.id))!.routing!;
+    expect(routing).toMatchObject({ rule: 'category-hvac', relaxed: true });
+    expect(routing.reason).toContain('Requirements relaxed to step 1 (after 30 min in queue)');
+  });
+
+  it('hands queued work to an agent whose capacity a supervisor raises', async () => {
+    // Prepare
+    const world = await routedWorld([profile('desk-1', { capacity: 1 })]);
+    await createTicket(ticketInput(), staff, world.deps);
+    const waiting = (await createTicket(ticketInput(), staff, world.deps)).ticket;
+    expect(waiting.assignee).toBeNull();
+    const { id: _id, load: _load, lastAssignedAt: _at, ...current } = (await world.agents.get('desk-1'))!;
+    // Act
+    const { agent, pickedUp } = await putAgent(
+      'desk-1',
+      AgentUpdate.parse({ ...current, capacity: 2 }),
+      supervisorActor,
+      world.deps,
+    );
+    // Assess
+    expect(pickedUp).toEqual([waiting.id]);
+    expect(agent.load.total).toBe(2);
+  });
+});
+
+describe('Manual reassignment and transfer', () => {
+  async function assignedWorld() {
+    const world = await routedWorld([
+      profile('desk-1', { capacity: 2 }),
+      profile('desk-2', { capacity: 2 }),
+      profile('desk-full', { capacity: 0 }),
+      profile('desk-off', { availability: 'offline' }),
+      profile('cmp-1', { teams: ['complaints'], skills: { 'complaint-handling': 4 } }),
+    ]);
+    const { ticket } = await createTicket(ticketInput(), staff, world.deps);
+    return { world, ticket };
+  }
+
+  it('reassigns to another agent with a reason, moving the load and auditing who and why', async () => {
+    // Prepare
+    const { world, ticket } = await assignedWorld();
+    const from = ticket.assignee!;
+    const to = from === 'desk-1' ? 'desk-2' : 'desk-1';
+    // Act
+    const { ticket: moved } = await assignTicket(
+      ticket.id,
+      { agentId: to, reason: '平衡工作量' },
+      supervisorActor,
+      undefined,
+      world.deps,
+    );
+    // Assess
+    expect(moved).toMatchObject({ assignee: to, team: 'service-desk', version: 2 });
+    expect(moved.routing!.reason).toBe(`Assigned to ${to} by 陈静 (supervisor): 平衡工作量`);
+    expect((await world.deps.tickets.history(ticket.id)).at(-1)).toMatchObject({
+      type: 'assigned',
+      actor: { id: 'sup-1', role: 'supervisor' },
+      data: { reason: '平衡工作量', fromAssignee: from, toAssignee: to, fromTeam: 'service-desk' },
+    });
+    expect(await world.agents.held(from)).toEqual({});
+    expect(await world.agents.held(to)).toEqual({ [ticket.id]: 'phone' });
+    expect(world.events.events.at(-1)).toMatchObject({
+      name: 'ticket.assigned',
+      detail: { assignee: to, version: 2 },
+    });
+  });
+
+  it('transfers to a team, where routing picks the person, audited as transferred', async () => {
+    // Prepare
+    const { world, ticket } = await assignedWorld();
+    // Act
+    const { ticket: moved } = await assignTicket(
+      ticket.id,
+      { team: 'complaints', reason: '客户情绪激动' },
+      { id: ticket.assignee!, roles: ['agent'], channel: 'api' },
+      undefined,
+      world.deps,
+    );
+    // Assess
+    expect(moved).toMatchObject({ team: 'complaints', assignee: 'cmp-1' });
+    expect(moved.routing!.reason).toMatch(
+      /^Transferred from service-desk to complaints by .*: 客户情绪激动\. /,
+    );
+    const history = await world.deps.tickets.history(ticket.id);
+    expect(history.slice(-2).map((e) => [e.type, e.actor.id])).toEqual([
+      ['transferred', ticket.assignee],
+      ['assigned', 'system'],
+    ]);
+    expect(history.at(-2)!.data).toMatchObject({ fromTeam: 'service-desk', toTeam: 'complaints' });
+    expect(await world.agents.held(ticket.assignee!)).toEqual({});
+    expect(await world.agents.held('cmp-1')).toEqual({ [ticket.id]: 'phone' });
+  });
+
+  it("refuses an agent moving someone else's ticket, a full agent and an offline one, changing nothing", async () => {
+    // Prepare
+    const { world, ticket } = await assignedWorld();
+    const other: Actor = { id: 'desk-3', roles: ['agent'], channel: 'api' };
+    const move = (agentId: string, actor: Actor = supervisorActor) =>
+      assignTicket(ticket.id, { agentId, reason: 'x' }, actor, undefined, world.deps);
+    // Act / Assess
+    await expect(move('desk-2', other)).rejects.toMatchObject({ code: 'ASSIGNMENT.FORBIDDEN' });
+    await expect(move('desk-full')).rejects.toMatchObject({ code: 'AGENT.AT_CAPACITY' });
+    await expect(move('desk-off')).rejects.toMatchObject({ code: 'AGENT.UNAVAILABLE' });
+    await expect(move('nobody')).rejects.toMatchObject({ code: 'AGENT.NOT_FOUND' });
+    await expect(
+      assignTicket(ticket.id, { team: 'nowhere', reason: 'x' }, supervisorActor, undefined, world.deps),
+    ).rejects.toMatchObject({ code: 'REQUEST.INVALID' });
+    expect((await world.deps.tickets.get(ticket.id))!.version).toBe(1);
+    expect(await world.agents.held(ticket.assignee!)).toEqual({ [ticket.id]: 'phone' });
+  });
+
+  it('answers a stale If-Match with 412 and gives the claim back', async () => {
+    // Prepare
+    const { world, ticket } = await assignedWorld();
+    const to = ticket.assignee === 'desk-1' ? 'desk-2' : 'desk-1';
+    await transitionTicket(ticket.id, { to: 'open' }, supervisorActor, undefined, world.deps);
+    // Act / Assess
+    await expect(
+      assignTicket(ticket.id, { agentId: to, reason: 'x' }, supervisorActor, 1, world.deps),
+    ).rejects.toMatchObject({ code: 'TICKET.VERSION_MISMATCH' });
+    expect(await world.agents.held(to)).toEqual({});
   });
 });

@@ -20,3 +20,45 @@ export const routingConfigVersionMismatch = (expected: number, actual: number) =
     `The routing configuration is at version ${actual}, not ${expected}; reload it and try again`,
     { expected, actual },
   );
+
+export const agentUnavailable = (id: string, availability: string) =>
+  new DomainError(
+    'conflict',
+    'AGENT.UNAVAILABLE',
+    `Agent ${id} is ${availability} and cannot take a ticket now`,
+    {
+      agentId: id,
+      availability,
+    },
+  );
+
+export const agentForbidden = (id: string) =>
+  new DomainError(
+    'forbidden',
+    'AGENT.FORBIDDEN',
+    `Only ${id} themself, a supervisor or an admin may do this`,
+    {
+      agentId: id,
+    },
+  );
+
+export const routingConfigNotFound = () =>
+  new DomainError(
+    'not_found',
+    'ROUTING.CONFIG_NOT_FOUND',
+    'No routing configuration is stored yet; PUT /config/routing stores the first version',
+  );
+
+export const assignmentForbidden = (ticketId: string, assignee: string) =>
+  new DomainError(
+    'forbidden',
+    'ASSIGNMENT.FORBIDDEN',
+    `Ticket ${ticketId} is assigned to ${assignee}; only they, a supervisor or an admin may move it`,
+    { ticketId, assignee },
+  );
+
+export const ticketNotActive = (ticketId: string, status: string) =>
+  new DomainError('conflict', 'ASSIGNMENT.TICKET_NOT_ACTIVE', `A ${status} ticket cannot be assigned`, {
+    ticketId,
+    status,
+  });

@@ -1,0 +1,14 @@
+import { defineRoute } from '#shared/http/route.ts';
+import { getRoutingConfig } from '#shared/use-cases/configure-routing.ts';
+
+export const route = defineRoute({
+  name: 'get-routing-config',
+  method: 'GET',
+  path: '/config/routing',
+  roles: ['admin', 'supervisor'],
+  access: 'read',
+  async handle(_request, deps) {
+    const config = await getRoutingConfig(deps);
+    return { status: 200, body: config, headers: { etag: `"${config.version}"` } };
+  },
+});
