@@ -10,6 +10,9 @@
  * | number lookup | NUMBER#<GD-000123> | NUMBER                  |
  * | key claim     | CLAIM#<scope:key>  | CLAIM                   |
  * | counter       | COUNTER            | <name>                  |
+ * | agent         | AGENT#<id>         | AGENT, TEAM#<team>      |
+ * | configuration | CONFIG             | <name>                  |
+ * | config version| CONFIG#<name>      | V#<version>             |
  * | outbox (local)| OUTBOX             | <sentAt>#<id>           |
  * | seed marker   | SEED               | <version>               |
  */
