@@ -1,5 +1,6 @@
 import { systemActor } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
+import { DomainError } from '../domain/errors.ts';
 import type { QueueLookup, TicketAssigner } from '../domain/routing/agent.store.ts';
 import type { TicketRouting } from '../domain/routing/decide.ts';
 import type { RoutingConfig } from '../domain/routing/routing-config.ts';
@@ -8,7 +9,7 @@ import { type Ticket, touch } from '../domain/ticket/ticket.entity.ts';
 import type { TicketStore } from '../domain/ticket/ticket.store.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
 import type { RoutingServices, TicketDeps } from './deps.ts';
-import { publishCommitted } from './publish.ts';
+import { mutateTicket } from './mutate-ticket.ts';
 import { type PickedUp, pickUpQueuedWork, releaseTicket, routeTicket } from './route-ticket.ts';
 
 const isActive = (status: Status) => activeStatuses.includes(status);
@@ -143,39 +144,48 @@ export function ticketQueue(tickets: TicketStore, logger?: TicketDeps['logger'])
   };
 }
 
+/** Thrown inside a pickup's write when the ticket stopped waiting; never leaves `ticketAssigner`. */
+class NoLongerWaiting extends Error {}
+
 /**
  * Writes a pickup onto a ticket that is still waiting: team, assignee, explanation, an `assigned` audit
  * event by the system and `ticket.assigned`. Refuses (false) a ticket that was assigned or finished
- * meanwhile; a concurrent unrelated change (a reply) is retried on the fresh version.
+ * meanwhile. The write is an ordinary ticket change (`mutateTicket`): a concurrent unrelated change
+ * (a reply) is retried on the fresh version, and the SLA follows the new team and assignee.
  */
 export function ticketAssigner(deps: TicketDeps): TicketAssigner {
   return {
     async assign(ticketId, change) {
-      for (let attempt = 0; attempt < 4; attempt++) {
-        const current = await deps.tickets.get(ticketId);
-        if (!current || current.assignee !== null || !isActive(current.status)) return false;
-        const now = deps.clock.now();
-        const next: Ticket = {
-          ...touch(current, now),
-          team: change.team,
-          assignee: change.assignee,
-          routing: change.routing,
-        };
-        const audit = auditEvent(
-          deps.ids.next(),
-          ticketId,
-          'assigned',
-          systemActor(),
-          now,
-          next.version,
-          assignedData(next, change.routing, 'pickup'),
-        );
-        if (await deps.tickets.update(next, current.version, [audit])) {
-          await publishCommitted([assignedEvent(deps.ids.next(), next, change.routing.reason)], deps);
-          return true;
-        }
+      try {
+        await mutateTicket(ticketId, systemActor(), undefined, deps, (current, now) => {
+          if (current.assignee !== null || !isActive(current.status)) throw new NoLongerWaiting();
+          const next: Ticket = {
+            ...touch(current, now),
+            team: change.team,
+            assignee: change.assignee,
+            routing: change.routing,
+          };
+          const audit = auditEvent(
+            deps.ids.next(),
+            ticketId,
+            'assigned',
+            systemActor(),
+            now,
+            next.version,
+            assignedData(next, change.routing, 'pickup'),
+          );
+          return {
+            ticket: next,
+            audit: [audit],
+            events: [assignedEvent(deps.ids.next(), next, change.routing.reason)],
+          };
+        });
+        return true;
+      } catch (error) {
+        if (error instanceof NoLongerWaiting || (error instanceof DomainError && error.kind === 'not_found'))
+          return false;
+        throw error;
       }
-      return false;
     },
   };
 }
@@ -210,8 +220,9 @@ export async function pickUpFor(
 /**
  * Keeps agents' load in step with a committed ticket change. The agent who held the ticket gets the
  * capacity back when it is resolved, closed or moved to someone else, and is then handed queued work;
- * a reopened ticket takes its assignee's capacity again. Releases and claims are idempotent per ticket,
- * so a replayed change counts nothing twice. Never throws: the change has committed already.
+ * a reopened ticket, or one given to an agent without a claim, takes its assignee's capacity. Releases
+ * and claims are idempotent per ticket, so a replayed change counts nothing twice. Never throws: the
+ * change has committed already.
  */
 export async function settleAssignment(before: Ticket, after: Ticket, deps: TicketDeps): Promise<void> {
   const routing: RoutingServices | undefined = deps.routing;
@@ -226,14 +237,16 @@ export async function settleAssignment(before: Ticket, after: Ticket, deps: Tick
       }
       await pickUpFor(held, deps);
     }
-    if (after.assignee && active && !wasActive) {
+    // A reopened ticket, or one given to someone by a path that did not claim (an SLA escalation's
+    // reassignment): take the capacity. Claims are idempotent, so a path that did claim counts once.
+    if (after.assignee && active && (!wasActive || after.assignee !== held)) {
       const claimed = await routing.agents.claim(after.assignee, after.id, {
         channel: after.channel,
         at: deps.clock.now(),
       });
-      // Reopened for an agent who is full or away: they keep it (the customer knows them), uncounted.
+      // Full or away: the ticket stays theirs (a person chose it, or the customer knows them), uncounted.
       if (!claimed)
-        deps.logger.warn('routing.reopen_unclaimed', { ticketId: after.id, agentId: after.assignee });
+        deps.logger.warn('routing.assignee_unclaimed', { ticketId: after.id, agentId: after.assignee });
     }
   } catch (error) {
     deps.logger.error('routing.settle_failed', { ticketId: after.id, error: message(error) });

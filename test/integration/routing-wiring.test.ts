@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
 import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
-import type { Actor } from '#shared/domain/actor.ts';
+import { type Actor, systemActor } from '#shared/domain/actor.ts';
 import type { Logger } from '#shared/domain/ports.ts';
 import { AgentProfile, type AgentProfileInput } from '#shared/domain/routing/agent.ts';
 import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
-import type { NewTicket } from '#shared/domain/ticket/ticket.entity.ts';
+import { type NewTicket, touch } from '#shared/domain/ticket/ticket.entity.ts';
 import { assignTicket } from '#shared/use-cases/assign-ticket.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { AgentUpdate, putAgent, setAgentAvailability } from '#shared/use-cases/manage-agents.ts';
+import { mutateTicket } from '#shared/use-cases/mutate-ticket.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { freshTicketDeps } from '../support/ticket-fixtures.ts';
 
@@ -297,6 +298,22 @@ describe('Load release and queue pickup', () => {
     await transitionTicket(ticket.id, { to: 'open' }, deskAgent, undefined, world.deps);
     // Assess
     expect(await world.agents.held('desk-1')).toEqual({ [ticket.id]: 'phone' });
+  });
+
+  it('moves the load when another path (an SLA escalation) gives the ticket to someone else', async () => {
+    // Prepare
+    const world = await routedWorld([profile('desk-1'), profile('desk-2')]);
+    const { ticket } = await createTicket(ticketInput(), staff, world.deps);
+    const other = ticket.assignee === 'desk-1' ? 'desk-2' : 'desk-1';
+    // Act: a change that sets the assignee without claiming, as the SLA timer's reassignment does
+    await mutateTicket(ticket.id, systemActor(), undefined, world.deps, (current, now) => ({
+      ticket: { ...touch(current, now), assignee: other },
+      audit: [],
+      events: [],
+    }));
+    // Assess
+    expect(await world.agents.held(ticket.assignee!)).toEqual({});
+    expect(await world.agents.held(other)).toEqual({ [ticket.id]: 'phone' });
   });
 
   it('hands an agent who comes online the highest-priority, then oldest, queued work they qualify for', async () => {
