@@ -31,6 +31,27 @@ export const GongdanSettings = z.object({
   eventArchiveRetentionDays: z.coerce.number().int().positive().default(90),
   /** Cognito Plus feature plan with threat protection enforced (paid per monthly active user). */
   cognitoPlusPlan: flag.default(false),
+  /** The From of SLA warnings and escalations; must be (or be on a domain) verified in SES. */
+  slaNotifyFrom: z.string().trim().min(3).default('sla-alerts@example.com'),
+  /** The SES identity that may send it (a domain or the address); default: the From's domain. */
+  slaSesIdentity: z.string().trim().min(1).optional(),
+  /** What links in SLA messages start with, followed by the ticket id; default: the API's `/tickets`. */
+  slaTicketLinkBase: z.string().trim().url().optional(),
+  /** SMS sender id where the destination country allows one. */
+  slaSmsSenderId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{1,11}$/)
+    .optional(),
+  /** A fixed on-call line for escalations to `on_call` (otherwise the team's escalation contact). */
+  slaOnCallEmail: z.string().trim().email().optional(),
+  slaOnCallPhone: z
+    .string()
+    .trim()
+    .regex(/^\+[1-9]\d{6,14}$/)
+    .optional(),
+  /** Whether SLA messages may go out as SMS (SNS Publish to phone numbers, which IAM cannot narrow). */
+  slaSms: flag.default(true),
 });
 export type GongdanSettings = z.infer<typeof GongdanSettings>;
 

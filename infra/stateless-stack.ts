@@ -3,6 +3,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { apiRoutes } from '#functions/routes.ts';
 import type { TableBinding } from './constructs/gongdan-function.ts';
+import { SlaTimer } from './constructs/sla-timer.ts';
 import { TicketApi } from './constructs/ticket-api.ts';
 import { UserDirectory } from './constructs/user-directory.ts';
 import type { GongdanSettings } from './settings.ts';
@@ -15,10 +16,11 @@ export interface StatelessStackProps extends StackProps {
   bus: IEventBus;
 }
 
-/** Compute and edges: the user directory, the HTTP API and its functions. */
+/** Compute and edges: the user directory, the HTTP API and its functions, the SLA timer. */
 export class StatelessStack extends Stack {
   readonly users: UserDirectory;
   readonly api: TicketApi;
+  readonly slaTimer: SlaTimer;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -34,6 +36,29 @@ export class StatelessStack extends Stack {
       throttle: { rateLimit: settings.apiRateLimit, burstLimit: settings.apiBurstLimit },
       corsAllowOrigins: settings.corsAllowOrigins,
     });
+
+    const from = settings.slaNotifyFrom;
+    this.slaTimer = new SlaTimer(this, 'SlaTimer', {
+      tickets: props.tickets,
+      bus: props.bus,
+      logRetention: settings.logRetentionDays,
+      notify: {
+        from,
+        sesIdentity: settings.slaSesIdentity ?? (/<([^>]+)>/.exec(from)?.[1] ?? from).split('@').pop()!,
+        linkBase: settings.slaTicketLinkBase ?? `${this.api.httpApi.apiEndpoint}/tickets`,
+        sms: settings.slaSms,
+        smsSenderId: settings.slaSmsSenderId,
+        onCallEmail: settings.slaOnCallEmail,
+        onCallPhone: settings.slaOnCallPhone,
+      },
+    });
+    // Every API function knows the timer (ticket SLA is computed on read too); those that change
+    // tickets start, restart and stop it.
+    for (const route of apiRoutes) {
+      this.api.functions[route.name]?.bindSlaTimer(this.slaTimer.stateMachine, {
+        start: route.access === 'write',
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });

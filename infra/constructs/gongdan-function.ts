@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { cdkBundling, projectRoot } from '../bundling.ts';
 
@@ -139,6 +140,105 @@ export class GongdanFunction extends NodejsFunction {
       this.addToRolePolicy(
         new PolicyStatement({ actions: [...keyActions[access]], resources: [table.encryptionKey.keyArn] }),
       );
+    }
+    return this;
+  }
+
+  /**
+   * Sets SLA_TIMER_ARN; with `start` (functions that change tickets, and so plan timers) grants starting
+   * executions of that state machine, listing its running ones, and stopping its executions — which IAM
+   * can only name as `execution:<machine>:*`, since each name carries a ticket id and a version.
+   */
+  bindSlaTimer(stateMachine: StateMachine, options: { start: boolean }): this {
+    this.addEnvironment('SLA_TIMER_ARN', stateMachine.stateMachineArn);
+    if (!options.start) return this;
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:StartExecution', 'states:ListExecutions'],
+        resources: [stateMachine.stateMachineArn],
+      }),
+    );
+    const stack = Stack.of(stateMachine);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:StopExecution'],
+        resources: [
+          stack.formatArn({
+            service: 'states',
+            resource: 'execution',
+            resourceName: `${stateMachine.stateMachineName}:*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    // The finding names the resource as cdk-nag renders it: known values as such, tokens as <Ref>/<Id.Attr>.
+    const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
+    const machineId = stack.getLogicalId(stateMachine.node.defaultChild as CfnElement);
+    const arn = [
+      'arn',
+      shown(stack.partition, 'AWS::Partition'),
+      'states',
+      shown(stack.region, 'AWS::Region'),
+      shown(stack.account, 'AWS::AccountId'),
+      'execution',
+      `<${machineId}.Name>`,
+      '*',
+    ].join(':');
+    Validations.of(this.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${arn}]`,
+      reason:
+        'StopExecution of the SLA timer: executions are named per ticket and version at run time ' +
+        '(sla-<ticket>-v<n>), so IAM can only name them as every execution of this one state machine.',
+    });
+    return this;
+  }
+
+  /**
+   * Sets what SLA messages need (SLA_NOTIFY_FROM, SLA_TICKET_LINK_BASE, optional SMS sender id, on-call
+   * line, display zone) and grants sending e-mail from that one SES identity, and — when SMS is on —
+   * SNS Publish, which for direct-to-phone SMS has no resource to name.
+   */
+  bindSlaNotifications(options: {
+    from: string;
+    sesIdentity: string;
+    linkBase: string;
+    sms: boolean;
+    smsSenderId?: string;
+    onCallEmail?: string;
+    onCallPhone?: string;
+    displayTimeZone?: string;
+  }): this {
+    this.addEnvironment('SLA_NOTIFY_FROM', options.from);
+    this.addEnvironment('SLA_TICKET_LINK_BASE', options.linkBase);
+    const optional = {
+      SLA_SMS_SENDER_ID: options.smsSenderId,
+      SLA_ON_CALL_EMAIL: options.onCallEmail,
+      SLA_ON_CALL_PHONE: options.onCallPhone,
+      SLA_DISPLAY_TIME_ZONE: options.displayTimeZone,
+    };
+    for (const [name, value] of Object.entries(optional)) if (value) this.addEnvironment(name, value);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'ses',
+            resource: 'identity',
+            resourceName: options.sesIdentity,
+          }),
+        ],
+      }),
+    );
+    if (options.sms) {
+      this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+      Validations.of(this.role!).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Two statements need Resource "*": X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords have no ' +
+          'resource-level permissions) and SNS Publish straight to phone numbers for SLA SMS, which has ' +
+          'no topic or resource to name.',
+      });
     }
     return this;
   }

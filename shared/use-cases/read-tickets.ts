@@ -4,18 +4,18 @@ import { auditEvent } from '../domain/audit/audit-event.ts';
 import { Status } from '../domain/ticket/lifecycle.ts';
 import type { TicketFilter } from '../domain/ticket/ticket.store.ts';
 import type { TicketDeps } from './deps.ts';
+import { presentSla } from './ticket-sla.ts';
 import { loadVisible } from './visibility.ts';
 
 /**
  * Returns a ticket the actor may see and records that they viewed it (staff views are part of the
- * audit trail; the view does not change the ticket's version).
+ * audit trail; the view does not change the ticket's version). Its SLA shows the time left as of now.
  */
 export async function getTicket(id: string, actor: Actor, deps: TicketDeps) {
   const ticket = await loadVisible(id, actor, deps);
-  await deps.tickets.appendAudit([
-    auditEvent(deps.ids.next(), id, 'viewed', actor, deps.clock.now(), ticket.version),
-  ]);
-  return ticket;
+  const now = deps.clock.now();
+  await deps.tickets.appendAudit([auditEvent(deps.ids.next(), id, 'viewed', actor, now, ticket.version)]);
+  return presentSla(ticket, deps.sla, now);
 }
 
 /** The ticket's audit trail, oldest first. */

@@ -10,7 +10,6 @@ import { type Ticket, touch } from '../domain/ticket/ticket.entity.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
 import type { Notifier } from '../notify/notifier.ts';
 import type { TicketDeps } from './deps.ts';
-import { eventBase } from './mutate-ticket.ts';
 import { publishCommitted } from './publish.ts';
 import { type ContactDirectory, deliveriesFor } from './sla-recipients.ts';
 import { slaOnChange, type TicketSlaDeps } from './ticket-sla.ts';
@@ -43,6 +42,14 @@ export interface SlaSinkDeps extends TicketDeps {
   /** The zone due times are shown in when the policy's calendar is plain UTC (24×7). @default Asia/Shanghai */
   displayTimeZone?: string;
 }
+
+/** The fields every ticket event carries (as `eventBase` in mutate-ticket.ts, without importing the API's write path). */
+const eventBase = (ticket: Ticket) => ({
+  ticketId: ticket.id,
+  number: ticket.number,
+  version: ticket.version,
+  occurredAt: ticket.updatedAt,
+});
 
 const rank = (p: string) => slaPriorities.indexOf(p as (typeof slaPriorities)[number]);
 const maxAttempts = 8;

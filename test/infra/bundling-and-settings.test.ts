@@ -59,6 +59,8 @@ describe('readSettings()', () => {
       corsAllowOrigins: [],
       eventArchiveRetentionDays: 90,
       cognitoPlusPlan: false,
+      slaNotifyFrom: 'sla-alerts@example.com',
+      slaSms: true,
     });
   });
 

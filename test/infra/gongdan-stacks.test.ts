@@ -142,8 +142,8 @@ describe('GongdanStateless', () => {
     // Act
     const functions = api.findResources('AWS::Lambda::Function');
 
-    // Assess
-    expect(Object.keys(functions)).toHaveLength(apiRoutes.length);
+    // Assess: one per route, plus the SLA timer's two task functions (test/infra/sla-timer.test.ts)
+    expect(Object.keys(functions)).toHaveLength(apiRoutes.length + 2);
     for (const route of apiRoutes) {
       const fn = resource(api, logicalId(stateless, functionOf(route.name)));
       expect(fn.Properties, route.name).toMatchObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SlaTarget } from './policy.ts';
 import type { SlaAction } from './sla-clock.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { computeSla, nextCheckpoint, type SlaClockInput } from './sla-clock.ts';
 
 /** What an SLA timer execution is started with (the state machine's input). */
