@@ -9,7 +9,7 @@ export const route = defineRoute({
   body: AgentUpdate,
   access: 'write', // the agent item, and queued tickets handed to them
   async handle({ params, body, actor }, deps) {
-    const { agent, created } = await putAgent(agentIdParam(params), body, actor, deps);
+    const { agent, created } = await putAgent(agentIdParam(params, { creating: true }), body, actor, deps);
     return {
       status: created ? 201 : 200,
       body: agent,

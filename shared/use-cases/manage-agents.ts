@@ -24,11 +24,19 @@ export type AgentsQuery = z.infer<typeof AgentsQuery>;
 
 export const AvailabilityRequest = z.object({ availability: Availability }).strict();
 
-/** An agent id from the path; one that cannot exist is a 404 like any unknown agent. */
-export function agentIdParam(params: Record<string, string>): string {
+/**
+ * An agent id from the path. One that cannot exist is a 404 like any unknown agent, except where the
+ * request would create it (`PUT`): there it is a 400 saying what an id may contain.
+ */
+export function agentIdParam(params: Record<string, string>, options: { creating?: boolean } = {}): string {
   const parsed = AgentId.safeParse(params.id ?? '');
-  if (!parsed.success) throw agentNotFound((params.id ?? '').slice(0, 64));
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  if (options.creating) {
+    throw validationError('The agent id in the path is not valid', [
+      { path: 'id', message: parsed.error.issues[0]?.message ?? 'Invalid', code: 'invalid_format' },
+    ]);
+  }
+  throw agentNotFound((params.id ?? '').slice(0, 64));
 }
 
 export interface AgentChange {

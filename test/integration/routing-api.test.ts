@@ -194,6 +194,11 @@ describe('Routing API (handlers over DynamoDB Local)', () => {
         params: { id: 'u-new' },
         body: { name: '新人', teams: ['service-desk', 'nowhere'], capacity: 2 },
       });
+      const badId = await call('put-agent', {
+        token: tokens.supervisor,
+        params: { id: 'not an id!' },
+        body: { name: '新人', teams: ['service-desk'], capacity: 2 },
+      });
       const byAgent = await call('put-agent', {
         token: tokens.wang,
         params: { id: 'u-wang' },
@@ -208,6 +213,8 @@ describe('Routing API (handlers over DynamoDB Local)', () => {
       );
       expect(unknownTeam.status).toBe(400);
       expect(unknownTeam.body.error.details.fields).toEqual([expect.objectContaining({ path: 'teams.1' })]);
+      expect(badId.status).toBe(400);
+      expect(badId.body.error.details.fields[0].path).toBe('id');
       expect(byAgent.status).toBe(403);
     });
 
