@@ -10,12 +10,17 @@ import { route as getTicket } from './get-ticket/route.ts';
 import { route as listAgents } from './list-agents/route.ts';
 import { route as listMessages } from './list-messages/route.ts';
 import { route as listTickets } from './list-tickets/route.ts';
+import { route as portalForm } from './portal-form/route.ts';
+import { route as portalStatus } from './portal-status/route.ts';
+import { route as portalStatusPost } from './portal-status-post/route.ts';
+import { route as portalSubmit } from './portal-submit/route.ts';
 import { route as putAgent } from './put-agent/route.ts';
 import { route as putCalendarsConfig } from './put-calendars-config/route.ts';
 import { route as putRoutingConfig } from './put-routing-config/route.ts';
 import { route as putSlaConfig } from './put-sla-config/route.ts';
 import { route as setAgentAvailability } from './set-agent-availability/route.ts';
 import { route as transitionTicket } from './transition-ticket/route.ts';
+import { route as webhook } from './webhook/route.ts';
 
 /**
  * Every HTTP API route. The CDK stack makes one function (entry `functions/<name>/handler.ts`) and one
@@ -39,4 +44,9 @@ export const apiRoutes = [
   putSlaConfig,
   getCalendarsConfig,
   putCalendarsConfig,
+  portalForm,
+  portalSubmit,
+  portalStatus,
+  portalStatusPost,
+  webhook,
 ] as unknown as Route<unknown, unknown>[];

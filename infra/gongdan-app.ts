@@ -28,6 +28,7 @@ export function addGongdan(app: App, options: { region: string | undefined }) {
     settings,
     tickets: stateful.tickets,
     bus: stateful.bus,
+    mail: stateful.mail,
   });
   Tags.of(app).add('project', 'gongdan');
 

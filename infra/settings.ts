@@ -1,6 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { WebhookSourceConfig } from '#shared/domain/intake/webhook.ts';
 
 const retentionDays = new Set(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
 
@@ -52,8 +53,44 @@ export const GongdanSettings = z.object({
     .optional(),
   /** Whether SLA messages may go out as SMS (SNS Publish to phone numbers, which IAM cannot narrow). */
   slaSms: flag.default(true),
+  /** The From of mail to customers (acknowledgements, replies, notices); verified in SES. */
+  mailFrom: z.string().trim().email().default('support@example.com'),
+  /** The display name on that From. */
+  mailFromName: z.string().trim().min(1).max(100).default('Gongdan 客服中心 / Customer Service'),
+  /** The SES identity customer mail is sent from (a domain or the address); default: the From's domain. */
+  mailSesIdentity: z.string().trim().min(1).optional(),
+  /** The domain of our Message-IDs; default: the From's domain. */
+  messageIdDomain: z.string().trim().min(1).optional(),
+  /** Receive customer e-mail through an SES receipt rule set (activate it once; see docs/channels.md). */
+  inboundEmail: flag.default(true),
+  /** Addresses or domains the receipt rule accepts; default: the From address. */
+  inboundRecipients: listOf.default([]),
+  /** A customer reply this many days after resolution reopens the ticket; later, it opens a linked one. */
+  reopenWindowDays: z.coerce.number().int().min(0).max(365).default(7),
+  /** Days raw inbound mail is kept in the mail bucket (the ticket keeps text and attachments). */
+  mailRetentionDays: z.coerce.number().int().positive().default(30),
+  /**
+   * Webhook sources (`POST /hooks/{source}`) as JSON: `WebhookSourceConfig` objects whose `secretRef`
+   * names an SSM SecureString or a Secrets Manager secret; each function may read only those.
+   */
+  webhookSources: z
+    .preprocess(
+      jsonIfText,
+      z.array(WebhookSourceConfig, { error: 'must be a JSON array of webhook sources' }),
+    )
+    .default([]),
 });
 export type GongdanSettings = z.infer<typeof GongdanSettings>;
+
+/** `-c key='[…]'` arrives as text: parse it (text that is not JSON stays text and fails validation). */
+function jsonIfText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
 
 const keys = Object.keys(GongdanSettings.shape) as (keyof GongdanSettings)[];
 

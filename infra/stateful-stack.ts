@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { GongdanEventBus } from './constructs/event-bus.ts';
 import type { TableBinding } from './constructs/gongdan-function.ts';
+import { MailStore } from './constructs/mail-store.ts';
 import { TicketData } from './constructs/ticket-data.ts';
 import type { GongdanSettings } from './settings.ts';
 
@@ -12,12 +13,15 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * What holds data: the ticket table (and its key) and the event bus with its archive. Deployed apart
+ * What holds data: the ticket table (and its key), the event bus with its archive, and the mail bucket
+ * (raw inbound mail, attachments). Deployed apart
  * from the stateless stack so code can be redeployed, or that stack replaced, without touching data.
  */
 export class StatefulStack extends Stack {
   readonly tickets: TableBinding;
   readonly bus: IEventBus;
+  /** Raw inbound mail and ticket attachments. */
+  readonly mail: MailStore;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -27,8 +31,10 @@ export class StatefulStack extends Stack {
     });
     this.tickets = { table: data.table, indexNames: ticketTable.indexes.map((i) => i.indexName) };
     this.bus = events.bus;
+    this.mail = new MailStore(this, 'MailStore', { rawMailRetentionDays: props.settings.mailRetentionDays });
 
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
+    new CfnOutput(this, 'MailBucketName', { value: this.mail.bucket.bucketName });
   }
 }

@@ -2,7 +2,9 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { apiRoutes } from '#functions/routes.ts';
+import { Channels } from './constructs/channels.ts';
 import type { TableBinding } from './constructs/gongdan-function.ts';
+import type { MailStore } from './constructs/mail-store.ts';
 import { SlaTimer } from './constructs/sla-timer.ts';
 import { TicketApi } from './constructs/ticket-api.ts';
 import { UserDirectory } from './constructs/user-directory.ts';
@@ -14,6 +16,8 @@ export interface StatelessStackProps extends StackProps {
   tickets: TableBinding;
   /** From the stateful stack. */
   bus: IEventBus;
+  /** From the stateful stack: raw inbound mail and attachments, and the grants on them. */
+  mail: Pick<MailStore, 'bucket' | 'readInbound' | 'writeAttachments'>;
 }
 
 /** Compute and edges: the user directory, the HTTP API and its functions, the SLA timer. */
@@ -21,6 +25,7 @@ export class StatelessStack extends Stack {
   readonly users: UserDirectory;
   readonly api: TicketApi;
   readonly slaTimer: SlaTimer;
+  readonly channels: Channels;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -58,6 +63,34 @@ export class StatelessStack extends Stack {
       this.api.functions[route.name]?.bindSlaTimer(this.slaTimer.stateMachine, {
         start: route.access === 'write',
       });
+    }
+
+    const mailFromDomain = settings.mailFrom.split('@')[1]!;
+    this.channels = new Channels(this, 'Channels', {
+      api: this.api,
+      routes: apiRoutes,
+      tickets: props.tickets,
+      bus: props.bus,
+      mail: props.mail,
+      auth: { issuer: this.users.issuer, audience: this.users.client.userPoolClientId },
+      logRetention: settings.logRetentionDays,
+      portalStatusUrl: `${this.api.httpApi.apiEndpoint}/portal/status`,
+      settings: {
+        mailFrom: settings.mailFrom,
+        mailFromName: settings.mailFromName,
+        sesIdentity: settings.mailSesIdentity ?? mailFromDomain,
+        messageIdDomain: settings.messageIdDomain ?? mailFromDomain,
+        inboundRecipients: settings.inboundRecipients.length
+          ? settings.inboundRecipients
+          : [settings.mailFrom],
+        inboundEmail: settings.inboundEmail,
+        reopenWindowDays: settings.reopenWindowDays,
+        webhookSources: settings.webhookSources,
+      },
+    });
+    // Intake opens and changes tickets as the write routes do; customer mail only reads them.
+    for (const fn of this.channels.functions) {
+      fn.bindSlaTimer(this.slaTimer.stateMachine, { start: this.channels.ticketWriters.includes(fn) });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });

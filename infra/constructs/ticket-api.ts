@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
+  HttpNoneAuthorizer,
   type HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -17,7 +18,7 @@ import { functionEntry } from '../bundling.ts';
 import { GongdanFunction, type TableBinding } from './gongdan-function.ts';
 
 export interface TicketApiProps {
-  routes: readonly Pick<Route, 'name' | 'method' | 'path' | 'access'>[];
+  routes: readonly Pick<Route, 'name' | 'method' | 'path' | 'access' | 'auth'>[];
   tickets: TableBinding;
   bus: IEventBus;
   /** Cognito issuer URL and app client id: what both the API Gateway authorizer and our code check. */
@@ -54,8 +55,9 @@ const accessLogFormat = AccessLogFormat.custom(
 );
 
 /**
- * The ticket HTTP API: one Lambda and one route per entry of `apiRoutes`, every route behind a JWT
- * authorizer that accepts the user pool's ID tokens, a `$default` stage with access logs and
+ * The ticket HTTP API: one Lambda and one route per entry of `apiRoutes`, every `jwt` route behind a
+ * JWT authorizer that accepts the user pool's ID tokens (the portal and webhooks have none: they are
+ * public or verify a signature themselves), a `$default` stage with access logs and
  * throttling. Each function gets read or read-write on the table as its route declares, and PutEvents
  * on the bus only if it writes.
  */
@@ -116,12 +118,27 @@ export class TicketApi extends Construct {
         .bindEventBus(props.bus, { publish: route.access === 'write' });
       this.functions[route.name] = fn;
 
-      this.httpApi.addRoutes({
+      const jwt = (route.auth ?? 'jwt') === 'jwt';
+      const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${pascal(route.name)}Integration`, fn),
-        authorizer,
+        // Public (portal) and HMAC (webhook) routes opt out of the default JWT authorizer explicitly.
+        authorizer: jwt ? authorizer : new HttpNoneAuthorizer(),
       });
+      if (!jwt) {
+        for (const r of added) {
+          Validations.of(r).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason:
+              route.auth === 'hmac'
+                ? 'A webhook: the sender has no user-pool token; the function verifies an HMAC-SHA256 ' +
+                  'signature over timestamp and raw body with the source secret before anything is read.'
+                : 'The customer portal is public by design (web intake form, status lookup by ticket number ' +
+                  'and e-mail); it limits body size, counts per IP and e-mail, and has a honeypot.',
+          });
+        }
+      }
     }
   }
 }

@@ -79,7 +79,14 @@ export function devRoutes(deps: {
     route('GET', '/dev/outbox', 'dev-outbox', async () => json(200, { messages: await deps.outbox.list() })),
     route('GET', '/dev/events', 'dev-events', async () => json(200, { events: deps.events.recent() })),
     deps.inboundEmail
-      ? { method: 'POST', path: '/dev/inbound-email', name: 'dev-inbound-email', invoke: deps.inboundEmail }
+      ? {
+          method: 'POST',
+          path: '/dev/inbound-email',
+          name: 'dev-inbound-email',
+          // SES accepts messages up to 40 MB; locally the same limit applies (parseEmail enforces it).
+          maxBodyBytes: 40 * 1024 * 1024,
+          invoke: deps.inboundEmail,
+        }
       : route('POST', '/dev/inbound-email', 'dev-inbound-email', async () =>
           json(501, {
             error: {

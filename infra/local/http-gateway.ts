@@ -13,6 +13,8 @@ export interface GatewayRoute {
   path: string;
   /** The function's name (used in the Lambda context the handler receives). */
   name: string;
+  /** A larger body cap than the gateway's default for this route (the portal's uploads, raw mail). */
+  maxBodyBytes?: number;
   invoke(event: ApiEvent, context: Context): Promise<ApiResult>;
 }
 
@@ -96,14 +98,15 @@ export function apiGateway(options: GatewayOptions) {
           },
         });
       }
-      const body = await readBody(req, maxBodyBytes);
+      const cap = Math.max(maxBodyBytes, found.route.maxBodyBytes ?? 0);
+      const body = await readBody(req, cap);
       if (body === 'aborted') return;
       if (body === 'too_large') {
         return send(res, 413, {
           error: {
             code: 'REQUEST.TOO_LARGE',
-            message: `The request body is larger than ${maxBodyBytes} bytes`,
-            details: { limitBytes: maxBodyBytes },
+            message: `The request body is larger than ${cap} bytes`,
+            details: { limitBytes: cap },
           },
         });
       }

@@ -194,6 +194,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
           method: route.method,
           path: route.path,
           name: route.name,
+          ...(route.maxBodyBytes ? { maxBodyBytes: route.maxBodyBytes } : {}),
           invoke: (event: ApiEvent, context) => handler(event, context),
         };
       }),

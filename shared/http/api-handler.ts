@@ -96,8 +96,9 @@ function authenticateAndParse(
     before: async (request) => {
       const event = request.event;
       const headers = lowerCaseHeaders(event.headers);
-      const actor = await authenticate(headers, event, deps);
-      if (!hasAnyRole(actor, route.roles)) {
+      const auth = route.auth ?? 'jwt';
+      const actor = auth === 'jwt' ? await authenticate(headers, event, deps) : anonymous(auth, event);
+      if (auth === 'jwt' && !hasAnyRole(actor, route.roles)) {
         throw new DomainError(
           'forbidden',
           'AUTH.FORBIDDEN',
@@ -110,9 +111,11 @@ function authenticateAndParse(
       const query = route.query
         ? parseWith(route.query, event.queryStringParameters ?? {}, 'query')
         : undefined;
-      const body = route.body
-        ? parseBody(route.body, event, headers, route.maxBodyBytes ?? defaultMaxBodyBytes)
-        : undefined;
+      const rawBody = route.rawBody ? bodyBytes(event, route.maxBodyBytes ?? defaultMaxBodyBytes) : undefined;
+      const body =
+        route.body && !route.rawBody
+          ? parseBody(route.body, event, headers, route.maxBodyBytes ?? defaultMaxBodyBytes)
+          : undefined;
       state.set(request.context, {
         request: {
           body,
@@ -120,6 +123,7 @@ function authenticateAndParse(
           params: { ...(event.pathParameters ?? {}) } as Record<string, string>,
           headers,
           actor,
+          ...(rawBody ? { rawBody } : {}),
         },
       });
     },
@@ -138,6 +142,27 @@ async function authenticate(headers: Record<string, string>, event: ApiEvent, de
   }
   const principal = await deps.verifyToken(match[1]!);
   return { ...principal, channel: 'api', sourceIp: event.requestContext?.http?.sourceIp };
+}
+
+/** Who calls a `public` or `hmac` route: nobody in particular, from where the request came. */
+const anonymous = (auth: 'public' | 'hmac', event: ApiEvent): Actor => ({
+  id: 'anonymous',
+  roles: [],
+  channel: auth === 'hmac' ? 'webhook' : 'web',
+  ...(event.requestContext?.http?.sourceIp ? { sourceIp: event.requestContext.http.sourceIp } : {}),
+});
+
+/** The body as bytes; larger than `max` is a 413. */
+function bodyBytes(event: ApiEvent, max: number): Buffer {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > max) {
+    throw new DomainError('too_large', 'REQUEST.TOO_LARGE', `The request body is larger than ${max} bytes`, {
+      limitBytes: max,
+      actualBytes: bytes.length,
+    });
+  }
+  return bytes;
 }
 
 function parseBody<B>(
@@ -209,6 +234,13 @@ export function apiHandler<B, Q>(route: Route<B, Q>, deps: ApiDeps) {
       const request = state.get(context)?.request;
       if (!request) throw new Error('request was not parsed');
       const result = await r.handle(request, deps);
+      if (result.html !== undefined) {
+        return {
+          statusCode: result.status,
+          headers: { 'content-type': 'text/html; charset=utf-8', ...result.headers },
+          body: result.html,
+        };
+      }
       return json(result.status, result.body, result.headers);
     });
 }

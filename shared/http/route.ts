@@ -18,13 +18,27 @@ export interface RouteRequest<B, Q> {
   /** Lower-cased header names. */
   headers: Record<string, string>;
   actor: Actor;
+  /** The body as received (base64 decoded), for `rawBody` routes: forms, signed webhooks. */
+  rawBody?: Buffer;
 }
 
 export interface HttpResult {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A server-rendered page: sent as `text/html; charset=utf-8` instead of `body` as JSON. */
+  html?: string;
 }
+
+/**
+ * How a route's callers prove who they are. `jwt`: a bearer token, checked by the API Gateway
+ * authorizer and again by `apiHandler`. `public`: anyone (the customer portal; the route applies its
+ * own abuse controls). `hmac`: the route verifies a signature over the raw body itself (webhooks).
+ */
+export type RouteAuth = 'jwt' | 'public' | 'hmac';
+
+/** AWS resources a route's function uses beyond the table and the bus, for least-privilege grants. */
+export type RouteResource = 'mail' | 'attachments' | 'webhook-secrets';
 
 /**
  * One HTTP API route, defined once and used three ways: the Lambda handler (`functions/<name>/handler.ts`),
@@ -44,6 +58,11 @@ export interface Route<B = unknown, Q = unknown> {
   maxBodyBytes?: number;
   /** What it needs from the ticket table, for least-privilege grants. */
   access: 'read' | 'write';
+  /** @default 'jwt'; `roles` applies to `jwt` routes only. */
+  auth?: RouteAuth;
+  /** Hand over the body as bytes (`request.rawBody`, up to `maxBodyBytes`) instead of parsing JSON. */
+  rawBody?: boolean;
+  uses?: readonly RouteResource[];
   handle(request: RouteRequest<B, Q>, deps: ApiDeps): Promise<HttpResult>;
 }
 

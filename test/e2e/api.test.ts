@@ -275,13 +275,13 @@ describe('The local runtime over HTTP', () => {
       expect(event).toMatchObject({ source: 'gongdan', detail: { number: created.body.number, version: 1 } });
     });
 
-    it('answers inbound e-mail with 501 until e-mail intake exists', async () => {
+    it('takes inbound e-mail as raw RFC 822 and answers 202 {ticketId, created}', async () => {
       const response = await api('POST', '/dev/inbound-email', {
-        rawBody: 'From: a@example.com\r\nSubject: hi\r\n\r\nhello',
+        rawBody: `From: a@example.com\r\nSubject: hi\r\nMessage-ID: <${randomUUID()}@example.com>\r\n\r\nhello`,
         headers: { 'content-type': 'message/rfc822' },
       });
-      expect(response.status).toBe(501);
-      expect(response.body.error.code).toBe('INTAKE.EMAIL_NOT_IMPLEMENTED');
+      expect(response.status).toBe(202);
+      expect(response.body).toMatchObject({ ticketId: expect.any(String), created: true });
     });
   });
 });

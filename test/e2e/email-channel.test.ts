@@ -335,7 +335,7 @@ describe('E-mail in: POST /dev/inbound-email', () => {
       from: opened.from,
       subject: `Re: ${agentMail.subject}`,
       inReplyTo: agentMail.headers['Message-ID'],
-      references: agentMail.headers.References + ' ' + agentMail.headers['Message-ID'],
+      references: `${agentMail.headers.References} ${agentMail.headers['Message-ID']}`,
       body: '靠窗那台。',
     });
 

@@ -61,7 +61,34 @@ describe('readSettings()', () => {
       cognitoPlusPlan: false,
       slaNotifyFrom: 'sla-alerts@example.com',
       slaSms: true,
+      mailFrom: 'support@example.com',
+      mailFromName: 'Gongdan 客服中心 / Customer Service',
+      inboundEmail: true,
+      inboundRecipients: [],
+      reopenWindowDays: 7,
+      mailRetentionDays: 30,
+      webhookSources: [],
     });
+  });
+
+  it('reads webhook sources as JSON and validates each one, naming the key', () => {
+    // Prepare
+    const source = {
+      source: 'grafana',
+      secretRef: '/gongdan/webhooks/grafana',
+      mapping: { subject: 'title', customer: { email: { value: 'ops@example.com' } } },
+    };
+
+    // Act
+    const settings = settingsFrom({ 'gongdan:webhookSources': JSON.stringify([source]) });
+    const invalid = () => settingsFrom({ 'gongdan:webhookSources': '[{"source":"Bad Name"}]' });
+    const notJson = () => settingsFrom({ 'gongdan:webhookSources': '{oops' });
+
+    // Assess
+    expect(settings.webhookSources).toHaveLength(1);
+    expect(settings.webhookSources[0]).toMatchObject({ ...source, toleranceSeconds: 300 });
+    expect(invalid).toThrow(/gongdan:webhookSources\.0\.source/);
+    expect(notJson).toThrow(/gongdan:webhookSources: must be a JSON array of webhook sources/);
   });
 
   it('reads -c strings: numbers, flags and comma-separated origins', () => {

@@ -67,15 +67,44 @@ describe('cdk-nag AwsSolutions checks', () => {
 
     // Assess
     expect(ids).toEqual([
+      // The portal (public by design) and webhooks (HMAC-verified by the function) have no authorizer.
+      'AwsSolutions-APIG4',
       'AwsSolutions-COG8',
       'AwsSolutions-IAM5[Resource::*]',
+      // The mail bucket: GetObject under inbound/ and PutObject under attachments/ (one prefix each).
+      'AwsSolutions-IAM5[Resource::<MailStoreBucketF96DE0ED.Arn>/attachments/*]',
+      'AwsSolutions-IAM5[Resource::<MailStoreBucketF96DE0ED.Arn>/inbound/*]',
       // The SLA timer: LambdaInvoke's `<function>:*` (versions and aliases) for its two tasks…
       'AwsSolutions-IAM5[Resource::<SlaTimerCheckpointAEF13644.Arn>:*]',
       'AwsSolutions-IAM5[Resource::<SlaTimerEvaluate918CE6DB.Arn>:*]',
       // …and StopExecution, whose execution names (per ticket and version) are only known at run time.
       'AwsSolutions-IAM5[Resource::arn:aws:states:eu-central-1:<AWS::AccountId>:execution:<SlaTimerStateMachine30E35E5F.Name>:*]',
       'AwsSolutions-L1',
+      // The mail bucket's own access-log bucket logs nowhere else.
+      'AwsSolutions-S1',
+      // The channels' dead-letter queue has no dead-letter queue of its own.
+      'AwsSolutions-SQS3',
     ]);
+  });
+
+  it('acknowledge the missing authorizer only on the portal and webhook routes', () => {
+    // Act
+    const paths = acknowledgements(built.app)
+      .filter((a) => a.id === 'AwsSolutions-APIG4')
+      .map((a) => a.path);
+
+    // Assess
+    const open = apiRoutes.filter((r) => (r.auth ?? 'jwt') !== 'jwt');
+    expect(open.map((r) => r.name).sort()).toEqual([
+      'portal-form',
+      'portal-status',
+      'portal-status-post',
+      'portal-submit',
+      'webhook',
+    ]);
+    expect(paths.sort()).toEqual(
+      open.map((r) => `GongdanStateless/Api/HttpApi/${r.method}${r.path.replaceAll('/', '--')}`).sort(),
+    );
   });
 
   it('acknowledge the "*" wildcard on function roles and the SLA timer role only, never on a whole stack', () => {
@@ -86,7 +115,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(wildcard.length).toBeGreaterThan(0);
     for (const ack of wildcard) {
       expect(ack.path).toMatch(
-        /^GongdanStateless\/(Api|SlaTimer)\/\w+Role$|^GongdanStateless\/SlaTimer\/StateMachine\/Role$/,
+        /^GongdanStateless\/(Api|SlaTimer|Channels)\/\w+Role$|^GongdanStateless\/SlaTimer\/StateMachine\/Role$/,
       );
     }
   });
@@ -98,7 +127,12 @@ describe('cdk-nag AwsSolutions checks', () => {
     // Assess
     const writers = apiRoutes.filter((r) => r.access === 'write').map((r) => r.name);
     expect(stops.map((a) => a.path).sort()).toEqual(
-      writers.map((name) => `GongdanStateless/Api/${pascal(name)}Role`).sort(),
+      [
+        ...writers.map((name) => `GongdanStateless/Api/${pascal(name)}Role`),
+        // E-mail and EventBridge intake open and change tickets too.
+        'GongdanStateless/Channels/InboundEmailRole',
+        'GongdanStateless/Channels/IntakeEventRole',
+      ].sort(),
     );
   });
 

@@ -199,6 +199,13 @@ describe('mapWebhookPayload()', () => {
     });
   });
 
+  it('leaves out customer fields the payload does not have, instead of setting them to undefined', () => {
+    // DynamoDB's marshaller refuses undefined inside the stored customer (a 500 on the first alert).
+    const ticket = mapWebhookPayload(alert(), grafana.mapping);
+    expect(Object.keys(ticket.customer).sort()).toEqual(['email', 'name', 'tier']);
+    expect(Object.values(ticket.customer)).not.toContain(undefined);
+  });
+
   it('falls back to the default priority for a value the table does not know', () => {
     const ticket = mapWebhookPayload(
       alert({ labels: { alertname: 'X', severity: 'weird' } }),

@@ -268,12 +268,15 @@ export function mapWebhookPayload(
     const value = resolveValue(source, payload);
     if (value !== undefined) customFields[name] = typeof value === 'string' ? value.slice(0, 1000) : value;
   }
+  const name = mapping.customer.name ? text(resolveValue(mapping.customer.name, payload), 120) : undefined;
+  const externalId = mapping.customer.externalId
+    ? text(resolveValue(mapping.customer.externalId, payload), 120)
+    : undefined;
+  // Absent values are left out, not set to undefined: stores (DynamoDB's marshaller) refuse undefined.
   const customer = {
     email: text(resolveValue(mapping.customer.email, payload), 254),
-    name: mapping.customer.name ? text(resolveValue(mapping.customer.name, payload), 120) : undefined,
-    externalId: mapping.customer.externalId
-      ? text(resolveValue(mapping.customer.externalId, payload), 120)
-      : undefined,
+    ...(name !== undefined ? { name } : {}),
+    ...(externalId !== undefined ? { externalId } : {}),
   };
   const candidate = {
     subject: text(resolveValue(mapping.subject, payload), 200),

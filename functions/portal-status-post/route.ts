@@ -1,0 +1,22 @@
+import { asPortalPage, portalLimits, postStatus } from '#shared/channels/portal/portal.ts';
+import { requireChannels } from '#shared/channels/require-channels.ts';
+import { defineRoute } from '#shared/http/route.ts';
+
+export const route = defineRoute({
+  name: 'portal-status-post',
+  method: 'POST',
+  path: '/portal/status',
+  auth: 'public',
+  roles: [],
+  rawBody: true,
+  maxBodyBytes: portalLimits.statusBodyBytes,
+  access: 'write',
+  async handle({ headers, rawBody, actor }, deps) {
+    const request = {
+      headers,
+      ...(rawBody ? { rawBody } : {}),
+      ...(actor.sourceIp ? { sourceIp: actor.sourceIp } : {}),
+    };
+    return asPortalPage(request, '/portal/status', () => postStatus(request, requireChannels(deps)));
+  },
+});

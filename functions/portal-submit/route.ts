@@ -1,0 +1,23 @@
+import { asPortalPage, portalLimits, submitIntake } from '#shared/channels/portal/portal.ts';
+import { requireChannels } from '#shared/channels/require-channels.ts';
+import { defineRoute } from '#shared/http/route.ts';
+
+export const route = defineRoute({
+  name: 'portal-submit',
+  method: 'POST',
+  path: '/portal',
+  auth: 'public',
+  roles: [],
+  rawBody: true,
+  maxBodyBytes: portalLimits.submitBodyBytes,
+  access: 'write',
+  uses: ['attachments'],
+  async handle({ headers, rawBody, actor }, deps) {
+    const request = {
+      headers,
+      ...(rawBody ? { rawBody } : {}),
+      ...(actor.sourceIp ? { sourceIp: actor.sourceIp } : {}),
+    };
+    return asPortalPage(request, '/portal', () => submitIntake(request, requireChannels(deps)));
+  },
+});

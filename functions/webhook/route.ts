@@ -1,0 +1,29 @@
+import { requireChannels } from '#shared/channels/require-channels.ts';
+import { receiveWebhook } from '#shared/channels/webhook-channel.ts';
+import { unknownWebhookSource } from '#shared/domain/intake/intake.errors.ts';
+import { defineRoute } from '#shared/http/route.ts';
+
+/**
+ * `POST /hooks/{source}`: a signed delivery from an external system. No bearer token: the route
+ * verifies the HMAC signature over timestamp and raw body with the source's secret itself.
+ */
+export const route = defineRoute({
+  name: 'webhook',
+  method: 'POST',
+  path: '/hooks/{source}',
+  auth: 'hmac',
+  roles: [],
+  rawBody: true,
+  maxBodyBytes: 256 * 1024,
+  access: 'write',
+  uses: ['webhook-secrets'],
+  async handle({ params, headers, rawBody }, deps) {
+    const source = params.source ?? '';
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(source)) throw unknownWebhookSource(source.slice(0, 64));
+    const result = await receiveWebhook(
+      { source, headers, body: rawBody ?? Buffer.alloc(0) },
+      requireChannels(deps),
+    );
+    return { status: result.created ? 201 : 200, body: result };
+  },
+});

@@ -1,0 +1,380 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as z from 'zod';
+import type { Actor } from '../../domain/actor.ts';
+import { auditEvent } from '../../domain/audit/audit-event.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { runOnce } from '../../domain/intake/intake-ledger.ts';
+import { type NewTicket, type Ticket, ticketNumberPattern } from '../../domain/ticket/ticket.entity.ts';
+import { defaultFormLimits, type FormLimits, type ParsedForm, parseForm } from '../../http/form-data.ts';
+import type { HttpResult } from '../../http/route.ts';
+import { createTicket } from '../../use-cases/create-ticket.ts';
+import { recordInboundMessage } from '../../use-cases/inbound-message.ts';
+import { safeFilename, storeAttachments } from '../attachments.ts';
+import type { ChannelTicketDeps } from '../ports.ts';
+import {
+  confirmationPage,
+  errorPage,
+  type IntakeValues,
+  intakeForm,
+  lookupForm,
+  pageHeaders,
+  statusPage,
+} from './portal-pages.ts';
+import { type Lang, langOf, type PortalText, portalCategories, portalText } from './portal-text.ts';
+
+/**
+ * The portal's abuse controls. Bodies are capped below what a Lambda accepts (6 MB, base64 included);
+ * counters are per client IP and per e-mail over sliding windows (DynamoDB, see RateCounter).
+ */
+export const portalLimits = {
+  submitBodyBytes: 4 * 1024 * 1024,
+  statusBodyBytes: 64 * 1024,
+  form: {
+    ...defaultFormLimits,
+    maxFields: 20,
+    maxFiles: 3,
+    maxFileBytes: 3 * 1024 * 1024,
+  } satisfies FormLimits,
+  submitsPerIp: 10,
+  submitsPerEmail: 5,
+  submitWindowMinutes: 60,
+  lookupsPerIp: 30,
+  lookupWindowMinutes: 10,
+  repliesPerIp: 20,
+  replyWindowMinutes: 60,
+};
+
+/** What a portal route gets: the lower-cased headers, query, raw body and the caller's IP. */
+export interface PortalRequest {
+  headers: Record<string, string>;
+  query?: Record<string, string | undefined> | undefined;
+  rawBody?: Buffer;
+  sourceIp?: string;
+}
+
+const page = (status: number, markup: string): HttpResult => ({ status, html: markup, headers: pageHeaders });
+
+/** The identity the portal writes under; the customer it writes for is in the ticket. */
+const portalActor = (sourceIp?: string): Actor => ({
+  id: 'portal',
+  name: 'Customer portal',
+  roles: ['integration'],
+  channel: 'web',
+  ...(sourceIp ? { sourceIp } : {}),
+});
+
+const newNonce = () => randomBytes(18).toString('base64url');
+const nonceOf = (value: string | undefined) => (value && /^[A-Za-z0-9_-]{16,64}$/.test(value) ? value : null);
+
+const lang = (request: PortalRequest, form?: ParsedForm) =>
+  langOf(form?.fields.lang ?? request.query?.lang, request.headers['accept-language']);
+
+/** `GET /portal`: the intake form. */
+export function showIntakeForm(request: PortalRequest): HttpResult {
+  return page(200, intakeForm(lang(request), newNonce()));
+}
+
+/** `GET /portal/status`: the lookup form, the number filled in when the link carried it. */
+export function showLookupForm(request: PortalRequest): HttpResult {
+  const number = request.query?.number?.trim().toUpperCase().slice(0, 20);
+  return page(200, lookupForm(lang(request), number ? { number } : {}));
+}
+
+const Email = z.email().max(254);
+
+function validateIntake(fields: Record<string, string>, t: PortalText) {
+  const values: IntakeValues = {
+    subject: fields.subject?.trim() ?? '',
+    description: fields.description?.replace(/\r\n/g, '\n').trim() ?? '',
+    name: fields.name?.trim() ?? '',
+    email: fields.email?.trim() ?? '',
+    phone: fields.phone?.trim() ?? '',
+    category: fields.category?.trim() ?? '',
+    location: fields.location?.trim() ?? '',
+  };
+  const errors: Record<string, string> = {};
+  const limit = (field: keyof IntakeValues, max: number, required = false) => {
+    const value = values[field] ?? '';
+    if (required && !value) errors[field] = t.required;
+    else if (value.length > max) errors[field] = t.tooLong;
+  };
+  limit('subject', 200, true);
+  limit('description', 20_000, true);
+  limit('name', 120);
+  limit('phone', 40);
+  limit('location', 300);
+  if (!values.email) errors.email = t.required;
+  else if (!Email.safeParse(values.email).success) errors.email = t.invalidEmail;
+  if (values.phone && values.phone.length < 3) errors.phone = t.tooLong;
+  if (values.category && !portalCategories.some((c) => c.value === values.category))
+    errors.category = t.invalid;
+  return { values, errors };
+}
+
+/** "31.23, 121.47" is a position; anything else is an address. */
+function locationOf(text: string): NewTicket['location'] {
+  const m = /^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,，]\s*(-?\d{1,3}(?:\.\d+)?)\s*$/.exec(text);
+  if (!m) return undefined;
+  const lat = Number(m[1]);
+  const lng = Number(m[2]);
+  return Math.abs(lat) <= 90 && Math.abs(lng) <= 180 ? { lat, lng } : undefined;
+}
+
+async function overLimit(
+  deps: ChannelTicketDeps,
+  checks: { scope: string; subject: string | undefined; limit: number; windowMinutes: number }[],
+): Promise<boolean> {
+  const now = deps.clock.now();
+  for (const check of checks) {
+    if (!check.subject) continue;
+    const count = await deps.channels.rates.hit(check.scope, check.subject, now, check.windowMinutes);
+    if (count > check.limit) {
+      deps.logger.warn('portal.rate_limited', { scope: check.scope, count, limit: check.limit });
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * `POST /portal`: opens a ticket from the intake form.
+ *
+ * 1. Parse the form within the size limits; a filled honeypot gets a thank-you page and no ticket.
+ * 2. Validate (re-render the form with each field's problem); count the IP and the e-mail.
+ * 3. `createTicket` as the portal for the customer named, keyed by the form's nonce (a reload or a
+ *    double click opens one ticket); keep the attachments.
+ * 4. Show the ticket number. The acknowledgement mail follows from `ticket.created` (channel `web`).
+ */
+export async function submitIntake(request: PortalRequest, deps: ChannelTicketDeps): Promise<HttpResult> {
+  let form: ParsedForm;
+  try {
+    form = parseForm(request.rawBody ?? Buffer.alloc(0), request.headers['content-type'], portalLimits.form);
+  } catch (error) {
+    const l = lang(request);
+    if (error instanceof DomainError && error.kind === 'too_large') {
+      return page(
+        413,
+        intakeForm(l, newNonce(), {}, { attachments: portalText[l].tooLarge }, portalText[l].tooLarge),
+      );
+    }
+    throw error;
+  }
+  const l = lang(request, form);
+  const t = portalText[l];
+  if (form.fields.website) {
+    deps.logger.warn('portal.honeypot', { sourceIp: request.sourceIp });
+    return page(200, confirmationPage(l, null));
+  }
+  const nonce = nonceOf(form.fields.nonce);
+  const { values, errors } = validateIntake(form.fields, t);
+  if (Object.keys(errors).length)
+    return page(400, intakeForm(l, nonce ?? newNonce(), values, errors, t.invalid));
+
+  const limited = await overLimit(deps, [
+    {
+      scope: 'portal-submit-ip',
+      subject: request.sourceIp,
+      limit: portalLimits.submitsPerIp,
+      windowMinutes: portalLimits.submitWindowMinutes,
+    },
+    {
+      scope: 'portal-submit-email',
+      subject: values.email,
+      limit: portalLimits.submitsPerEmail,
+      windowMinutes: portalLimits.submitWindowMinutes,
+    },
+  ]);
+  if (limited) return page(429, intakeForm(l, nonce ?? newNonce(), values, {}, t.tooMany));
+
+  const location = values.location ? locationOf(values.location) : undefined;
+  const input: NewTicket = {
+    subject: values.subject!,
+    description: values.description!,
+    priority: 'normal',
+    ...(values.category ? { category: values.category } : {}),
+    customer: {
+      email: values.email!,
+      tier: 'standard',
+      ...(values.name ? { name: values.name } : {}),
+      ...(values.phone ? { phone: values.phone } : {}),
+    },
+    tags: [],
+    customFields: values.location ? { location: values.location } : {},
+    ...(location ? { location } : {}),
+  };
+  let ticket: Ticket;
+  try {
+    ({ ticket } = await createTicket(input, portalActor(request.sourceIp), deps, nonce ?? undefined));
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'IDEMPOTENCY.KEY_REUSED') {
+      return page(422, intakeForm(l, newNonce(), values, {}, t.resubmitted));
+    }
+    throw error;
+  }
+  await storeAttachments(
+    ticket.id,
+    'web',
+    form.files.map((f) => ({
+      filename: safeFilename(f.filename),
+      contentType: f.contentType,
+      size: f.content.length,
+      sha256: createHash('sha256').update(f.content).digest('hex'),
+      inline: false,
+      content: f.content,
+    })),
+    deps,
+  );
+  return page(201, confirmationPage(l, ticket));
+}
+
+const withinReopenWindow = (ticket: Ticket, now: Date, days: number) =>
+  !ticket.resolvedAt || now.getTime() - Date.parse(ticket.resolvedAt) <= days * 86_400_000;
+
+/**
+ * `POST /portal/status`: `action=lookup` shows the ticket found by number and e-mail (progress, public
+ * thread, attachments); `action=reply` adds the customer's reply first. A wrong pair gets the same
+ * answer as an unknown number, and lookups are counted per IP, so numbers cannot be probed.
+ */
+export async function postStatus(request: PortalRequest, deps: ChannelTicketDeps): Promise<HttpResult> {
+  const form = parseForm(request.rawBody ?? Buffer.alloc(0), request.headers['content-type'], {
+    ...portalLimits.form,
+    maxFiles: 0,
+  });
+  const l = lang(request, form);
+  const t = portalText[l];
+  const number = (form.fields.number ?? '').trim().toUpperCase().slice(0, 20);
+  const email = (form.fields.email ?? '').trim().slice(0, 254);
+  const replying = form.fields.action === 'reply';
+
+  const limited = await overLimit(deps, [
+    {
+      scope: 'portal-lookup-ip',
+      subject: request.sourceIp,
+      limit: portalLimits.lookupsPerIp,
+      windowMinutes: portalLimits.lookupWindowMinutes,
+    },
+    ...(replying
+      ? [
+          {
+            scope: 'portal-reply-ip',
+            subject: request.sourceIp,
+            limit: portalLimits.repliesPerIp,
+            windowMinutes: portalLimits.replyWindowMinutes,
+          },
+        ]
+      : []),
+  ]);
+  if (limited) return page(429, lookupForm(l, { number, email }, t.tooMany));
+
+  const found =
+    ticketNumberPattern.test(number) && Email.safeParse(email).success
+      ? await deps.tickets.getByNumber(number)
+      : null;
+  if (!found || found.customer.email.toLowerCase() !== email.toLowerCase()) {
+    return page(404, lookupForm(l, { number, email }, t.notFound));
+  }
+  let ticket = found;
+  const now = deps.clock.now();
+  const reopenable = withinReopenWindow(ticket, now, deps.channels.settings.reopenWindowDays);
+  const canReply = (s: Ticket) => s.status !== 'closed' && (s.status !== 'resolved' || reopenable);
+  const customer = {
+    id: `portal:${email.toLowerCase()}`,
+    ...(ticket.customer.name ? { name: ticket.customer.name } : {}),
+    email,
+    roles: ['customer' as const],
+    channel: 'web' as const,
+    ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
+  };
+  let notice: string | undefined;
+  let alert: string | undefined;
+
+  if (replying && !form.fields.website) {
+    const body = (form.fields.reply ?? '').replace(/\r\n/g, '\n').trim();
+    const nonce = nonceOf(form.fields.nonce) ?? newNonce();
+    if (!body || body.length > 20_000) {
+      alert = body ? t.tooLong : t.required;
+    } else if (!canReply(ticket)) {
+      alert = ticket.status === 'closed' ? t.closedNotice : t.staleNotice;
+    } else {
+      const wasResolved = ticket.status === 'resolved';
+      const run = await runOnce(
+        deps.channels.ledger,
+        `portal-reply:${ticket.id}:${nonce}`,
+        now,
+        60,
+        async () => {
+          const result = await recordInboundMessage(
+            ticket.id,
+            {
+              body,
+              public: true,
+              author: {
+                address: email,
+                ...(ticket.customer.name ? { name: ticket.customer.name } : {}),
+                kind: 'customer',
+              },
+              channel: 'web',
+              reopen: wasResolved,
+              ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
+            },
+            deps,
+          );
+          return { outcome: 'replied', ticketId: result.ticket.id };
+        },
+      );
+      ticket = (await deps.tickets.get(ticket.id)) ?? ticket;
+      notice =
+        wasResolved && !run.duplicate && ticket.status === 'open'
+          ? `${t.replySent} ${t.reopenedNotice}`
+          : t.replySent;
+    }
+  } else {
+    await deps.tickets.appendAudit([
+      auditEvent(deps.ids.next(), ticket.id, 'viewed', customer, now, ticket.version),
+    ]);
+  }
+
+  const [messages, attachments] = await Promise.all([
+    deps.tickets.messages(ticket.id),
+    deps.channels.attachmentRecords.list(ticket.id),
+  ]);
+  return page(
+    200,
+    statusPage(l, {
+      ticket,
+      messages: messages.filter((m) => m.public),
+      attachments: attachments.filter((a) => !a.inline),
+      email,
+      canReply: canReply(ticket),
+      nonce: newNonce(),
+      ...(notice ? { notice } : {}),
+      ...(alert ? { alert } : {}),
+      ...(ticket.status === 'closed' && !alert ? { alert: t.closedNotice } : {}),
+    }),
+  );
+}
+
+/** Domain errors as a portal page in the visitor's language (never JSON, never a stack trace). */
+export async function asPortalPage(
+  request: PortalRequest,
+  back: '/portal' | '/portal/status',
+  run: () => Promise<HttpResult> | HttpResult,
+): Promise<HttpResult> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    const l: Lang = lang(request);
+    const t = portalText[l];
+    const status =
+      error.kind === 'too_large'
+        ? 413
+        : error.kind === 'rate_limited'
+          ? 429
+          : error.kind === 'not_found'
+            ? 404
+            : 400;
+    const message = status === 413 ? t.tooLarge : status === 429 ? t.tooMany : t.invalid;
+    return page(status, errorPage(l, message, back));
+  }
+}

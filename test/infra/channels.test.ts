@@ -1,0 +1,312 @@
+import type { CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GongdanFunction } from '#infra/constructs/gongdan-function.ts';
+import type { StatefulStack } from '#infra/stateful-stack.ts';
+import type { StatelessStack } from '#infra/stateless-stack.ts';
+import { customerMailPatterns } from '#shared/channels/customer-notify.ts';
+import { intakeEventPattern } from '#shared/channels/event-intake.ts';
+import { gongdanTestApp, testRegion } from './support/gongdan-app.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: raw CloudFormation JSON, asserted field by field
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+
+const webhookSources = [
+  {
+    source: 'grafana',
+    secretRef: '/gongdan/webhooks/grafana',
+    mapping: { subject: 'title', customer: { email: { value: 'ops@example.com' } } },
+  },
+  {
+    source: 'crm',
+    secretRef: 'secretsmanager:gongdan/crm',
+    mapping: { subject: 'subject', customer: { email: 'email' } },
+  },
+];
+
+let stateful: StatefulStack;
+let stateless: StatelessStack;
+let data: Template;
+let api: Template;
+
+// Findings and grants do not depend on bundle contents: no esbuild here (same construct tree).
+beforeAll(() => {
+  const built = gongdanTestApp({
+    bundling: false,
+    context: {
+      'gongdan:mailFrom': 'help@desk.example.com',
+      'gongdan:webhookSources': JSON.stringify(webhookSources),
+    },
+  });
+  stateful = built.stateful;
+  stateless = built.stateless;
+  built.app.synth();
+  data = Template.fromStack(stateful);
+  api = Template.fromStack(stateless);
+}, 90_000);
+
+const logicalId = (stack: Stack, element: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(element.node.defaultChild as CfnElement);
+const resource = (template: Template, id: string): Resource =>
+  (template.toJSON().Resources as Record<string, Resource>)[id]!;
+
+function statementsOf(fn: GongdanFunction) {
+  const roleId = logicalId(stateless, fn.role!);
+  return Object.values(api.findResources('AWS::IAM::Policy'))
+    .filter((p) => p.Properties.Roles.some((r: { Ref?: string }) => r.Ref === roleId))
+    .flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    )
+    .map((s) => ({ actions: [s.Action].flat(), resource: s.Resource }));
+}
+
+const environmentOf = (fn: GongdanFunction) =>
+  resource(api, logicalId(stateless, fn)).Properties.Environment.Variables as Record<string, unknown>;
+const managedPoliciesOf = (fn: GongdanFunction) =>
+  JSON.stringify(resource(api, logicalId(stateless, fn.role!)).Properties.ManagedPolicyArns ?? []);
+
+describe('The mail bucket (stateful)', () => {
+  it('is encrypted, private, TLS-only, logged and retained', () => {
+    // Prepare
+    const bucketId = logicalId(stateful, stateful.mail.bucket);
+
+    // Act
+    const bucket = resource(data, bucketId);
+    const policy = Object.values(data.findResources('AWS::S3::BucketPolicy')).find(
+      (p) => p.Properties.Bucket.Ref === bucketId,
+    )!;
+
+    // Assess
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(stateful, stateful.mail.accessLogs) } },
+    });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(policy.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ]),
+    );
+  });
+
+  it('expires raw mail after 30 days and moves attachments to infrequent access', () => {
+    const rules = resource(data, logicalId(stateful, stateful.mail.bucket)).Properties.LifecycleConfiguration
+      .Rules;
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Id: 'ExpireRawMail',
+          Prefix: 'inbound/',
+          ExpirationInDays: 30,
+          Status: 'Enabled',
+        }),
+        expect.objectContaining({
+          Id: 'AttachmentsToInfrequentAccess',
+          Prefix: 'attachments/',
+          Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
+        }),
+        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
+      ]),
+    );
+  });
+
+  it('lets SES write only under inbound/, only for this account', () => {
+    const bucketId = logicalId(stateful, stateful.mail.bucket);
+    const policy = Object.values(data.findResources('AWS::S3::BucketPolicy')).find(
+      (p) => p.Properties.Bucket.Ref === bucketId,
+    )!;
+    expect(policy.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'ses.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/inbound/*']] },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ]),
+    );
+  });
+});
+
+describe('E-mail in (stateless)', () => {
+  it('stores each message under inbound/, then invokes the intake function asynchronously', () => {
+    // Act
+    const [rule] = Object.values(api.findResources('AWS::SES::ReceiptRule')) as Resource[];
+
+    // Assess
+    expect(rule!.Properties.Rule).toMatchObject({
+      Enabled: true,
+      Recipients: ['help@desk.example.com'],
+      ScanEnabled: true,
+      Actions: [
+        { S3Action: { ObjectKeyPrefix: 'inbound/' } },
+        {
+          LambdaAction: {
+            FunctionArn: { 'Fn::GetAtt': [logicalId(stateless, stateless.channels.inboundEmail), 'Arn'] },
+            InvocationType: 'Event',
+          },
+        },
+      ],
+    });
+    api.resourceCountIs('AWS::SES::ReceiptRuleSet', 1);
+  });
+
+  it('retries a failed message twice, then keeps it in the dead-letter queue', () => {
+    api.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(stateless, stateless.channels.inboundEmail) },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [logicalId(stateless, stateless.channels.deadLetters), 'Arn'] },
+        },
+      },
+    });
+  });
+
+  it('lets the intake function read inbound/ and write attachments/ only, and send from one SES identity', () => {
+    // Prepare
+    const fn = stateless.channels.inboundEmail;
+
+    // Act
+    const statements = statementsOf(fn);
+
+    // Assess
+    expect(managedPoliciesOf(fn)).toMatch(/MailStoreReadInbound/);
+    expect(managedPoliciesOf(fn)).toMatch(/MailStoreWriteAttachments/);
+    expect(statements.filter((s) => s.actions.some((a) => a.startsWith('s3:')))).toEqual([]);
+    expect(statements.filter((s) => s.actions.some((a) => a.startsWith('ses:')))).toEqual([
+      {
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resource: {
+          'Fn::Join': [
+            '',
+            [`arn:aws:ses:${testRegion}:`, { Ref: 'AWS::AccountId' }, ':identity/desk.example.com'],
+          ],
+        },
+      },
+    ]);
+    expect(environmentOf(fn)).toMatchObject({
+      MAIL_FROM: 'help@desk.example.com',
+      MESSAGE_ID_DOMAIN: 'desk.example.com',
+      SEND_MAIL: 'true',
+      MAIL_BUCKET: expect.anything(),
+      REOPEN_WINDOW_DAYS: '7',
+    });
+  });
+
+  it('has no receipt rule set when inbound e-mail is switched off', () => {
+    const { app, stateless: off } = gongdanTestApp({
+      bundling: false,
+      context: { 'gongdan:inboundEmail': 'false' },
+    });
+    app.synth();
+    Template.fromStack(off).resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
+  });
+});
+
+describe('EventBridge in and customer mail out', () => {
+  const rules = () => Object.values(api.findResources('AWS::Events::Rule')) as Resource[];
+  const targeting = (fn: GongdanFunction) =>
+    rules().filter((r) =>
+      r.Properties.Targets.some(
+        (t: { Arn: unknown }) =>
+          JSON.stringify(t.Arn) === JSON.stringify({ 'Fn::GetAtt': [logicalId(stateless, fn), 'Arn'] }),
+      ),
+    );
+
+  it('routes ticket.*.requested from any source but Gongdan to intake, with retries and a dead-letter queue', () => {
+    // Act
+    const [rule, ...more] = targeting(stateless.channels.intakeEvent);
+
+    // Assess
+    expect(more).toEqual([]);
+    expect(rule!.Properties.EventPattern).toEqual(intakeEventPattern);
+    expect(rule!.Properties.Targets[0]).toMatchObject({
+      RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 12 * 3600 },
+      DeadLetterConfig: {
+        Arn: { 'Fn::GetAtt': [logicalId(stateless, stateless.channels.deadLetters), 'Arn'] },
+      },
+    });
+  });
+
+  it('mails customers on the same patterns the local bus applies', () => {
+    const patterns = targeting(stateless.channels.customerMail).map((r) => r.Properties.EventPattern);
+    expect(patterns).toEqual(customerMailPatterns);
+  });
+
+  it('lets customer mail read tickets and send mail, but not publish or start timers', () => {
+    const statements = statementsOf(stateless.channels.customerMail);
+    expect(JSON.stringify(statements)).not.toMatch(/events:PutEvents|states:StartExecution/);
+    expect(statements.some((s) => s.actions.includes('ses:SendRawEmail'))).toBe(true);
+  });
+});
+
+describe('The portal and webhook routes', () => {
+  it('let only the portal submission keep attachments, and no portal route send mail', () => {
+    for (const name of ['portal-form', 'portal-submit', 'portal-status', 'portal-status-post']) {
+      const fn = stateless.api.functions[name]!;
+      expect(environmentOf(fn), name).toMatchObject({ MAIL_FROM: 'help@desk.example.com' });
+      expect(JSON.stringify(statementsOf(fn)), name).not.toMatch(/ses:|ssm:|secretsmanager:/);
+      expect(managedPoliciesOf(fn), name).toMatch(name === 'portal-submit' ? /WriteAttachments/ : /^\[\]$/);
+    }
+  });
+
+  it('let the webhook function read exactly the secrets its sources name, and nothing else', () => {
+    // Prepare
+    const fn = stateless.api.functions.webhook!;
+
+    // Act
+    const secrets = statementsOf(fn).filter((s) => s.actions.some((a) => /^(ssm|secretsmanager):/.test(a)));
+
+    // Assess
+    expect(secrets).toEqual([
+      {
+        actions: ['ssm:GetParameter'],
+        resource: {
+          'Fn::Join': [
+            '',
+            [`arn:aws:ssm:${testRegion}:`, { Ref: 'AWS::AccountId' }, ':parameter/gongdan/webhooks/grafana'],
+          ],
+        },
+      },
+      {
+        actions: ['secretsmanager:GetSecretValue'],
+        resource: {
+          'Fn::Join': [
+            '',
+            [
+              `arn:aws:secretsmanager:${testRegion}:`,
+              { Ref: 'AWS::AccountId' },
+              ':secret:gongdan/crm-??????',
+            ],
+          ],
+        },
+      },
+    ]);
+    expect(JSON.parse(String(environmentOf(fn).WEBHOOK_SOURCES))).toMatchObject(webhookSources);
+    expect(managedPoliciesOf(fn)).toBe('[]');
+  });
+
+  it('keep the secrets themselves out of the template', () => {
+    expect(JSON.stringify(api.toJSON())).not.toMatch(/whsec_/);
+    api.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: { WEBHOOK_SECRET: Match.anyValue() } } },
+      0,
+    );
+  });
+});
