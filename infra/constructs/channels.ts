@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { type EventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -169,6 +169,10 @@ export class Channels extends Construct {
             ],
           },
         ],
+      });
+      new CfnOutput(this, 'ReceiptRuleSetName', {
+        description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>',
+        value: this.receiptRules.receiptRuleSetName,
       });
     }
 

@@ -15,7 +15,16 @@ import { join, resolve } from 'node:path';
 const markerFile = 'gongdan-data.json';
 const lockFile = 'runtime.lock';
 /** What a runtime writes; a dir holding only these (e.g. from before the marker existed) is ours. */
-const ownEntries = new Set([markerFile, lockFile, 'dynamodb', 'auth', 'clock.json', 'clock.json.tmp']);
+const ownEntries = new Set([
+  markerFile,
+  lockFile,
+  'dynamodb',
+  'auth',
+  'clock.json',
+  'clock.json.tmp',
+  'attachments',
+  'webhooks',
+]);
 const isOurs = (entries: string[]) => entries.includes(markerFile) || entries.every((e) => ownEntries.has(e));
 
 /** Creates the data dir (or checks an existing one is ours) and returns its absolute path. */

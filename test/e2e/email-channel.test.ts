@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiClient,
@@ -379,6 +381,40 @@ describe('E-mail in: POST /dev/inbound-email', () => {
     // Assess
     expect(bounce.status).toBe(202);
     expect(bounce.body).toMatchObject({ ticketId: null, created: false, outcome: 'ignored' });
+  });
+
+  it('takes every shared .eml without a 5xx, with the subject and sender its manifest expects', async () => {
+    // Prepare
+    const root = join(import.meta.dirname, '../../../shared/data/email');
+    const { files } = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as {
+      files: {
+        file: string;
+        expected_from_source_tests?: { subject?: string; from_first?: { address: string } };
+      }[];
+    };
+
+    for (const { file, expected_from_source_tests: expected } of files) {
+      // Act
+      const response = await api('POST', '/dev/inbound-email', {
+        rawBody: readFileSync(join(root, file)),
+        headers: { 'content-type': 'message/rfc822' },
+      });
+
+      // Assess: 202, or a clear refusal; several fixtures share a Message-ID (then: duplicate)
+      expect(response.status, file).toBeLessThan(500);
+      if (response.status !== 202) {
+        expect(response.body.error.code, file).toBe('INTAKE.NO_SENDER');
+        continue;
+      }
+      if (!response.body.created) continue;
+      const created = await ticket(response.body.ticketId);
+      if (expected?.subject !== undefined) {
+        expect(created.subject, file).toBe((expected.subject.trim() || '(no subject)').slice(0, 200));
+      }
+      if (expected?.from_first) {
+        expect(created.customer.email.toLowerCase(), file).toBe(expected.from_first.address.toLowerCase());
+      }
+    }
   });
 
   it('refuses a message with nobody to answer (422) and a non-mail body (415), never a 5xx', async () => {

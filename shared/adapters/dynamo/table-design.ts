@@ -1,6 +1,7 @@
 /**
  * The one DynamoDB table, described once and used by both the CDK stack (`infra/`) and the local
- * runtime, so the two cannot drift. See docs/data-model.md for the access patterns it serves.
+ * runtime, so the two cannot drift. See docs/data-model.md for the access patterns it serves; the
+ * channels' items (intake ledger, threading, counters) are described in dynamo-intake-store.ts.
  *
  * | item          | pk                 | sk                      |
  * | ------------- | ------------------ | ----------------------- |
@@ -13,6 +14,14 @@
  * | agent         | AGENT#<id>         | AGENT, TEAM#<team>      |
  * | configuration | CONFIG             | <name>                  |
  * | config version| CONFIG#<name>      | V#<version>             |
+ * | intake ledger | INTAKE#<key>       | INTAKE                  |
+ * | mail thread   | TICKET#<id>        | MAIL                    |
+ * | mail we sent  | TICKET#<id>        | OUTMAIL#<messageId>     |
+ * | attachment    | TICKET#<id>        | ATTACH#<sha256>#<name>  |
+ * | thread lookup | SENTMAIL#… · THREADINDEX#… · TOPIC#… | (same) |
+ * | alert index   | ALERT#<alert key>  | ALERT                   |
+ * | external ref  | EXTREF#<sys>#<id>  | EXTREF                  |
+ * | rate counter  | RATE#<scope>#<who> | <bucket start>          |
  * | outbox (local)| OUTBOX             | <sentAt>#<id>           |
  * | seed marker   | SEED               | <version>               |
  */
