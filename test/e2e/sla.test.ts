@@ -163,3 +163,44 @@ describe('The SLA timer in the local runtime (--time-scale 600)', () => {
     expect(dynamoDbLocalProcesses(dir)).toEqual([]);
   });
 });
+
+describe('SLA timers across a restart of the local runtime', () => {
+  const restartDir = tempDataDir();
+  let first: RuntimeProcess | undefined;
+  let second: RuntimeProcess | undefined;
+
+  afterAll(async () => {
+    await Promise.all([first?.stop('SIGKILL'), second?.stop('SIGKILL')]);
+    for (const pid of dynamoDbLocalProcesses(restartDir)) process.kill(pid, 'SIGKILL');
+    removeDataDir(restartDir);
+  });
+
+  it('starts the timers of active tickets again, so a ticket opened before the restart still escalates', async () => {
+    // Prepare: opened, then the runtime stops before the 75 % warning (2.25 s at 600×)
+    first = await startRuntimeProcess({ dataDir: restartDir, args: ['--time-scale', '600', '--no-seed'] });
+    const before = apiClient(first.url);
+    const agent = (await before<DevTokens>('GET', '/dev/tokens')).body.agent;
+    const ticket = (
+      await before('POST', '/tickets', {
+        token: agent,
+        body: { subject: '停电后发电机未启动', priority: 'urgent', customer: { email: 'power@example.com' } },
+      })
+    ).body;
+    await first.stop('SIGINT');
+
+    // Act
+    second = await startRuntimeProcess({ dataDir: restartDir, args: ['--time-scale', '600', '--no-seed'] });
+    const after = apiClient(second.url);
+    const token = (await after<DevTokens>('GET', '/dev/tokens')).body.supervisor;
+    const history = await eventually(async () => {
+      const { body } = await after('GET', `/tickets/${ticket.id}/history`, { token });
+      const items: Json[] = body.items ?? body;
+      return items.some((e) => e.type === 'escalated') ? items : undefined;
+    }, 20_000);
+
+    // Assess: recorded once each, by the timer of the same version
+    const keys = history.flatMap((e) => (e.data?.slaKey ? [e.data.slaKey] : []));
+    expect(keys).toEqual(expect.arrayContaining(['firstResponse#1:breach', 'firstResponse#1:escalation:1']));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
