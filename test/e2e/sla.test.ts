@@ -178,10 +178,10 @@ describe('SLA timers across a restart of the local runtime', () => {
   it('starts the timers of active tickets again, so a ticket opened before the restart still escalates', async () => {
     // Prepare: opened, then the runtime stops before the 75 % warning (2.25 s at 600×)
     first = await startRuntimeProcess({ dataDir: restartDir, args: ['--time-scale', '600', '--no-seed'] });
-    const before = apiClient(first.url);
-    const agent = (await before<DevTokens>('GET', '/dev/tokens')).body.agent;
+    const firstApi = apiClient(first.url);
+    const agent = (await firstApi<DevTokens>('GET', '/dev/tokens')).body.agent;
     const ticket = (
-      await before('POST', '/tickets', {
+      await firstApi('POST', '/tickets', {
         token: agent,
         body: { subject: '停电后发电机未启动', priority: 'urgent', customer: { email: 'power@example.com' } },
       })
@@ -190,10 +190,10 @@ describe('SLA timers across a restart of the local runtime', () => {
 
     // Act
     second = await startRuntimeProcess({ dataDir: restartDir, args: ['--time-scale', '600', '--no-seed'] });
-    const after = apiClient(second.url);
-    const token = (await after<DevTokens>('GET', '/dev/tokens')).body.supervisor;
+    const secondApi = apiClient(second.url);
+    const token = (await secondApi<DevTokens>('GET', '/dev/tokens')).body.supervisor;
     const history = await eventually(async () => {
-      const { body } = await after('GET', `/tickets/${ticket.id}/history`, { token });
+      const { body } = await secondApi('GET', `/tickets/${ticket.id}/history`, { token });
       const items: Json[] = body.items ?? body;
       return items.some((e) => e.type === 'escalated') ? items : undefined;
     }, 20_000);
