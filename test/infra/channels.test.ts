@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import type { CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { esbuildOptions, functionEntry } from '#infra/bundling.ts';
 import type { GongdanFunction } from '#infra/constructs/gongdan-function.ts';
 import type { StatefulStack } from '#infra/stateful-stack.ts';
 import type { StatelessStack } from '#infra/stateless-stack.ts';
@@ -252,6 +255,49 @@ describe('EventBridge in and customer mail out', () => {
     const statements = statementsOf(stateless.channels.customerMail);
     expect(JSON.stringify(statements)).not.toMatch(/events:PutEvents|states:StartExecution/);
     expect(statements.some((s) => s.actions.includes('ses:SendRawEmail'))).toBe(true);
+  });
+});
+
+describe('The channel functions', () => {
+  it('get every environment variable their dependencies require at cold start', () => {
+    // Prepare: the names lambdaDeps() and channelLambdaDeps() pass to requiredEnv(), from their source
+    const required = [
+      '../../shared/runtime/lambda-deps.ts',
+      '../../shared/runtime/channel-lambda-deps.ts',
+    ].flatMap((file) =>
+      [...readFileSync(new URL(file, import.meta.url), 'utf8').matchAll(/requiredEnv\('([A-Z_]+)'\)/g)].map(
+        (m) => m[1]!,
+      ),
+    );
+    expect(required).toEqual(expect.arrayContaining(['TABLE_NAME', 'EVENT_BUS_NAME', 'MAIL_FROM']));
+    const open = ['portal-form', 'portal-submit', 'portal-status', 'portal-status-post', 'webhook'];
+
+    for (const fn of [
+      ...stateless.channels.functions,
+      ...open.map((name) => stateless.api.functions[name]!),
+    ]) {
+      // Act
+      const names = Object.keys(environmentOf(fn));
+
+      // Assess
+      expect(names, fn.node.path).toEqual(expect.arrayContaining(required));
+    }
+    expect(Object.keys(environmentOf(stateless.channels.inboundEmail))).toContain('MAIL_BUCKET');
+  });
+
+  it('bundle with a `handler` export', async () => {
+    // Mail parsing brings charset tables (two copies of iconv-lite: mailparser and libmime are pinned
+    // to versions that nest their own); the others stay near the API functions' size.
+    const limits = { 'inbound-email': 3_500_000, 'intake-event': 1_500_000, 'customer-mail': 1_500_000 };
+    for (const [name, limit] of Object.entries(limits)) {
+      // Act
+      const result = await build({ ...esbuildOptions(functionEntry(name), '/bench-out'), write: false });
+      const bundle = result.outputFiles.find((f) => f.path.endsWith('/index.mjs'))!;
+
+      // Assess
+      expect(bundle.text, name).toMatch(/export\s*\{[^}]*\bhandler\b/);
+      expect(bundle.contents.length, name).toBeLessThan(limit);
+    }
   });
 });
 
