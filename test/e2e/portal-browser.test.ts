@@ -35,15 +35,22 @@ let browser: BrowserContext;
 const dialogs: string[] = [];
 
 beforeAll(async () => {
-  [runtime] = await Promise.all([startRuntimeProcess({ args: ['--no-seed'] })]);
   profile = mkdtempSync(join(tmpdir(), 'gongdan-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: chromiumArgs,
-    viewport: { width: 390, height: 844 }, // a phone
-    locale: 'zh-CN',
-  });
+  // The runtime and the browser start side by side; whichever started is stopped in afterAll.
+  const [started, launched] = await Promise.allSettled([
+    startRuntimeProcess({ args: ['--no-seed'] }),
+    chromium.launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      args: chromiumArgs,
+      viewport: { width: 390, height: 844 }, // a phone
+      locale: 'zh-CN',
+    }),
+  ]);
+  if (started.status === 'fulfilled') runtime = started.value;
+  if (launched.status === 'fulfilled') browser = launched.value;
+  if (started.status === 'rejected') throw started.reason;
+  if (launched.status === 'rejected') throw launched.reason;
   browser.on('page', (page) => page.on('dialog', (d) => dialogs.push(d.message())));
 });
 
