@@ -1,5 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Channel } from '../actor.ts';
 import { Location } from '../ticket/ticket.entity.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Channel } from '../actor.ts';
 import type { FieldIssue } from '../errors.ts';
 import { Priority } from '../ticket/lifecycle.ts';
