@@ -25,6 +25,10 @@ const coldStartEnv = {
   EVENT_BUS_NAME: 'bench',
   AUTH_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench',
   AUTH_AUDIENCE: 'bench',
+  SLA_TIMER_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:bench',
+  SLA_NOTIFY_FROM: 'sla@example.com',
+  SLA_TICKET_LINK_BASE: 'https://example.com/tickets/',
+  MAIL_FROM: 'support@example.com',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
