@@ -2,58 +2,16 @@ import type { Context } from 'aws-lambda';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '#functions/routes.ts';
-import { type ApiEvent, type ApiResult, apiHandler } from '#shared/http/api-handler.ts';
+import { type ApiResult, apiHandler } from '#shared/http/api-handler.ts';
 import type { ApiDeps, Route } from '#shared/http/route.ts';
+import { apiEvent } from '../support/api-event.ts';
 import { freshTicketDeps } from '../support/ticket-fixtures.ts';
 import { testIssuer } from '../support/tokens.ts';
 
 const routeNamed = (name: string) => apiRoutes.find((r) => r.name === name) as Route<unknown, unknown>;
 const context = () => ({ awsRequestId: 'req-1' }) as Context;
 
-function event(
-  route: Route<unknown, unknown>,
-  init: {
-    token?: string;
-    body?: string;
-    headers?: Record<string, string>;
-    params?: Record<string, string>;
-    query?: Record<string, string>;
-  } = {},
-): ApiEvent {
-  return {
-    version: '2.0',
-    routeKey: `${route.method} ${route.path}`,
-    rawPath: route.path,
-    rawQueryString: '',
-    headers: {
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      'content-type': 'application/json',
-      ...init.headers,
-    },
-    ...(init.query ? { queryStringParameters: init.query } : {}),
-    ...(init.params ? { pathParameters: init.params } : {}),
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: {
-        method: route.method,
-        path: route.path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '198.51.100.4',
-        userAgent: 'test',
-      },
-      requestId: 'req-1',
-      routeKey: `${route.method} ${route.path}`,
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-    },
-    isBase64Encoded: false,
-    ...(init.body !== undefined ? { body: init.body } : {}),
-  };
-}
+const event = apiEvent;
 
 const bodyOf = (result: ApiResult) => JSON.parse(result.body ?? 'null');
 

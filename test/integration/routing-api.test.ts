@@ -8,6 +8,7 @@ import { defaultRoutingConfig, defaultRoutingInput } from '#shared/domain/routin
 import type { RoutingConfigStore } from '#shared/domain/routing/routing-config.store.ts';
 import { type ApiEvent, type ApiResult, apiHandler } from '#shared/http/api-handler.ts';
 import type { ApiDeps, Route } from '#shared/http/route.ts';
+import { apiEvent, type EventInit } from '../support/api-event.ts';
 import { freshTicketDeps } from '../support/ticket-fixtures.ts';
 import { testIssuer } from '../support/tokens.ts';
 
@@ -17,42 +18,9 @@ const routeNamed = (name: string) => {
   return route as Route<unknown, unknown>;
 };
 
-function event(
-  route: Route<unknown, unknown>,
-  init: { token?: string; body?: unknown; headers?: Record<string, string>; params?: Record<string, string> },
-): ApiEvent {
-  return {
-    version: '2.0',
-    routeKey: `${route.method} ${route.path}`,
-    rawPath: route.path,
-    rawQueryString: '',
-    headers: {
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      'content-type': 'application/json',
-      ...init.headers,
-    },
-    ...(init.params ? { pathParameters: init.params } : {}),
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: 'localhost',
-      domainPrefix: 'localhost',
-      http: {
-        method: route.method,
-        path: route.path,
-        protocol: 'HTTP/1.1',
-        sourceIp: '198.51.100.4',
-        userAgent: 'test',
-      },
-      requestId: 'req-1',
-      routeKey: `${route.method} ${route.path}`,
-      stage: '$default',
-      time: '',
-      timeEpoch: 0,
-    },
-    isBase64Encoded: false,
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  };
+function event(route: Route<unknown, unknown>, init: Omit<EventInit, 'body'> & { body?: unknown }): ApiEvent {
+  const { body, ...rest } = init;
+  return apiEvent(route, { ...rest, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
 }
 
 describe('Routing API (handlers over DynamoDB Local)', () => {
