@@ -2,7 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { dynamoAgentStore } from '../adapters/dynamo/dynamo-agent-store.ts';
 import { dynamoContactDirectory } from '../adapters/dynamo/dynamo-contact-directory.ts';
+import { dynamoRoutingConfigStore } from '../adapters/dynamo/dynamo-routing-config-store.ts';
 import { cachedSlaConfigStore, dynamoSlaConfigStore } from '../adapters/dynamo/dynamo-sla-config-store.ts';
 import { dynamoTicketStore } from '../adapters/dynamo/dynamo-ticket-store.ts';
 import { eventBridgePublisher } from '../adapters/events/eventbridge-publisher.ts';
@@ -64,6 +66,11 @@ export function slaEvaluateLambdaDeps(): SlaTimerDeps {
   const onCallPhone = optionalEnv('SLA_ON_CALL_PHONE');
   return slaTimerDeps({
     tickets: dynamoTicketStore(dynamo, tableName),
+    // An escalation that reassigns moves agents' load (and may hand the freed agent queued work).
+    routing: {
+      agents: dynamoAgentStore(dynamo, tableName),
+      config: dynamoRoutingConfigStore(dynamo, tableName),
+    },
     events: eventBridgePublisher(new EventBridgeClient({}), busName),
     clock: { now: () => new Date() },
     ids: ulidGenerator(),

@@ -12,6 +12,7 @@ import type { Notifier } from '../notify/notifier.ts';
 import type { TicketDeps } from './deps.ts';
 import { publishCommitted } from './publish.ts';
 import { type ContactDirectory, deliveriesFor } from './sla-recipients.ts';
+import { settleAssignment } from './ticket-routing.ts';
 import { slaOnChange, type TicketSlaDeps } from './ticket-sla.ts';
 
 /** The timer's view of real tickets: the ticket, its history as the SLA timeline and as the sent-key ledger. */
@@ -203,6 +204,10 @@ export function ticketSlaSink(deps: SlaSinkDeps): SlaActionSink {
         if (!(await deps.tickets.update(next, current.version, audit))) {
           await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
           continue;
+        }
+        // An escalation that reassigns bypasses mutateTicket, so it settles agents' load itself.
+        if (next.assignee !== current.assignee || next.team !== current.team) {
+          await settleAssignment(current, next, deps);
         }
         await publishCommitted(events, deps);
         await notify(next, todo, context.snapshot, deps);

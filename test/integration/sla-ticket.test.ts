@@ -1,7 +1,12 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { slaEvaluateHandler } from '#functions/sla-evaluate/handler.ts';
+import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
+import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
 import { dynamoSlaConfigStore } from '#shared/adapters/dynamo/dynamo-sla-config-store.ts';
+import { AgentProfile } from '#shared/domain/routing/agent.ts';
+import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
 import { defaultSlaPolicies, SlaPolicies, type SlaPolicyInput } from '#shared/domain/sla/policy.ts';
 import type { SlaConfigStore } from '#shared/domain/sla/sla-config.ts';
 import { timelineOf } from '#shared/domain/sla/ticket-mapping.ts';
@@ -89,7 +94,13 @@ interface World {
   evaluate(ticket: Ticket): Promise<SlaTimerStep>;
 }
 
-async function world(): Promise<World> {
+async function world(
+  extra: (
+    client: DynamoDBClient,
+    tableName: string,
+    clock: { now(): Date },
+  ) => Partial<TicketDeps> = () => ({}),
+): Promise<World> {
   let now = t0;
   const { deps, events, client, tableName } = await freshTicketDeps(() => new Date(now));
   const store = dynamoSlaConfigStore(client, tableName);
@@ -103,7 +114,12 @@ async function world(): Promise<World> {
       errors.push({ message, fields });
     },
   };
-  const withSla: TicketDeps = { ...deps, logger, sla: { config: store, store, timers } };
+  const withSla: TicketDeps = {
+    ...deps,
+    logger,
+    sla: { config: store, store, timers },
+    ...extra(client, tableName, { now: () => new Date(now) }),
+  };
   const evaluate = slaEvaluateHandler(
     slaTimerDeps({
       ...withSla,
@@ -372,6 +388,74 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
       who: 'team_supervisor:desk',
     });
     expect(JSON.stringify(failure)).not.toContain('@');
+  });
+
+  it('moves agent load when an escalation reassigns the ticket to another agent', async () => {
+    // Prepare: routing wired; `high` tickets go to desk-2 at breach
+    let agents!: ReturnType<typeof dynamoAgentStore>;
+    const r = await world((client, tableName, clock) => {
+      agents = dynamoAgentStore(client, tableName, clock);
+      return { routing: { agents, config: dynamoRoutingConfigStore(client, tableName) } };
+    });
+    const routing = r.deps.routing!;
+    expect(await routing.config.put(defaultRoutingConfig, 0)).toBe(true);
+    for (const id of ['desk-1', 'desk-2']) {
+      await routing.agents.put(
+        AgentProfile.parse({
+          id,
+          name: id,
+          teams: ['service-desk'],
+          languages: ['zh'],
+          capacity: 3,
+          availability: 'online',
+        }),
+      );
+    }
+    await routing.agents.put(
+      AgentProfile.parse({
+        id: 'desk-2',
+        name: 'desk-2',
+        teams: ['service-desk'],
+        languages: ['zh'],
+        capacity: 3,
+        availability: 'away',
+      }),
+    );
+    const move: SlaPolicyInput = {
+      id: 'high-move',
+      name: 'High, moved at breach',
+      match: { priorities: ['high'] },
+      calendarId: '24x7',
+      targets: { firstResponse: { minutes: 60 }, resolution: { minutes: 480 } },
+      escalation: [{ level: 1, afterBreachMinutes: 0, reassignTo: { assignee: 'desk-2' }, notify: [] }],
+    };
+    expect(await r.store.put('sla', { policies: SlaPolicies.parse([move]) }, 0, change)).not.toBeNull();
+    const { ticket } = await createTicket(
+      request({ priority: 'high', subject: '咨询会员积分' }),
+      agent,
+      r.deps,
+    );
+    expect(ticket.assignee).toBe('desk-1');
+    expect(await agents.held('desk-1')).toEqual({ [ticket.id]: ticket.channel });
+    await routing.agents.put(
+      AgentProfile.parse({
+        id: 'desk-2',
+        name: 'desk-2',
+        teams: ['service-desk'],
+        languages: ['zh'],
+        capacity: 3,
+        availability: 'online',
+      }),
+    );
+    r.setMinute(61);
+
+    // Act
+    await r.evaluate(ticket);
+
+    // Assess: desk-1 got its capacity back, desk-2 holds the ticket
+    expect((await r.deps.tickets.get(ticket.id))?.assignee).toBe('desk-2');
+    expect(await agents.held('desk-1')).toEqual({});
+    expect(await agents.held('desk-2')).toEqual({ [ticket.id]: ticket.channel });
   });
 
   it('raises priority on escalation and then waits for the deadlines of the policy that now applies', async () => {
