@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { handleIntakeEvent, isFinalIntakeError } from '#shared/channels/event-intake.ts';
+import { acceptIntakeEvent } from '#shared/channels/event-intake.ts';
 import { channelLambdaDeps } from '#shared/runtime/channel-lambda-deps.ts';
 
 const deps = channelLambdaDeps();
@@ -10,16 +10,6 @@ const deps = channelLambdaDeps();
  * systems). An event that can never succeed (invalid, unknown ticket, illegal move) is logged and
  * dropped; anything else fails the invocation so EventBridge's retry (and the DLQ after it) take over.
  */
-export const handler = middy<EventBridgeEvent<string, unknown>, void>().handler(async (event) => {
-  try {
-    await handleIntakeEvent(event, deps);
-  } catch (error) {
-    if (!isFinalIntakeError(error)) throw error;
-    deps.logger.warn('intake.event_rejected', {
-      eventId: event.id,
-      source: event.source,
-      detailType: event['detail-type'],
-      code: (error as { code?: string }).code,
-    });
-  }
-});
+export const handler = middy<EventBridgeEvent<string, unknown>, void>().handler((event) =>
+  acceptIntakeEvent(event, deps),
+);

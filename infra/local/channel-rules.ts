@@ -1,5 +1,5 @@
 import { customerMailPatterns, notifyCustomer } from '#shared/channels/customer-notify.ts';
-import { handleIntakeEvent, intakeEventPattern, isFinalIntakeError } from '#shared/channels/event-intake.ts';
+import { acceptIntakeEvent, intakeEventPattern } from '#shared/channels/event-intake.ts';
 import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
 import type { LocalRule } from './event-bus.ts';
 import type { EventPattern } from './event-pattern.ts';
@@ -13,19 +13,7 @@ export function channelRules(deps: ChannelTicketDeps): LocalRule[] {
     {
       name: 'intake-events',
       pattern: intakeEventPattern as unknown as EventPattern,
-      async target(event) {
-        try {
-          await handleIntakeEvent(event, deps);
-        } catch (error) {
-          if (!isFinalIntakeError(error)) throw error;
-          // As the Lambda does: an event that can never succeed is logged and dropped, not retried.
-          deps.logger.warn('intake.event_rejected', {
-            eventId: event.id,
-            source: event.source,
-            code: (error as { code?: string }).code,
-          });
-        }
-      },
+      target: (event) => acceptIntakeEvent(event, deps),
     },
     ...customerMailPatterns.map(
       (pattern, i): LocalRule => ({

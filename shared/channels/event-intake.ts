@@ -126,3 +126,25 @@ export const isFinalIntakeError = (error: unknown) =>
   error instanceof DomainError &&
   error.code !== 'INTAKE.IN_PROGRESS' &&
   error.code !== 'TICKET.CONCURRENT_UPDATE';
+
+/**
+ * `handleIntakeEvent` as a bus target (the Lambda behind the stack's rule, and the local bus's rule):
+ * an event that can never succeed is logged and dropped; any other failure is thrown, so EventBridge's
+ * retry (and the DLQ after it) take over.
+ */
+export async function acceptIntakeEvent(
+  event: { id: string; source: string; 'detail-type': string },
+  deps: ChannelTicketDeps,
+): Promise<void> {
+  try {
+    await handleIntakeEvent(event, deps);
+  } catch (error) {
+    if (!isFinalIntakeError(error)) throw error;
+    deps.logger.warn('intake.event_rejected', {
+      eventId: event.id,
+      source: event.source,
+      detailType: event['detail-type'],
+      code: (error as { code?: string }).code,
+    });
+  }
+}

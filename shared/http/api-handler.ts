@@ -171,14 +171,7 @@ function parseBody<B>(
   headers: Record<string, string>,
   max: number,
 ): B {
-  const raw = event.body ?? '';
-  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > max) {
-    throw new DomainError('too_large', 'REQUEST.TOO_LARGE', `The request body is larger than ${max} bytes`, {
-      limitBytes: max,
-      actualBytes: bytes.length,
-    });
-  }
+  const bytes = bodyBytes(event, max);
   const contentType = headers['content-type'];
   if (contentType && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
     throw new DomainError(

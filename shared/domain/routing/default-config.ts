@@ -599,6 +599,47 @@ const repairWords = [
 
 const rule = (r: RoutingRuleInput): RoutingRuleInput => r;
 
+type Route = RoutingRuleInput['route'];
+
+/** On-site work for the field engineers, needing `skill` at proficiency 3 when given. */
+const fieldRoute = (skill?: string): Route => ({
+  team: 'field-repair',
+  ...(skill ? { skills: [{ skill, minProficiency: 3 }] } : {}),
+  ...onsite,
+  relax: fieldRelax,
+});
+
+/** Where each kind of work goes; a form category, a classifier intent and keywords share one route. */
+const routes = {
+  complaints: {
+    team: 'complaints',
+    skills: [{ skill: 'complaint-handling', minProficiency: 3 }],
+    relax: [
+      { afterMinutes: 30, minProficiency: 2 },
+      { afterMinutes: 120, dropLanguage: true },
+    ],
+  },
+  billing: {
+    team: 'billing',
+    skills: [{ skill: 'billing', minProficiency: 3 }],
+    relax: [
+      { afterMinutes: 20, addTeams: ['service-desk'] },
+      { afterMinutes: 60, minProficiency: 2 },
+    ],
+  },
+  account: {
+    team: 'service-desk',
+    skills: [{ skill: 'account', minProficiency: 2 }],
+    relax: [{ afterMinutes: 15, dropSkills: ['account'] }],
+  },
+  network: {
+    team: 'experts',
+    skills: [{ skill: 'network', minProficiency: 3 }],
+    relax: [{ afterMinutes: 30, minProficiency: 2 }],
+  },
+  experts: { team: 'experts', relax: [] },
+} satisfies Record<string, Route>;
+
 export const defaultRoutingInput: RoutingConfigInput = {
   version: 1,
   teams: [
@@ -675,236 +716,139 @@ export const defaultRoutingInput: RoutingConfigInput = {
       id: 'complaint-declared',
       name: '投诉（表单/分类器）· Complaint by category or intent',
       when: { categories: ['complaint', '投诉'] },
-      route: {
-        team: 'complaints',
-        skills: [{ skill: 'complaint-handling', minProficiency: 3 }],
-        relax: [
-          { afterMinutes: 30, minProficiency: 2 },
-          { afterMinutes: 120, dropLanguage: true },
-        ],
-      },
+      route: routes.complaints,
     }),
     rule({
       id: 'complaint-intent',
       name: '投诉（分类器）· Complaint intent',
       when: { intents: ['complaint'] },
-      route: {
-        team: 'complaints',
-        skills: [{ skill: 'complaint-handling', minProficiency: 3 }],
-        relax: [
-          { afterMinutes: 30, minProficiency: 2 },
-          { afterMinutes: 120, dropLanguage: true },
-        ],
-      },
+      route: routes.complaints,
     }),
     rule({
       id: 'complaint-words',
       name: '投诉（关键词）· Complaint wording',
       when: { keywords: complaintWords, notKeywords: ['表扬', '点赞'] },
-      route: {
-        team: 'complaints',
-        skills: [{ skill: 'complaint-handling', minProficiency: 3 }],
-        relax: [
-          { afterMinutes: 30, minProficiency: 2 },
-          { afterMinutes: 120, dropLanguage: true },
-        ],
-      },
+      route: routes.complaints,
     }),
     rule({
       id: 'category-elevator',
       name: '电梯（表单分类）· Elevator category',
       when: { categories: ['elevator', 'lift', 'escalator', '电梯'] },
-      route: {
-        team: 'field-repair',
-        skills: [{ skill: 'elevator', minProficiency: 3 }],
-        ...onsite,
-        relax: fieldRelax,
-      },
+      route: fieldRoute('elevator'),
     }),
     rule({
       id: 'category-hvac',
       name: '空调暖通（表单分类）· HVAC category',
       when: { categories: ['hvac', 'air-conditioning', '空调'] },
-      route: {
-        team: 'field-repair',
-        skills: [{ skill: 'hvac', minProficiency: 3 }],
-        ...onsite,
-        relax: fieldRelax,
-      },
+      route: fieldRoute('hvac'),
     }),
     rule({
       id: 'category-electrical',
       name: '强电照明（表单分类）· Electrical category',
       when: { categories: ['electrical', 'lighting', 'power', '电气'] },
-      route: {
-        team: 'field-repair',
-        skills: [{ skill: 'electrical', minProficiency: 3 }],
-        ...onsite,
-        relax: fieldRelax,
-      },
+      route: fieldRoute('electrical'),
     }),
     rule({
       id: 'category-repair',
       name: '报修（表单分类/分类器）· Repair category',
       when: { categories: repairCategories },
-      route: { team: 'field-repair', ...onsite, relax: fieldRelax },
+      route: fieldRoute(),
     }),
     rule({
       id: 'intent-repair',
       name: '报修（分类器）· Repair intent',
       when: { intents: ['repair', 'maintenance'] },
-      route: { team: 'field-repair', ...onsite, relax: fieldRelax },
+      route: fieldRoute(),
     }),
     rule({
       id: 'category-billing',
       name: '账务（表单分类）· Billing category',
       when: { categories: ['billing', 'invoice', 'payment', 'refund', '账单', '发票'] },
-      route: {
-        team: 'billing',
-        skills: [{ skill: 'billing', minProficiency: 3 }],
-        relax: [
-          { afterMinutes: 20, addTeams: ['service-desk'] },
-          { afterMinutes: 60, minProficiency: 2 },
-        ],
-      },
+      route: routes.billing,
     }),
     rule({
       id: 'intent-billing',
       name: '账务（分类器）· Billing intent',
       when: { intents: ['billing', 'refund', 'invoice'] },
-      route: {
-        team: 'billing',
-        skills: [{ skill: 'billing', minProficiency: 3 }],
-        relax: [
-          { afterMinutes: 20, addTeams: ['service-desk'] },
-          { afterMinutes: 60, minProficiency: 2 },
-        ],
-      },
+      route: routes.billing,
     }),
     rule({
       id: 'category-it',
       name: 'IT 故障（表单分类/分类器）· IT incident',
       when: { categories: ['network', 'it', 'system', 'integration'] },
-      route: {
-        team: 'experts',
-        skills: [{ skill: 'network', minProficiency: 3 }],
-        relax: [{ afterMinutes: 30, minProficiency: 2 }],
-      },
+      route: routes.network,
     }),
     rule({
       id: 'intent-it',
       name: 'IT 故障（分类器）· IT incident intent',
       when: { intents: ['it-incident', 'outage', 'integration'] },
-      route: { team: 'experts', relax: [] },
+      route: routes.experts,
     }),
     rule({
       id: 'category-account',
       name: '账户与 APP（表单分类/分类器）· Account and app',
       when: { categories: ['account', 'app', 'question', 'general', '账户', '咨询'] },
-      route: {
-        team: 'service-desk',
-        skills: [{ skill: 'account', minProficiency: 2 }],
-        relax: [{ afterMinutes: 15, dropSkills: ['account'] }],
-      },
+      route: routes.account,
     }),
     rule({
       id: 'intent-account',
       name: '账户与咨询（分类器）· Account and questions intent',
       when: { intents: ['account', 'question', 'how-to', 'feedback'] },
-      route: {
-        team: 'service-desk',
-        skills: [{ skill: 'account', minProficiency: 2 }],
-        relax: [{ afterMinutes: 15, dropSkills: ['account'] }],
-      },
+      route: routes.account,
     }),
     rule({
       id: 'billing-words',
       name: '账务（关键词）· Billing wording',
       when: { keywords: billingWords },
-      route: {
-        team: 'billing',
-        skills: [{ skill: 'billing', minProficiency: 3 }],
-        relax: [
-          { afterMinutes: 20, addTeams: ['service-desk'] },
-          { afterMinutes: 60, minProficiency: 2 },
-        ],
-      },
+      route: routes.billing,
     }),
     rule({
       id: 'power-fault',
       name: '停电跳闸 · Power failure',
       when: { keywords: powerFaultWords },
-      route: {
-        team: 'field-repair',
-        skills: [{ skill: 'electrical', minProficiency: 3 }],
-        ...onsite,
-        relax: fieldRelax,
-      },
+      route: fieldRoute('electrical'),
     }),
     rule({
       id: 'network-words',
       name: '网络故障（关键词）· Network wording',
       when: { keywords: networkWords, notKeywords: ['密码', 'password'] },
-      route: {
-        team: 'experts',
-        skills: [{ skill: 'network', minProficiency: 3 }],
-        relax: [{ afterMinutes: 30, minProficiency: 2 }],
-      },
+      route: routes.network,
     }),
     rule({
       id: 'system-words',
       name: '系统与集成（关键词）· Systems and integration wording',
       when: { keywords: systemWords, notKeywords: ['密码', 'password'] },
-      route: { team: 'experts', relax: [] },
+      route: routes.experts,
     }),
     rule({
       id: 'account-words',
       name: '账户、APP 与预约（关键词）· Account, app and scheduling wording',
       when: { keywords: accountWords },
-      route: {
-        team: 'service-desk',
-        skills: [{ skill: 'account', minProficiency: 2 }],
-        relax: [{ afterMinutes: 15, dropSkills: ['account'] }],
-      },
+      route: routes.account,
     }),
     rule({
       id: 'elevator-words',
       name: '电梯报修 · Elevator repair',
       when: { keywords: elevatorWords },
-      route: {
-        team: 'field-repair',
-        skills: [{ skill: 'elevator', minProficiency: 3 }],
-        ...onsite,
-        relax: fieldRelax,
-      },
+      route: fieldRoute('elevator'),
     }),
     rule({
       id: 'hvac-words',
       name: '空调暖通报修 · HVAC repair',
       when: { keywords: hvacWords },
-      route: {
-        team: 'field-repair',
-        skills: [{ skill: 'hvac', minProficiency: 3 }],
-        ...onsite,
-        relax: fieldRelax,
-      },
+      route: fieldRoute('hvac'),
     }),
     rule({
       id: 'electrical-words',
       name: '强电照明报修 · Electrical repair',
       when: { keywords: electricalWords },
-      route: {
-        team: 'field-repair',
-        skills: [{ skill: 'electrical', minProficiency: 3 }],
-        ...onsite,
-        relax: fieldRelax,
-      },
+      route: fieldRoute('electrical'),
     }),
     rule({
       id: 'repair-words',
       name: '其他报修 · Other repairs',
       when: { keywords: repairWords },
-      route: { team: 'field-repair', ...onsite, relax: fieldRelax },
+      route: fieldRoute(),
     }),
   ],
   defaults: {
