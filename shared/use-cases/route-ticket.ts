@@ -140,7 +140,7 @@ export interface PickedUp {
  * 1. Read the agent; nothing to do unless they are online, on shift and below capacity.
  * 2. Fetch the waiting tickets of every queue they may serve.
  * 3. Pick the highest-priority, oldest ticket they qualify for (relaxed by its waiting time) and claim.
- * 4. Write the assignment on the ticket; if it was taken meanwhile, release and pick again.
+ * 4. Write the assignment on the ticket; if someone else took it meanwhile, release and pick again.
  * 5. Repeat until the agent is full, nothing fits, or `max` tickets were assigned.
  */
 export async function pickUpQueuedWork(
@@ -172,14 +172,17 @@ export async function pickUpQueuedWork(
     });
     if (!claimed) break;
     const change = { team: pick.decision.team, assignee: agent.id, routing: pick.decision.routing };
-    if (await deps.tickets.assign(pick.ticket.id, change)) {
+    const outcome = await deps.tickets.assign(pick.ticket.id, change);
+    if (outcome === 'assigned') {
       picked.push({ ticket: pick.ticket, ...change });
       deps.logger?.info('routing.picked_up', {
         ticketId: pick.ticket.id,
         assignee: agent.id,
         team: change.team,
       });
-    } else {
+    } else if (outcome === 'not-waiting') {
+      // Taken by someone else: give the claim back. (`already-theirs`: a concurrent pickup for this same
+      // agent wrote it, and the one idempotent claim is what the ticket rests on: keep it.)
       await deps.agents.release(agent.id, pick.ticket.id);
     }
     agent = await deps.agents.get(agentId);

@@ -1,7 +1,7 @@
 import { systemActor } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { QueueLookup, TicketAssigner } from '../domain/routing/agent.store.ts';
+import type { AssignOutcome, QueueLookup, TicketAssigner } from '../domain/routing/agent.store.ts';
 import type { TicketRouting } from '../domain/routing/decide.ts';
 import type { RoutingConfig } from '../domain/routing/routing-config.ts';
 import { activeStatuses, type Status } from '../domain/ticket/lifecycle.ts';
@@ -145,20 +145,30 @@ export function ticketQueue(tickets: TicketStore, logger?: TicketDeps['logger'])
 }
 
 /** Thrown inside a pickup's write when the ticket stopped waiting; never leaves `ticketAssigner`. */
-class NoLongerWaiting extends Error {}
+class NoLongerWaiting extends Error {
+  constructor(readonly outcome: Exclude<AssignOutcome, 'assigned'>) {
+    super(outcome);
+  }
+}
 
 /**
  * Writes a pickup onto a ticket that is still waiting: team, assignee, explanation, an `assigned` audit
- * event by the system and `ticket.assigned`. Refuses (false) a ticket that was assigned or finished
- * meanwhile. The write is an ordinary ticket change (`mutateTicket`): a concurrent unrelated change
- * (a reply) is retried on the fresh version, and the SLA follows the new team and assignee.
+ * event by the system (`data.by`: `how`) and `ticket.assigned`. Writes nothing for a ticket that was
+ * assigned or finished meanwhile, telling apart one a concurrent router gave to the same agent
+ * (`already-theirs`: their claim must stay). The write is an ordinary ticket change (`mutateTicket`): a
+ * concurrent unrelated change (a reply) is retried on the fresh version, and the SLA follows the new
+ * team and assignee.
  */
-export function ticketAssigner(deps: TicketDeps): TicketAssigner {
+export function ticketAssigner(deps: TicketDeps, how: 'pickup' | 'sweep' = 'pickup'): TicketAssigner {
   return {
     async assign(ticketId, change) {
       try {
         await mutateTicket(ticketId, systemActor(), undefined, deps, (current, now) => {
-          if (current.assignee !== null || !isActive(current.status)) throw new NoLongerWaiting();
+          if (!isActive(current.status)) throw new NoLongerWaiting('not-waiting');
+          if (current.assignee !== null)
+            throw new NoLongerWaiting(
+              current.assignee === change.assignee ? 'already-theirs' : 'not-waiting',
+            );
           const next: Ticket = {
             ...touch(current, now),
             team: change.team,
@@ -172,7 +182,7 @@ export function ticketAssigner(deps: TicketDeps): TicketAssigner {
             systemActor(),
             now,
             next.version,
-            assignedData(next, change.routing, 'pickup'),
+            assignedData(next, change.routing, how),
           );
           return {
             ticket: next,
@@ -180,10 +190,10 @@ export function ticketAssigner(deps: TicketDeps): TicketAssigner {
             events: [assignedEvent(deps.ids.next(), next, change.routing.reason)],
           };
         });
-        return true;
+        return 'assigned';
       } catch (error) {
-        if (error instanceof NoLongerWaiting || (error instanceof DomainError && error.kind === 'not_found'))
-          return false;
+        if (error instanceof NoLongerWaiting) return error.outcome;
+        if (error instanceof DomainError && error.kind === 'not_found') return 'not-waiting';
         throw error;
       }
     },

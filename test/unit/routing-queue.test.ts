@@ -241,6 +241,25 @@ describe('pickUpQueuedWork()', () => {
     expect(store.snapshot('fixer')!.load.total).toBe(1);
   });
 
+  it('keeps the claim when a concurrent pickup for the same agent wrote the ticket first', async () => {
+    // Prepare: two pickups for one agent at once (they came online and freed capacity together)
+    const store = memoryAgentStore([
+      agent('fixer', { teams: ['repair'], skills: { elevator: 4 }, capacity: 2 }),
+    ]);
+    const { queue, assigner, ticket: stored } = memoryQueue([waiting('q1', now, 50)]);
+    const deps = { agents: store, clock: clockAt(now), queue, tickets: assigner };
+    // Act: both pick q1 and claim it (the second claim is the first one, idempotently); one writes it
+    const [first, second] = await Promise.all([
+      pickUpQueuedWork('fixer', rules, deps),
+      pickUpQueuedWork('fixer', rules, deps),
+    ]);
+    // Assess: the ticket is the agent's and still counted against them, once
+    expect([...first, ...second].map((p) => p.ticket.id)).toEqual(['q1']);
+    expect(stored('q1').assignee).toBe('fixer');
+    expect(await store.heldClaims('fixer')).toMatchObject([{ ticketId: 'q1' }]);
+    expect(store.snapshot('fixer')!.load.total).toBe(1);
+  });
+
   it('does nothing for an agent who is offline', async () => {
     const store = memoryAgentStore([
       agent('fixer', { teams: ['repair'], skills: { elevator: 4 }, availability: 'offline' }),

@@ -13,8 +13,14 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { Channel } from '../../domain/actor.ts';
 import type { Clock } from '../../domain/ports.ts';
-import type { AgentStore, ClaimOptions } from '../../domain/routing/agent.store.ts';
+import type {
+  AgentStore,
+  ClaimOptions,
+  HeldClaim,
+  ReleaseOptions,
+} from '../../domain/routing/agent.store.ts';
 import { Agent, type AgentProfile } from '../../domain/routing/agent.ts';
 import { ticketIndexes } from './table-design.ts';
 
@@ -28,7 +34,9 @@ import { ticketIndexes } from './table-design.ts';
  *
  * The `byTeam` index's key values for tickets are `TEAM#<team>`, so these partitions never mix with a
  * team's ticket queue. The agent item also keeps `held`: ticket id → channel of every ticket whose
- * capacity it holds, which makes claim and release idempotent.
+ * capacity it holds, which makes claim and release idempotent, and `heldAt`: ticket id → when that
+ * claim was made or last renewed, so a reconciler can tell a claim whose ticket write may still be in
+ * flight from an orphan.
  */
 const agentKey = (id: string) => ({ pk: `AGENT#${id}`, sk: 'AGENT' });
 const memberKey = (id: string, team: string) => ({ pk: `AGENT#${id}`, sk: `TEAM#${team}` });
@@ -42,6 +50,7 @@ const storageAttributes = [
   'gsTeam',
   'gsStatusCreated',
   'held',
+  'heldAt',
   'profileVersion',
   'updatedAt',
 ];
@@ -70,6 +79,11 @@ const profileFields = [
 const maxRetries = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jitter = (attempt: number) => sleep(Math.random() * 10 * 2 ** attempt);
+/** An update naming `held.<id>` / `heldAt.<id>` on an item without that map (stored before it existed). */
+const isMissingMap = (error: unknown) =>
+  error instanceof Error &&
+  error.name === 'ValidationException' &&
+  /document path provided in the update expression is invalid/i.test(error.message);
 const isCanceled = (error: unknown) =>
   error instanceof TransactionCanceledException &&
   (error.CancellationReasons ?? []).some(
@@ -132,7 +146,12 @@ export function dynamoAgentStore(
       const oldTeams = new Set<string>(Array.isArray(current?.teams) ? (current.teams as string[]) : []);
       const newTeams = new Set(profile.teams);
 
-      const names: Record<string, string> = { '#load': 'load', '#held': 'held', '#v': 'profileVersion' };
+      const names: Record<string, string> = {
+        '#load': 'load',
+        '#held': 'held',
+        '#heldAt': 'heldAt',
+        '#v': 'profileVersion',
+      };
       const values: Record<string, unknown> = {
         ':zeroLoad': { total: 0, byChannel: {} },
         ':none': null,
@@ -149,6 +168,7 @@ export function dynamoAgentStore(
         '#load = if_not_exists(#load, :zeroLoad)',
         'lastAssignedAt = if_not_exists(lastAssignedAt, :none)',
         '#held = if_not_exists(#held, :empty)',
+        '#heldAt = if_not_exists(#heldAt, :empty)',
         '#v = :next',
         'entity = :entity',
         'id = :id',
@@ -211,8 +231,50 @@ export function dynamoAgentStore(
     }
   }
 
+  /** Gives an agent item stored before `heldAt` existed its (empty) maps; false if there is no agent. */
+  async function ensureClaimMaps(agentId: string): Promise<boolean> {
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: agentKey(agentId),
+          UpdateExpression:
+            'SET #held = if_not_exists(#held, :empty), #heldAt = if_not_exists(#heldAt, :empty)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#held': 'held', '#heldAt': 'heldAt' },
+          ExpressionAttributeValues: { ':empty': {} },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Moves an existing claim's time forward; false if the agent no longer holds the ticket. */
+  async function renewClaim(agentId: string, ticketId: string, at: string): Promise<boolean> {
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: agentKey(agentId),
+          UpdateExpression: 'SET #heldAt.#tid = :at',
+          ConditionExpression: 'attribute_exists(#held.#tid)',
+          ExpressionAttributeNames: { '#held': 'held', '#heldAt': 'heldAt', '#tid': ticketId },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async function claim(agentId: string, ticketId: string, options: ClaimOptions = {}): Promise<boolean> {
     const channel = options.channel;
+    const at = (options.at ?? clock.now()).toISOString();
     const names: Record<string, string> = {
       '#load': 'load',
       '#total': 'total',
@@ -220,15 +282,21 @@ export function dynamoAgentStore(
       '#max': 'max',
       '#availability': 'availability',
       '#held': 'held',
+      '#heldAt': 'heldAt',
       '#tid': ticketId,
     };
     const values: Record<string, unknown> = {
       ':one': 1,
       ':online': 'online',
-      ':at': (options.at ?? clock.now()).toISOString(),
+      ':at': at,
       ':ch': channel ?? '-',
     };
-    const sets = ['#load.#total = #load.#total + :one', '#held.#tid = :ch', 'lastAssignedAt = :at'];
+    const sets = [
+      '#load.#total = #load.#total + :one',
+      '#held.#tid = :ch',
+      '#heldAt.#tid = :at',
+      'lastAssignedAt = :at',
+    ];
     const conditions = [
       'attribute_exists(pk)',
       '#availability = :online',
@@ -244,41 +312,76 @@ export function dynamoAgentStore(
         '(attribute_not_exists(#capacity.#per.#ch) OR (attribute_not_exists(#load.#by.#ch) AND #capacity.#per.#ch > :zero) OR #load.#by.#ch < #capacity.#per.#ch)',
       );
     }
-    try {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: agentKey(agentId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // Already holding this ticket (a retried claim) counts as success; anything else is a refusal.
-      const held = (error.Item as { held?: { M?: Record<string, unknown> } } | undefined)?.held?.M;
-      return Boolean(held && ticketId in held);
+    // A few turns at most: an item without `heldAt` gets it, a claim released between the refusal and
+    // its renewal is claimed afresh.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: agentKey(agentId),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        if (isMissingMap(error)) {
+          if (!(await ensureClaimMaps(agentId))) return false;
+          continue;
+        }
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Already holding this ticket (a retried claim) counts as success, and renews the claim's time
+        // so a reconciler leaves it alone while this router writes the ticket; anything else is a refusal.
+        const held = (error.Item as { held?: { M?: Record<string, unknown> } } | undefined)?.held?.M;
+        if (!(held && ticketId in held)) return false;
+        try {
+          if (await renewClaim(agentId, ticketId, at)) return true;
+        } catch (renewal) {
+          if (!isMissingMap(renewal)) throw renewal;
+          await ensureClaimMaps(agentId);
+        }
+      }
     }
   }
 
-  async function releaseTicket(agentId: string, ticketId: string): Promise<boolean> {
+  async function releaseTicket(
+    agentId: string,
+    ticketId: string,
+    options: ReleaseOptions = {},
+  ): Promise<boolean> {
+    const before = options.claimedBefore?.toISOString();
     for (let attempt = 0; ; attempt++) {
       const item = await getItem(agentId);
       const held = (item?.held ?? {}) as Record<string, string>;
+      const heldAt = item?.heldAt as Record<string, string> | undefined;
       const channel = held[ticketId];
       if (channel === undefined) return false;
+      // Claimed again since the caller looked: someone is writing the ticket now.
+      if (before !== undefined && (heldAt?.[ticketId] ?? '') > before) return false;
       const load = (item?.load ?? {}) as { total?: number; byChannel?: Record<string, number> };
       const names: Record<string, string> = { '#held': 'held', '#tid': ticketId };
-      const values: Record<string, unknown> = { ':one': 1, ':zero': 0 };
+      const values: Record<string, unknown> = {};
       const sets: string[] = [];
+      const removes = ['#held.#tid'];
       const conditions = ['attribute_exists(#held.#tid)'];
+      if (heldAt) {
+        names['#heldAt'] = 'heldAt';
+        removes.push('#heldAt.#tid');
+      }
+      if (before !== undefined) {
+        names['#heldAt'] = 'heldAt';
+        values[':before'] = before;
+        conditions.push('(attribute_not_exists(#heldAt.#tid) OR #heldAt.#tid <= :before)');
+      }
       // Counts are decremented only while above zero, so they never go negative whatever happened before.
       if ((load.total ?? 0) > 0) {
         Object.assign(names, { '#load': 'load', '#total': 'total' });
+        Object.assign(values, { ':one': 1, ':zero': 0 });
         sets.push('#load.#total = #load.#total - :one');
         conditions.push('#load.#total > :zero');
         if (channel !== '-' && (load.byChannel?.[channel] ?? 0) > 0) {
@@ -292,16 +395,16 @@ export function dynamoAgentStore(
           new UpdateCommand({
             TableName: tableName,
             Key: agentKey(agentId),
-            UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}REMOVE #held.#tid`,
+            UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}REMOVE ${removes.join(', ')}`,
             ConditionExpression: conditions.join(' AND '),
             ExpressionAttributeNames: names,
-            ...(sets.length ? { ExpressionAttributeValues: values } : {}),
+            ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
           }),
         );
         return true;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException) || attempt >= maxRetries) throw error;
-        // Released by someone else meanwhile, or the channel count moved: read again.
+        // Released or renewed by someone else meanwhile, or the channel count moved: read again.
       }
     }
   }
@@ -378,7 +481,23 @@ export function dynamoAgentStore(
 
     claim,
 
-    release: (agentId, ticketId) => (ticketId ? releaseTicket(agentId, ticketId) : releaseOne(agentId)),
+    release: (agentId, ticketId, options) =>
+      ticketId ? releaseTicket(agentId, ticketId, options) : releaseOne(agentId),
+
+    async heldClaims(agentId): Promise<HeldClaim[]> {
+      const item = await getItem(agentId);
+      if (!item) return [];
+      const held = (item.held ?? {}) as Record<string, string>;
+      const heldAt = (item.heldAt ?? {}) as Record<string, string>;
+      const fallback = typeof item.lastAssignedAt === 'string' ? item.lastAssignedAt : null;
+      return Object.entries(held)
+        .map(([ticketId, channel]) => ({
+          ticketId,
+          channel: channel === '-' ? null : (channel as Channel),
+          claimedAt: heldAt[ticketId] ?? fallback,
+        }))
+        .sort((a, b) => (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0));
+    },
 
     async held(agentId) {
       const item = await getItem(agentId);
