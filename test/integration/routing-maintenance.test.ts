@@ -1,0 +1,406 @@
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
+import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
+import { type Actor, systemActor } from '#shared/domain/actor.ts';
+import type { Logger } from '#shared/domain/ports.ts';
+import { AgentProfile, type AgentProfileInput } from '#shared/domain/routing/agent.ts';
+import { activeStatuses } from '#shared/domain/ticket/lifecycle.ts';
+import { type NewTicket, touch } from '#shared/domain/ticket/ticket.entity.ts';
+import { createTicket } from '#shared/use-cases/create-ticket.ts';
+import type { TicketDeps } from '#shared/use-cases/deps.ts';
+import { mutateTicket } from '#shared/use-cases/mutate-ticket.ts';
+import { maintainRouting, reconcileClaims, sweepQueues } from '#shared/use-cases/routing-maintenance.ts';
+import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
+import { config as routingConfig } from '../fixtures/routing-fixtures.ts';
+import { freshTicketDeps } from '../support/ticket-fixtures.ts';
+
+const start = new Date('2026-11-20T08:00:00Z');
+
+/** HVAC work needs hvac ≥ 3 in team repair; after 30 minutes in the queue, hvac ≥ 2 will do. */
+const config = routingConfig([
+  {
+    id: 'hvac',
+    name: 'HVAC',
+    when: { categories: ['hvac'] },
+    route: {
+      team: 'repair',
+      skills: [{ skill: 'hvac', minProficiency: 3 }],
+      relax: [{ afterMinutes: 30, minProficiency: 2 }],
+    },
+  },
+]);
+
+const profile = (id: string, overrides: Partial<AgentProfileInput> = {}) =>
+  AgentProfile.parse({
+    id,
+    name: id,
+    teams: ['desk'],
+    languages: ['zh', 'en'],
+    capacity: 2,
+    availability: 'online',
+    ...overrides,
+  });
+
+function recordingLogger() {
+  const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+  const logger: Logger = {
+    info: (message, fields) => lines.push({ level: 'info', message, fields }),
+    warn: (message, fields) => lines.push({ level: 'warn', message, fields }),
+    error: (message, fields) => lines.push({ level: 'error', message, fields }),
+  };
+  return { logger, lines };
+}
+
+/** A fresh table with the config above, agents written through the store, and a clock the test moves. */
+async function world(agentProfiles: AgentProfile[]) {
+  let now = start;
+  const clock = { now: () => now };
+  const base = await freshTicketDeps(clock.now);
+  const agents = dynamoAgentStore(base.client, base.tableName, clock);
+  const configs = dynamoRoutingConfigStore(base.client, base.tableName);
+  expect(await configs.put(config, 0)).toBe(true);
+  for (const p of agentProfiles) await agents.put(p);
+  const { logger, lines } = recordingLogger();
+  const deps: TicketDeps = { ...base.deps, logger, routing: { agents, config: configs } };
+  return {
+    ...base,
+    deps,
+    agents,
+    logs: lines,
+    /** The same use-case dependencies without routing: writes that leave agents' load as it was. */
+    unrouted: { ...base.deps, logger } as TicketDeps,
+    advance(minutes: number) {
+      now = new Date(now.getTime() + minutes * 60_000);
+    },
+    /** Every active ticket's assignee, read from the store. */
+    async assignees(ids: string[]) {
+      const tickets = await Promise.all(ids.map((id) => base.deps.tickets.get(id)));
+      return tickets.map((t) => (t && activeStatuses.includes(t.status) ? t.assignee : null));
+    },
+  };
+}
+
+const staff: Actor = { id: 'u-desk', name: '前台', roles: ['agent'], channel: 'phone' };
+const supervisor: Actor = { id: 'sup-1', name: '陈静', roles: ['supervisor'], channel: 'api' };
+
+const ticketInput = (overrides: Partial<NewTicket> = {}): NewTicket => ({
+  subject: '咨询会员积分',
+  description: '',
+  priority: 'normal',
+  tags: [],
+  customFields: {},
+  customer: { email: 'c@example.com', tier: 'standard' },
+  ...overrides,
+});
+const hvacInput = (overrides: Partial<NewTicket> = {}) =>
+  ticketInput({ subject: '空调不制冷', category: 'hvac', ...overrides });
+
+describe('The queue sweep (sweepQueues, on DynamoDB Local)', () => {
+  it('assigns a queued ticket once its relaxation step unlocks, with no agent event', async () => {
+    // Prepare: the only repair agent has hvac 2, below the rule's 3, and is online the whole time
+    const w = await world([profile('rep-2', { teams: ['repair'], skills: { hvac: 2 } })]);
+    const { ticket } = await createTicket(hvacInput(), staff, w.deps);
+    expect(ticket).toMatchObject({ team: 'repair', assignee: null });
+    w.advance(10);
+    const early = await sweepQueues(w.deps);
+    expect(early).toMatchObject({ freeAgents: 1, queued: 1, tried: 0, assigned: 0 });
+    w.advance(25);
+
+    // Act: 35 minutes after creation, step 1 (hvac ≥ 2) is unlocked
+    const report = await sweepQueues(w.deps);
+
+    // Assess
+    expect(report).toMatchObject({ queued: 1, tried: 1, assigned: 1, taken: 0, truncated: false });
+    const stored = (await w.deps.tickets.get(ticket.id))!;
+    expect(stored).toMatchObject({ assignee: 'rep-2', team: 'repair', version: 2 });
+    expect(stored.routing).toMatchObject({ rule: 'hvac', relaxed: true });
+    expect(stored.routing!.reason).toMatch(
+      /^Re-routed by the queue sweep after 35 min in the repair queue\. /,
+    );
+    expect(stored.routing!.reason).toContain('Requirements relaxed to step 1 (after 30 min in queue)');
+    expect((await w.deps.tickets.history(ticket.id)).at(-1)).toMatchObject({
+      type: 'assigned',
+      actor: { id: 'system' },
+      data: { by: 'sweep', assignee: 'rep-2', queued: false },
+    });
+    expect(w.events.events.at(-1)).toMatchObject({
+      name: 'ticket.assigned',
+      detail: { ticketId: ticket.id, assignee: 'rep-2', version: 2 },
+    });
+    expect(await w.agents.held('rep-2')).toEqual({ [ticket.id]: 'phone' });
+    expect((await w.agents.get('rep-2'))!.load.total).toBe(1);
+    expect(w.logs).toContainEqual(
+      expect.objectContaining({
+        message: 'routing.swept',
+        fields: expect.objectContaining({ relaxed: true }),
+      }),
+    );
+  });
+
+  it('does nothing, reading no queue, while nobody is free', async () => {
+    // Prepare
+    const w = await world([
+      profile('rep-2', { teams: ['repair'], skills: { hvac: 2 }, availability: 'away' }),
+    ]);
+    await createTicket(hvacInput(), staff, w.deps);
+    w.advance(45);
+    // Act
+    const report = await sweepQueues(w.deps);
+    // Assess
+    expect(report).toMatchObject({ freeAgents: 0, queued: 0, tried: 0, assigned: 0 });
+  });
+
+  it('routes at most maxRoutes tickets per run, highest priority first, and the next run goes on', async () => {
+    // Prepare: four waiting tickets, one agent with room for all of them once relaxed
+    const w = await world([profile('rep-2', { teams: ['repair'], skills: { hvac: 2 }, capacity: 10 })]);
+    const normal = [];
+    for (let i = 0; i < 3; i++) normal.push((await createTicket(hvacInput(), staff, w.deps)).ticket.id);
+    const urgent = (await createTicket(hvacInput({ priority: 'urgent' }), staff, w.deps)).ticket.id;
+    w.advance(31);
+    // Act
+    const first = await sweepQueues(w.deps, { maxRoutes: 2 });
+    const second = await sweepQueues(w.deps, { maxRoutes: 2 });
+    // Assess
+    expect(first).toMatchObject({ queued: 4, tried: 2, assigned: 2, truncated: true });
+    expect(await w.assignees([urgent, normal[0]!])).toEqual(['rep-2', 'rep-2']);
+    expect(second).toMatchObject({ queued: 2, assigned: 2, truncated: false });
+    expect(await w.assignees(normal)).toEqual(['rep-2', 'rep-2', 'rep-2']);
+  });
+
+  /** Two agents with five units of capacity between them, who also serve the desk; eight HVAC tickets wait. */
+  async function contested() {
+    const w = await world([
+      profile('rep-a', { teams: ['repair', 'desk'], skills: { hvac: 2 }, capacity: 3 }),
+      profile('rep-b', { teams: ['repair', 'desk'], skills: { hvac: 2 }, capacity: 2 }),
+    ]);
+    const hvac: string[] = [];
+    for (let i = 0; i < 8; i++) hvac.push((await createTicket(hvacInput(), staff, w.deps)).ticket.id);
+    expect(await w.assignees(hvac)).toEqual(Array(8).fill(null));
+    w.advance(31);
+    return { w, hvac };
+  }
+
+  /** Each agent at capacity, holding exactly the active tickets assigned to them, each assigned once. */
+  async function expectConsistent(w: Awaited<ReturnType<typeof world>>, ids: string[]) {
+    const assignees = await w.assignees(ids);
+    for (const [agentId, capacity] of [
+      ['rep-a', 3],
+      ['rep-b', 2],
+    ] as const) {
+      expect((await w.agents.get(agentId))!.load.total, agentId).toBe(capacity);
+      expect(Object.keys(await w.agents.held(agentId)).sort(), agentId).toEqual(
+        ids.filter((_, i) => assignees[i] === agentId).sort(),
+      );
+    }
+    expect(assignees.filter((x) => x !== null)).toHaveLength(5);
+    for (const id of ids) {
+      const assigned = (await w.deps.tickets.history(id)).filter(
+        (e) => e.type === 'assigned' && e.data.queued === false,
+      );
+      expect(assigned.length, id).toBeLessThanOrEqual(1);
+    }
+    return assignees;
+  }
+
+  it('never exceeds capacity nor assigns a ticket twice when three sweeps run at once', async () => {
+    // Prepare
+    const { w, hvac } = await contested();
+
+    // Act: three runs on the same snapshot, deciding the same tickets for the same agents
+    const runs = await Promise.all([sweepQueues(w.deps), sweepQueues(w.deps), sweepQueues(w.deps)]);
+
+    // Assess: the five units went to five tickets, counted once between the runs
+    await expectConsistent(w, hvac);
+    expect(runs.reduce((n, r) => n + r.assigned, 0)).toBe(5);
+    expect(runs.every((r) => r.failed === 0)).toBe(true);
+  });
+
+  it('keeps capacity and claims right when whole maintenance runs race intake for the same agents', async () => {
+    // Prepare
+    const { w, hvac } = await contested();
+
+    // Act: three runs at once while desk tickets arrive, competing for the same capacity
+    const [runs, desk] = await Promise.all([
+      Promise.all([maintainRouting(w.deps), maintainRouting(w.deps), maintainRouting(w.deps)]),
+      Promise.all(
+        Array.from({ length: 3 }, async (_, i) => {
+          await new Promise((r) => setTimeout(r, 40 * i));
+          return (await createTicket(ticketInput({ subject: `问题 ${i}` }), staff, w.deps)).ticket.id;
+        }),
+      ),
+    ]);
+
+    // Assess
+    const ids = [...hvac, ...desk];
+    const assignees = await expectConsistent(w, ids);
+    expect(runs.every((r) => r.failed.length === 0)).toBe(true);
+    expect(runs.reduce((n, r) => n + r.sweep!.assigned, 0)).toBe(
+      assignees.slice(0, hvac.length).filter((x) => x !== null).length,
+    );
+  });
+});
+
+describe('The claim reconciler (reconcileClaims, on DynamoDB Local)', () => {
+  it('releases an orphaned claim older than the grace period and leaves a fresh one alone', async () => {
+    // Prepare: claims whose ticket writes never happened (the function died between claim and write)
+    const w = await world([profile('desk-1', { capacity: 3 })]);
+    expect(await w.agents.claim('desk-1', 'T-LOST-OLD', { channel: 'web' })).toBe(true);
+    w.advance(6);
+    expect(await w.agents.claim('desk-1', 'T-LOST-NEW', { channel: 'web' })).toBe(true);
+
+    // Act
+    const report = await reconcileClaims(w.deps);
+
+    // Assess
+    expect(report).toMatchObject({ agents: 1, claims: 2, young: 1, released: 1 });
+    expect(await w.agents.held('desk-1')).toEqual({ 'T-LOST-NEW': 'web' });
+    expect((await w.agents.get('desk-1'))!.load).toEqual({ total: 1, byChannel: { web: 1 } });
+    expect(w.logs).toContainEqual(
+      expect.objectContaining({
+        message: 'routing.orphan_released',
+        fields: expect.objectContaining({ ticketId: 'T-LOST-OLD', why: 'no ticket' }),
+      }),
+    );
+
+    // Act: once it is old too
+    w.advance(5);
+    const later = await reconcileClaims(w.deps);
+
+    // Assess
+    expect(later).toMatchObject({ released: 1, young: 0 });
+    expect((await w.agents.get('desk-1'))!.load).toEqual({ total: 0, byChannel: { web: 0 } });
+  });
+
+  it('keeps the claims of tickets that are their holders’, however old', async () => {
+    // Prepare
+    const w = await world([profile('desk-1', { capacity: 3 })]);
+    const { ticket } = await createTicket(ticketInput(), staff, w.deps);
+    expect(ticket.assignee).toBe('desk-1');
+    w.advance(60);
+    // Act
+    const report = await reconcileClaims(w.deps);
+    // Assess
+    expect(report).toMatchObject({ claims: 1, released: 0, unheldClaimed: 0 });
+    expect(await w.agents.held('desk-1')).toEqual({ [ticket.id]: 'phone' });
+  });
+
+  it('releases the claim of a ticket that was resolved or given to someone else, and claims it for them', async () => {
+    // Prepare: changes written without routing, so the load did not follow (a lost settle)
+    const w = await world([profile('desk-1', { capacity: 3 }), profile('desk-2', { capacity: 3 })]);
+    const resolved = (await createTicket(ticketInput(), staff, w.deps)).ticket;
+    const moved = (await createTicket(ticketInput({ subject: '发票' }), staff, w.deps)).ticket;
+    const holderOfMoved = moved.assignee!;
+    const other = holderOfMoved === 'desk-1' ? 'desk-2' : 'desk-1';
+    await transitionTicket(resolved.id, { to: 'open' }, supervisor, undefined, w.unrouted);
+    await transitionTicket(resolved.id, { to: 'resolved' }, supervisor, undefined, w.unrouted);
+    await mutateTicket(moved.id, systemActor(), undefined, w.unrouted, (current, now) => ({
+      ticket: { ...touch(current, now), assignee: other },
+      audit: [],
+      events: [],
+    }));
+    expect(Object.keys(await w.agents.held(resolved.assignee!))).toContain(resolved.id);
+    w.advance(6);
+
+    // Act
+    const report = await reconcileClaims(w.deps);
+
+    // Assess
+    expect(report).toMatchObject({ released: 2, unheldClaimed: 1, unheldUnclaimed: 0 });
+    expect(Object.keys(await w.agents.held(holderOfMoved))).not.toContain(moved.id);
+    expect(Object.keys(await w.agents.held(resolved.assignee!))).not.toContain(resolved.id);
+    expect(await w.agents.held(other)).toMatchObject({ [moved.id]: 'phone' });
+    const whys = w.logs.filter((l) => l.message === 'routing.orphan_released').map((l) => l.fields!.why);
+    expect(whys.sort()).toEqual(['assigned elsewhere', 'resolved']);
+    expect(w.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        message: 'routing.unheld_assignment',
+        fields: { agentId: other, ticketId: moved.id, claimed: true },
+      }),
+    );
+  });
+
+  it('logs an assigned ticket its agent does not hold and cannot take, and leaves a recent one alone', async () => {
+    // Prepare: two tickets given to agents without a claim; desk-full has no room
+    const w = await world([profile('desk-1', { capacity: 3 }), profile('desk-full', { capacity: 0 })]);
+    const { ticket } = await createTicket(ticketInput(), staff, w.deps);
+    const recent = (await createTicket(ticketInput({ subject: '退款' }), staff, w.deps)).ticket;
+    const giveTo = (id: string, agentId: string) =>
+      mutateTicket(id, systemActor(), undefined, w.unrouted, (current, now) => ({
+        ticket: { ...touch(current, now), assignee: agentId },
+        audit: [],
+        events: [],
+      }));
+    await giveTo(ticket.id, 'desk-full');
+    await w.agents.release('desk-1', ticket.id); // (its old holder's claim is not what this test is about)
+    w.advance(6);
+    await w.agents.release('desk-1', recent.id);
+    await giveTo(recent.id, 'desk-1'); // still desk-1's, unheld, but changed just now
+
+    // Act
+    const report = await reconcileClaims(w.deps);
+
+    // Assess
+    expect(report).toMatchObject({ unheldClaimed: 0, unheldUnclaimed: 1, young: 1 });
+    expect(w.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'routing.unheld_assignment',
+        fields: { agentId: 'desk-full', ticketId: ticket.id, claimed: false },
+      }),
+    );
+    expect(await w.agents.held('desk-1')).toEqual({});
+    expect((await w.deps.tickets.get(ticket.id))!.assignee).toBe('desk-full');
+  });
+
+  it('does not release a claim renewed after the reconciler looked (a router writing the ticket now)', async () => {
+    // Prepare: an old claim, claimed again (renewed) just now by a router about to write the ticket
+    const w = await world([profile('desk-1', { capacity: 3 })]);
+    await w.agents.claim('desk-1', 'T-1', { channel: 'web' });
+    w.advance(10);
+    const cutoff = new Date(start.getTime() + 5 * 60_000);
+    expect(await w.agents.claim('desk-1', 'T-1', { channel: 'web' })).toBe(true);
+
+    // Act
+    const released = await w.agents.release('desk-1', 'T-1', { claimedBefore: cutoff });
+
+    // Assess
+    expect(released).toBe(false);
+    expect(await w.agents.heldClaims('desk-1')).toEqual([
+      { ticketId: 'T-1', channel: 'web', claimedAt: '2026-11-20T08:10:00.000Z' },
+    ]);
+    expect((await w.agents.get('desk-1'))!.load.total).toBe(1);
+  });
+
+  it('claims and dates claims on agent items stored before claim times were kept', async () => {
+    // Prepare: an agent item without `heldAt`, holding a claim made back then
+    const w = await world([profile('desk-1', { capacity: 3 })]);
+    const doc = DynamoDBDocumentClient.from(w.client);
+    await doc.send(
+      new UpdateCommand({
+        TableName: w.tableName,
+        Key: { pk: 'AGENT#desk-1', sk: 'AGENT' },
+        UpdateExpression: 'SET held.#old = :ch, lastAssignedAt = :at, #load.#total = :one REMOVE heldAt',
+        ExpressionAttributeNames: { '#old': 'T-OLD', '#load': 'load', '#total': 'total' },
+        ExpressionAttributeValues: { ':ch': '-', ':at': '2026-11-20T07:00:00.000Z', ':one': 1 },
+      }),
+    );
+
+    // Act
+    const claimed = await w.agents.claim('desk-1', 'T-NEW', { channel: 'email' });
+    const claims = await w.agents.heldClaims('desk-1');
+    const report = await reconcileClaims(w.deps);
+
+    // Assess: the new claim is dated; the old one, dated by lastAssignedAt (no later than any claim), goes
+    expect(claimed).toBe(true);
+    expect(claims).toEqual([
+      { ticketId: 'T-NEW', channel: 'email', claimedAt: start.toISOString() },
+      { ticketId: 'T-OLD', channel: null, claimedAt: start.toISOString() },
+    ]);
+    expect(report).toMatchObject({ young: 2, released: 0 });
+    w.advance(6);
+    expect(await reconcileClaims(w.deps)).toMatchObject({ released: 2 });
+    expect((await w.agents.get('desk-1'))!.load.total).toBe(0);
+  });
+});
