@@ -1,5 +1,5 @@
 /**
- * Bundles every API function's handler with the esbuild settings the CDK stack uses (infra/bundling.ts)
+ * Bundles every API function's handler, and those of `otherFunctions`, with the esbuild settings the CDK stack uses (infra/bundling.ts)
  * and prints the size of each minified bundle, plus how long a fresh Node process takes to import it.
  *
  *   node --import tsx bench/bundle-size.ts
@@ -16,6 +16,9 @@ import { apiRoutes } from '#functions/routes.ts';
 import { esbuildOptions, functionEntry, lambdaBundle, projectRoot } from '#infra/bundling.ts';
 
 const outRoot = join(projectRoot, '.bench', 'bundles');
+
+/** Functions no API route serves that are measured too (their placeholders are in `coldStartEnv`). */
+const otherFunctions = ['routing-sweep'];
 
 /** Placeholder values for the variables lambdaDeps() reads at import; nothing is called. */
 const coldStartEnv = {
@@ -47,13 +50,13 @@ const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 
 rmSync(outRoot, { recursive: true, force: true });
 const rows: { name: string; bytes: number; gzip: number; map: number; ms: number }[] = [];
-for (const route of apiRoutes) {
-  const outdir = join(outRoot, route.name);
+for (const name of [...apiRoutes.map((r) => r.name), ...otherFunctions]) {
+  const outdir = join(outRoot, name);
   mkdirSync(outdir, { recursive: true });
-  await build(esbuildOptions(functionEntry(route.name), outdir));
+  await build(esbuildOptions(functionEntry(name), outdir));
   const file = join(outdir, lambdaBundle.outputFile);
   rows.push({
-    name: route.name,
+    name,
     bytes: statSync(file).size,
     gzip: gzipSync(readFileSync(file)).length,
     map: statSync(`${file}.map`).size,

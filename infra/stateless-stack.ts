@@ -5,6 +5,7 @@ import { apiRoutes } from '#functions/routes.ts';
 import { Channels } from './constructs/channels.ts';
 import type { TableBinding } from './constructs/gongdan-function.ts';
 import type { MailStore } from './constructs/mail-store.ts';
+import { RoutingMaintenance } from './constructs/routing-maintenance.ts';
 import { SlaTimer } from './constructs/sla-timer.ts';
 import { TicketApi } from './constructs/ticket-api.ts';
 import { UserDirectory } from './constructs/user-directory.ts';
@@ -20,12 +21,16 @@ export interface StatelessStackProps extends StackProps {
   mail: Pick<MailStore, 'bucket' | 'readInbound' | 'writeAttachments'>;
 }
 
-/** Compute and edges: the user directory, the HTTP API and its functions, the SLA timer. */
+/**
+ * Compute and edges: the user directory, the HTTP API and its functions, the SLA timer, the channels and
+ * the every-minute routing maintenance.
+ */
 export class StatelessStack extends Stack {
   readonly users: UserDirectory;
   readonly api: TicketApi;
   readonly slaTimer: SlaTimer;
   readonly channels: Channels;
+  readonly routingMaintenance: RoutingMaintenance;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -92,6 +97,13 @@ export class StatelessStack extends Stack {
     for (const fn of this.channels.functions) {
       fn.bindSlaTimer(this.slaTimer.stateMachine, { start: this.channels.ticketWriters.includes(fn) });
     }
+
+    this.routingMaintenance = new RoutingMaintenance(this, 'RoutingMaintenance', {
+      tickets: props.tickets,
+      bus: props.bus,
+      slaTimer: this.slaTimer.stateMachine,
+      logRetention: settings.logRetentionDays,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
