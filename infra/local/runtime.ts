@@ -24,6 +24,7 @@ import { localRules } from './event-rules.ts';
 import { type ApiEvent, apiGateway, type GatewayRoute } from './http-gateway.ts';
 import { localAuth } from './local-auth.ts';
 import { dynamoOutbox, type Outbox } from './outbox.ts';
+import { type LocalRoutingMaintenance, localRoutingMaintenance } from './routing-maintenance.ts';
 import { type SeedResult, seedDemoData } from './seed.ts';
 import { loadSlaTimerDefinition } from './sla-definition.ts';
 import { type LocalSla, localSla } from './sla-runtime.ts';
@@ -58,6 +59,8 @@ export interface LocalRuntime {
   seed: SeedResult;
   /** The SLA timer: the synthesized state machine on the local executor. */
   sla: LocalSla;
+  /** Routing maintenance (claim reconciler, queue sweep) every virtual minute, as the AWS schedule runs it. */
+  routingMaintenance: LocalRoutingMaintenance;
   /** Milliseconds from `startRuntime` to ready. */
   startupMs: number;
   tokens(): Promise<DevTokens>;
@@ -213,6 +216,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       options.seed === false ? { seeded: false, tickets: 0 } : await seedDemoData({ doc, tableName, deps });
     const resumed = await sla.resume();
     if (resumed > 0) logger.info('sla.timers_resumed', { timers: resumed });
+    const routingMaintenance = localRoutingMaintenance({ deps, clock, logger });
+    cleanups.push(() => routingMaintenance.stop());
     ready = true;
     const url = `http://localhost:${port}`;
     let stopping: Promise<void> | undefined;
@@ -228,6 +233,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       deps,
       seed,
       sla,
+      routingMaintenance,
       startupMs: Math.round(performance.now() - started),
       tokens: () => devTokens(auth),
       stop() {
