@@ -5,7 +5,8 @@
  *    indexed snapshot (`indexAgents`, built once) — and, for comparison, a plain array.
  * 2. `pickQueuedTicket()` time for an agent looking through 1,000 queued tickets.
  * 3. Misroute rate of the default rules on test/fixtures/routing-scenarios.json (expected team written
- *    down before any rule existed) and on the hold-out sets (see their descriptions).
+ *    down before any rule existed) and on the hold-out sets (see their descriptions): first with the
+ *    rules alone (no intent), then as intake runs them, after the classifier has set the intent.
  *
  * Data is generated from a fixed seed, so runs are comparable.
  */
@@ -186,8 +187,8 @@ function benchDecisions() {
   return { times, pickTimes };
 }
 
-function benchMisroutes(label: string, file?: string) {
-  const scenarios = loadScenarios(file);
+function benchMisroutes(label: string, file?: string, classify = true) {
+  const scenarios = loadScenarios(file, { classify });
   const misses: string[] = [];
   const perTeam = new Map<string, { total: number; wrong: number }>();
   for (const { scenario, ticket: t } of scenarios) {
@@ -201,7 +202,9 @@ function benchMisroutes(label: string, file?: string) {
     perTeam.set(scenario.expected, row);
   }
   const rate = (100 * misses.length) / scenarios.length;
-  console.log(`\n## Misroute rate — ${label}`);
+  console.log(
+    `\n## Misroute rate — ${label}, ${classify ? 'classifier + rules' : 'rules alone (no intent)'}`,
+  );
   console.log(`${misses.length} of ${scenarios.length} tickets misrouted: ${rate.toFixed(1)} %`);
   for (const [team, r] of [...perTeam].sort())
     console.log(`  ${team.padEnd(13)} ${r.total - r.wrong}/${r.total}`);
@@ -211,14 +214,19 @@ function benchMisroutes(label: string, file?: string) {
 
 console.log(`# Gongdan routing bench (Node ${process.version})`);
 benchDecisions();
-benchMisroutes('scenario set (test/fixtures/routing-scenarios.json)');
-for (const [name, label] of [
+const sets = [
+  [undefined, 'scenario set (test/fixtures/routing-scenarios.json)'],
   [
     'routing-scenarios-holdout-1.json',
     'hold-out 1 (measured once at 38.3 %, then seen while broadening the rules)',
   ],
-  ['routing-scenarios-holdout-2.json', 'hold-out 2 (fresh; never used to change the rules)'],
-] as const) {
-  const file = new URL(`../test/fixtures/${name}`, import.meta.url);
-  if (existsSync(file)) benchMisroutes(label, fileURLToPath(file));
+  ['routing-scenarios-holdout-2.json', 'hold-out 2 (never used to change the rules or the classifier)'],
+  ['routing-scenarios-holdout-3.json', 'hold-out 3 (written before the classifier; never used to tune it)'],
+] as const;
+for (const classify of [false, true]) {
+  for (const [name, label] of sets) {
+    const file = name && new URL(`../test/fixtures/${name}`, import.meta.url);
+    if (!file) benchMisroutes(label, undefined, classify);
+    else if (existsSync(file)) benchMisroutes(label, fileURLToPath(file), classify);
+  }
 }

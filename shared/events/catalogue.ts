@@ -56,6 +56,8 @@ export const catalogue = {
       status: Status,
       priority: Priority,
       category: z.string().nullable(),
+      /** The intent the classifier read in the text (null: not sure enough). */
+      intent: z.string().nullable(),
       channel: Channel,
       team: z.string().nullable(),
       customerTier: z.string(),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Actor, hasAnyRole } from '../domain/actor.ts';
 import { auditEvent } from '../domain/audit/audit-event.ts';
+import { classifyTicket } from '../domain/classify/classify.ts';
 import { validationError } from '../domain/errors.ts';
 import { type Customer, type NewTicket, openTicket, type Ticket } from '../domain/ticket/ticket.entity.ts';
 import { idempotencyKeyReused, ticketNotFound } from '../domain/ticket/ticket.errors.ts';
@@ -21,8 +22,9 @@ export interface CreateTicketResult {
  *
  * 1. Work out the customer: a customer opens tickets for themselves; staff and systems name one.
  * 2. If the idempotency key was already used, return that ticket (or refuse a different body).
- * 3. Allocate a readable number, build the ticket in `new` and route it: team, an agent's capacity
- *    claimed (or the team's queue), the explanation and an `assigned` audit event (docs/routing.md).
+ * 3. Allocate a readable number, build the ticket in `new`, classify its text (intent and key facts,
+ *    docs/classify.md) and route it: team, an agent's capacity claimed (or the team's queue), the
+ *    explanation and an `assigned` audit event (docs/routing.md).
  * 4. Store ticket, audit events and key claim in one transaction; a lost race returns the winner (and
  *    gives the claimed capacity back), so a replayed request never routes twice.
  * 5. Publish `ticket.created` and `ticket.assigned`; start the ticket's SLA timer.
@@ -46,6 +48,8 @@ export async function createTicket(
   const number = await deps.tickets.nextNumber();
   const now = deps.clock.now();
   const ticket = openTicket({ ...input, customer }, { id: deps.ids.next(), number }, actor, now);
+  ticket.classification = classifyTicket(ticket);
+  ticket.intent = ticket.classification.intent;
   const created = auditEvent(deps.ids.next(), ticket.id, 'created', actor, now, ticket.version, {
     number: ticket.number,
     priority: ticket.priority,
@@ -82,6 +86,7 @@ export async function createTicket(
         status: ticket.status,
         priority: ticket.priority,
         category: ticket.category,
+        intent: ticket.intent,
         channel: ticket.channel,
         team: ticket.team,
         customerTier: ticket.customer.tier,

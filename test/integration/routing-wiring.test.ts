@@ -119,6 +119,35 @@ describe('Routing on intake (createTicket with routing wired, on DynamoDB Local)
     expect((await world.agents.get('exp-senior'))!.load.total).toBe(1);
   });
 
+  it('classifies the text on intake, routes on the intent and keeps the classification and key facts', async () => {
+    // Prepare: wording no keyword rule knows ("blows warm air"), so only the intent can send it on site
+    const world = await routedWorld([
+      profile('field-1', { teams: ['field-repair'], fieldEngineer: true, skills: { hvac: 4 } }),
+    ]);
+    // Act
+    const { ticket } = await createTicket(
+      ticketInput({
+        subject: 'Unit 1203 blows warm air since this morning',
+        description: 'The unit in our meeting room 1203 blows warm air since 9am, the room is at 29 degrees.',
+      }),
+      staff,
+      world.deps,
+    );
+    // Assess
+    expect(ticket.intent).toBe('repair');
+    expect(ticket.classification).toMatchObject({
+      intent: 'repair',
+      model: expect.stringMatching(/^intent-/),
+    });
+    expect(ticket.classification!.confidence).toBeGreaterThanOrEqual(0.5);
+    expect(ticket.classification!.facts.places.join(' ')).toContain('1203');
+    expect(ticket).toMatchObject({ team: 'field-repair', assignee: 'field-1' });
+    expect(ticket.routing!.rule).toMatch(/^intent-repair/);
+    expect(await world.deps.tickets.get(ticket.id)).toEqual(ticket);
+    const created = world.events.events.find((e) => e.name === 'ticket.created');
+    expect(created?.detail).toMatchObject({ ticketId: ticket.id, intent: 'repair' });
+  });
+
   it('queues a ticket in its team when nobody qualifies, and says when requirements relax', async () => {
     // Prepare: the only field engineer with HVAC skills is away
     const world = await routedWorld([

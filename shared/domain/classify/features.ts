@@ -5,10 +5,10 @@
  * - Chinese (Han runs): character unigrams and bigrams. Chinese has no spaces and no segmenter is
  *   bundled; bigrams carry most words (电梯, 发票, 投诉) and unigrams catch the rest.
  * - Other scripts (Latin, digits): lower-cased words, lightly stemmed so `refunded`/`refunds`/`refund`
- *   meet, plus adjacent-word bigrams (`not working`, `log in`), plus the character 4-grams of longer
- *   words, so a typo (`elevater`, `recieved`) or an unseen compound still shares most of its features
- *   with the word it means. Digits collapse to `0` so room and invoice numbers do not become features
- *   one by one.
+ *   meet, plus adjacent-word bigrams (`not working`, `log in`). Digits collapse to `0` so room and
+ *   invoice numbers do not become features one by one. (Character 4-grams of longer words, for typos,
+ *   were tried: with naive Bayes they cost 0.4 points of cross-validated accuracy and a fifth of the
+ *   model's size, so they are out.)
  * - The subject's words again with a prefix: what someone puts in a title says more than the body.
  *
  * Features are returned once each (presence, not counts): a ticket repeating a word is not more of its
@@ -66,10 +66,6 @@ function addText(text: string, into: Set<string>, prefix: string) {
     if (!stopWords.has(word)) into.add(`${prefix}w:${word}`);
     const next = words[i + 1];
     if (next) into.add(`${prefix}b:${word}_${next}`);
-    if (word.length > 3) {
-      const marked = `<${word}>`;
-      for (let j = 0; j + 4 <= marked.length; j++) into.add(`${prefix}g:${marked.slice(j, j + 4)}`);
-    }
   }
 }
 

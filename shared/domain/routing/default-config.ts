@@ -6,10 +6,12 @@ import { parseRoutingConfig, type RoutingConfigInput, type RoutingRuleInput } fr
  * (matching the local runtime's seed: teams, agents' skills `elevator`, `hvac`, `electrical`, `billing`,
  * `account`, `app`, `complaint-handling`, `vip-care`, `network`, `database`).
  *
- * Order matters: a VIP's urgent ticket first, then anything that reads as a complaint (a complaint about
- * a bill is still a complaint), then what the customer chose (category) or a classifier said (intent),
- * then keywords from the most specific topic (billing, power failures, IT, account questions) to the
- * most generic (anything broken goes to field repair). What matches nothing goes to the service desk.
+ * Order matters: a VIP's urgent ticket first; then a complaint, declared or as the classifier reads it (a
+ * complaint about a bill is still a complaint); then what the customer chose (category); then the intent
+ * the classifier is sure of, with keywords choosing the skill within the team; then, for tickets the
+ * classifier was unsure about, keywords from the most specific topic (complaints, billing, power
+ * failures, IT, account questions) to the most generic (anything broken goes to field repair). What
+ * matches nothing goes to the service desk.
  */
 
 const fieldRelax: RelaxStep[] = [
@@ -638,6 +640,7 @@ const routes = {
     relax: [{ afterMinutes: 30, minProficiency: 2 }],
   },
   experts: { team: 'experts', relax: [] },
+  desk: { team: 'service-desk', relax: [] },
 } satisfies Record<string, Route>;
 
 export const defaultRoutingInput: RoutingConfigInput = {
@@ -714,20 +717,16 @@ export const defaultRoutingInput: RoutingConfigInput = {
     }),
     rule({
       id: 'complaint-declared',
-      name: '投诉（表单/分类器）· Complaint by category or intent',
+      name: '投诉（表单分类）· Complaint category',
       when: { categories: ['complaint', '投诉'] },
       route: routes.complaints,
     }),
     rule({
       id: 'complaint-intent',
       name: '投诉（分类器）· Complaint intent',
+      description:
+        'A complaint about a repair or a bill is still a complaint, so this comes before the other intents.',
       when: { intents: ['complaint'] },
-      route: routes.complaints,
-    }),
-    rule({
-      id: 'complaint-words',
-      name: '投诉（关键词）· Complaint wording',
-      when: { keywords: complaintWords, notKeywords: ['表扬', '点赞'] },
       route: routes.complaints,
     }),
     rule({
@@ -750,14 +749,8 @@ export const defaultRoutingInput: RoutingConfigInput = {
     }),
     rule({
       id: 'category-repair',
-      name: '报修（表单分类/分类器）· Repair category',
+      name: '报修（表单分类）· Repair category',
       when: { categories: repairCategories },
-      route: fieldRoute(),
-    }),
-    rule({
-      id: 'intent-repair',
-      name: '报修（分类器）· Repair intent',
-      when: { intents: ['repair', 'maintenance'] },
       route: fieldRoute(),
     }),
     rule({
@@ -767,34 +760,78 @@ export const defaultRoutingInput: RoutingConfigInput = {
       route: routes.billing,
     }),
     rule({
+      id: 'category-it',
+      name: 'IT 故障（表单分类）· IT category',
+      when: { categories: ['network', 'it', 'system', 'integration'] },
+      route: routes.network,
+    }),
+    rule({
+      id: 'category-account',
+      name: '账户与 APP（表单分类）· Account and app category',
+      when: { categories: ['account', 'app', 'question', 'general', '账户', '咨询'] },
+      route: routes.account,
+    }),
+    // The classifier chooses the team; the wording chooses the skill within it.
+    rule({
+      id: 'intent-repair-elevator',
+      name: '电梯报修（分类器）· Elevator repair',
+      when: { intents: ['repair'], keywords: elevatorWords },
+      route: fieldRoute('elevator'),
+    }),
+    rule({
+      id: 'intent-repair-hvac',
+      name: '空调暖通报修（分类器）· HVAC repair',
+      when: { intents: ['repair'], keywords: hvacWords },
+      route: fieldRoute('hvac'),
+    }),
+    rule({
+      id: 'intent-repair-electrical',
+      name: '强电照明报修（分类器）· Electrical repair',
+      when: { intents: ['repair'], keywords: [...powerFaultWords, ...electricalWords] },
+      route: fieldRoute('electrical'),
+    }),
+    rule({
+      id: 'intent-repair',
+      name: '报修（分类器）· Repair intent',
+      when: { intents: ['repair'] },
+      route: fieldRoute(),
+    }),
+    rule({
       id: 'intent-billing',
       name: '账务（分类器）· Billing intent',
-      when: { intents: ['billing', 'refund', 'invoice'] },
+      when: { intents: ['billing'] },
       route: routes.billing,
     }),
     rule({
-      id: 'category-it',
-      name: 'IT 故障（表单分类/分类器）· IT incident',
-      when: { categories: ['network', 'it', 'system', 'integration'] },
+      id: 'intent-it-network',
+      name: '网络故障（分类器）· Network incident',
+      when: { intents: ['it-incident'], keywords: networkWords },
       route: routes.network,
     }),
     rule({
       id: 'intent-it',
       name: 'IT 故障（分类器）· IT incident intent',
-      when: { intents: ['it-incident', 'outage', 'integration'] },
+      when: { intents: ['it-incident'] },
       route: routes.experts,
     }),
     rule({
-      id: 'category-account',
-      name: '账户与 APP（表单分类/分类器）· Account and app',
-      when: { categories: ['account', 'app', 'question', 'general', '账户', '咨询'] },
+      id: 'intent-account',
+      name: '账户与 APP（分类器）· Account and app intent',
+      when: { intents: ['account'] },
       route: routes.account,
     }),
     rule({
-      id: 'intent-account',
-      name: '账户与咨询（分类器）· Account and questions intent',
-      when: { intents: ['account', 'question', 'how-to', 'feedback'] },
-      route: routes.account,
+      id: 'intent-desk',
+      name: '咨询、建议与表扬（分类器）· Questions and feedback',
+      when: { intents: ['inquiry', 'feedback'] },
+      route: routes.desk,
+    }),
+    // What the classifier was not sure about: wording alone, most specific topic first.
+    rule({
+      id: 'complaint-words',
+      name: '投诉（关键词）· Complaint wording',
+      when: { keywords: complaintWords, notKeywords: ['表扬', '点赞'] },
+      route: routes.complaints,
     }),
     rule({
       id: 'billing-words',

@@ -72,6 +72,27 @@ export const RoutingDecision = z.object({
   decidedAt: z.string(),
 });
 
+/** Key facts quoted from the ticket's text (`shared/domain/classify/facts.ts`). */
+export const TicketFacts = z.object({
+  times: z.array(z.string()),
+  places: z.array(z.string()),
+  assets: z.array(z.string()),
+  symptoms: z.array(z.string()),
+  references: z.array(z.string()),
+  amounts: z.array(z.string()),
+});
+
+/** What the intake classifier made of the ticket's text (docs/classify.md). */
+export const Classification = z.object({
+  /** The intent routing acted on; null when the model was not sure enough. */
+  intent: z.string().nullable(),
+  confidence: z.number(),
+  scores: z.array(z.object({ intent: z.string(), probability: z.number() })),
+  facts: TicketFacts,
+  model: z.string(),
+});
+export type Classification = z.infer<typeof Classification>;
+
 /** The ticket as stored and as the API returns it (DESIGN.md §6). */
 export const Ticket = z.object({
   id: z.string(),
@@ -88,6 +109,8 @@ export const Ticket = z.object({
   assignee: z.string().nullable(),
   sla: SlaState,
   routing: RoutingDecision.nullable(),
+  /** Absent on tickets stored before classification existed. */
+  classification: Classification.nullable().optional(),
   parentId: z.string().nullable(),
   children: z.array(z.string()),
   tags: z.array(z.string()),
