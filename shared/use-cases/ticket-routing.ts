@@ -127,9 +127,10 @@ export function ticketQueue(tickets: TicketStore, logger?: TicketDeps['logger'])
             const out: Ticket[] = [];
             let cursor: string | undefined;
             do {
+              // Oldest first: when a queue is longer than what is read, the longest-waiting are served.
               const page = await tickets.list(
                 { team, status },
-                { limit: 250, ...(cursor ? { cursor } : {}) },
+                { limit: 250, order: 'oldest', ...(cursor ? { cursor } : {}) },
               );
               out.push(...page.items.filter((t) => t.assignee === null));
               cursor = page.cursor;

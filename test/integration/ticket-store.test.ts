@@ -256,6 +256,26 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
       expect(mine.items).toEqual([]);
     });
 
+    it("reads a team's queue oldest first when asked, through every page, so the longest-waiting are served", async () => {
+      // Prepare
+      const { deps } = await freshTicketDeps();
+      for (let i = 0; i < 5; i++)
+        await createTicket(request({ subject: `Q${i}`, team: 'billing' }), agent, deps);
+      // Act
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await deps.tickets.list(
+          { team: 'billing', status: 'new' },
+          { limit: 2, order: 'oldest', ...(cursor ? { cursor } : {}) },
+        );
+        seen.push(...page.items.map((t) => t.subject));
+        cursor = page.cursor;
+      } while (cursor);
+      // Assess
+      expect(seen).toEqual(['Q0', 'Q1', 'Q2', 'Q3', 'Q4']);
+    });
+
     it('rejects a cursor that was not issued for the query', async () => {
       const bogus = Buffer.from(JSON.stringify({ pk: 'x' })).toString('base64url');
       const error = await errorOf(

@@ -19,6 +19,7 @@ import type {
   CreateOutcome,
   IdempotencyClaim,
   Page,
+  PageRequest,
   TicketFilter,
   TicketStore,
 } from '../../domain/ticket/ticket.store.ts';
@@ -265,7 +266,7 @@ export function dynamoTicketStore(
         ConsistentRead: true,
       }),
 
-    async list(filter: TicketFilter, page: { limit: number; cursor?: string }): Promise<Page<Ticket>> {
+    async list(filter: TicketFilter, page: PageRequest): Promise<Page<Ticket>> {
       const query = listQuery(tableName, filter);
       const items: Ticket[] = [];
       let start = page.cursor ? decodeCursor(page.cursor) : undefined;
@@ -278,7 +279,7 @@ export function dynamoTicketStore(
               ...query,
               Limit: page.limit - items.length,
               ExclusiveStartKey: start,
-              ScanIndexForward: false,
+              ScanIndexForward: page.order === 'oldest',
             }),
           );
         } catch (error) {

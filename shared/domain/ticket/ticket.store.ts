@@ -21,6 +21,13 @@ export interface TicketFilter {
   breached?: boolean;
 }
 
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+  /** By creation time; default newest first (what people browsing want). Queues read oldest first. */
+  order?: 'newest' | 'oldest';
+}
+
 export interface Page<T> {
   items: T[];
   /** Opaque; pass back to get the next page. Absent on the last page. */
@@ -50,5 +57,5 @@ export interface TicketStore {
   appendAudit(events: AuditEvent[]): Promise<void>;
   history(ticketId: string): Promise<AuditEvent[]>;
   messages(ticketId: string): Promise<Message[]>;
-  list(filter: TicketFilter, page: { limit: number; cursor?: string }): Promise<Page<Ticket>>;
+  list(filter: TicketFilter, page: PageRequest): Promise<Page<Ticket>>;
 }
