@@ -6,7 +6,7 @@ import { mailBucketPrefixes, readObject } from '#shared/adapters/storage/s3-atta
 import { receiveEmail } from '#shared/channels/email-channel.ts';
 import { DomainError } from '#shared/domain/errors.ts';
 import { channelLambdaDeps } from '#shared/runtime/channel-lambda-deps.ts';
-import { requiredEnv } from '#shared/runtime/lambda-deps.ts';
+import { requiredEnv } from '#shared/runtime/env.ts';
 
 const deps = channelLambdaDeps();
 const bucket = requiredEnv('MAIL_BUCKET');

@@ -12,7 +12,8 @@ import type { AttachmentStore, ChannelDeps, ChannelSettings, ChannelTicketDeps }
 import { WebhookSourceConfig } from '../domain/intake/webhook.ts';
 import type { ApiDeps } from '../http/route.ts';
 import type { Notifier } from '../notify/notifier.ts';
-import { lambdaDeps, requiredEnv } from './lambda-deps.ts';
+import { requiredEnv } from './env.ts';
+import { lambdaDeps } from './lambda-deps.ts';
 
 const optionalEnv = (name: string) => process.env[name] || undefined;
 

@@ -16,19 +16,7 @@ import { sesNotifier } from '../adapters/notify/ses-notifier.ts';
 import { snsSmsNotifier } from '../adapters/notify/sns-sms-notifier.ts';
 import type { SlaTimerDeps } from '../domain/sla/timer-steps.ts';
 import { slaTimerDeps, ticketSlaSubjects } from '../use-cases/sla-actions.ts';
-
-/**
- * Reads a required environment variable, failing the cold start when it is missing. (The API's
- * `lambda-deps.ts` has the same helper; importing it would bundle the API's token verifier and routing
- * into the timer's Lambdas.)
- */
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set`);
-  return value;
-}
-
-const optionalEnv = (name: string) => process.env[name] || undefined;
+import { optionalEnv, requiredEnv } from './env.ts';
 
 /**
  * The ComputeCheckpoint Lambda's dependencies: it reads the ticket, its history and the SLA

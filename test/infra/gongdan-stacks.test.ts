@@ -12,6 +12,7 @@ import type { StatefulStack } from '#infra/stateful-stack.ts';
 import type { StatelessStack } from '#infra/stateless-stack.ts';
 import { createTableInput, ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { roles } from '#shared/domain/actor.ts';
+import { requiredEnvNames } from '../support/required-env.ts';
 import { gongdanTestApp, testRegion } from './support/gongdan-app.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: raw CloudFormation JSON, asserted field by field
@@ -208,8 +209,7 @@ describe('GongdanStateless', () => {
 
   it('sets every environment variable the Lambda runtime requires at cold start', () => {
     // Prepare: the names lambdaDeps() passes to requiredEnv(), read from its source so they cannot drift
-    const source = readFileSync(new URL('../../shared/runtime/lambda-deps.ts', import.meta.url), 'utf8');
-    const required = [...source.matchAll(/requiredEnv\('([A-Z_]+)'\)/g)].map((m) => m[1]!);
+    const required = requiredEnvNames('lambda-deps.ts', 'ticket-lambda-deps.ts');
     expect(required).toEqual(expect.arrayContaining(['TABLE_NAME', 'EVENT_BUS_NAME', 'AUTH_ISSUER']));
 
     for (const route of apiRoutes) {

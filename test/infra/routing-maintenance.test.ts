@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
@@ -6,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { esbuildOptions, functionEntry } from '#infra/bundling.ts';
 import { keyActions, tableActions } from '#infra/constructs/gongdan-function.ts';
 import type { StatelessStack } from '#infra/stateless-stack.ts';
+import { requiredEnvNames } from '../support/required-env.ts';
 import { gongdanTestApp } from './support/gongdan-app.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: raw CloudFormation JSON, asserted field by field
@@ -74,12 +74,8 @@ describe('Routing maintenance in GongdanStateless', () => {
   });
 
   it('gives the function a minute, and every environment variable its dependencies require', () => {
-    // Prepare: the names routing-lambda-deps.ts passes to requiredEnv(), read from its source
-    const source = readFileSync(
-      new URL('../../shared/runtime/routing-lambda-deps.ts', import.meta.url),
-      'utf8',
-    );
-    const required = [...source.matchAll(/requiredEnv\('([A-Z_]+)'\)/g)].map((m) => m[1]!);
+    // Prepare: the names its dependencies (ticket-lambda-deps.ts) pass to requiredEnv(), read from source
+    const required = requiredEnvNames('ticket-lambda-deps.ts');
     expect(required).toEqual(['TABLE_NAME', 'EVENT_BUS_NAME', 'SLA_TIMER_ARN']);
 
     // Act
