@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '#shared/domain/errors.ts';
-import type { NewTicket } from '#shared/domain/ticket/ticket.entity.ts';
+import { type NewTicket, touch } from '#shared/domain/ticket/ticket.entity.ts';
 import { addReply } from '#shared/use-cases/add-reply.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
+import { mutateTicket } from '#shared/use-cases/mutate-ticket.ts';
 import { getHistory, getTicket, ListQuery, listTickets } from '#shared/use-cases/read-tickets.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { agent, customer, freshTicketDeps, otherCustomer, supervisor } from '../support/ticket-fixtures.ts';
@@ -274,6 +275,33 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
       } while (cursor);
       // Assess
       expect(seen).toEqual(['Q0', 'Q1', 'Q2', 'Q3', 'Q4']);
+    });
+
+    it('lists only the tickets routing never placed (no team, no assignee), oldest first, through every page', async () => {
+      // Prepare: created without routing, so only those given a team or an assignee are placed
+      const { deps } = await freshTicketDeps();
+      await createTicket(request({ subject: 'U0' }), agent, deps);
+      await createTicket(request({ subject: 'queued', team: 'billing' }), agent, deps);
+      const owned = (await createTicket(request({ subject: 'owned' }), agent, deps)).ticket;
+      await createTicket(request({ subject: 'U1' }), agent, deps);
+      await mutateTicket(owned.id, supervisor, undefined, deps, (current, now) => ({
+        ticket: { ...touch(current, now), assignee: 'agent-li' },
+        audit: [],
+        events: [],
+      }));
+      // Act
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await deps.tickets.list(
+          { status: 'new', unrouted: true },
+          { limit: 1, order: 'oldest', ...(cursor ? { cursor } : {}) },
+        );
+        seen.push(...page.items.map((t) => t.subject));
+        cursor = page.cursor;
+      } while (cursor);
+      // Assess
+      expect(seen).toEqual(['U0', 'U1']);
     });
 
     it('rejects a cursor that was not issued for the query', async () => {

@@ -341,6 +341,10 @@ function listQuery(tableName: string, filter: TicketFilter): QueryCommandInput {
     values[':team'] = filter.team;
     conditions.push('team = :team');
   }
+  if (filter.unrouted) {
+    // Both index keys are sparse: a ticket without them is in no team queue and on nobody's list.
+    conditions.push('attribute_not_exists(gsTeam) AND attribute_not_exists(gsAssignee)');
+  }
   if (filter.breached !== undefined) {
     names['#sla'] = 'sla';
     names['#breached'] = 'breached';

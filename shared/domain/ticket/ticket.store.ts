@@ -19,6 +19,11 @@ export interface TicketFilter {
   assignee?: string;
   customerEmail?: string;
   breached?: boolean;
+  /**
+   * Only tickets routing never placed: no team and no assignee (created while routing was off or
+   * failed). Served by a filter, so it reads every ticket the rest of the filter selects.
+   */
+  unrouted?: boolean;
 }
 
 export interface PageRequest {
