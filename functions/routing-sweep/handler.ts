@@ -7,9 +7,10 @@ import { type MaintenanceReport, maintainRouting } from '#shared/use-cases/routi
 const reserveMs = 15_000;
 
 /**
- * Target of the every-minute schedule: one routing maintenance run (reconcile claims, sweep queues),
- * stopping early when the invocation's time runs low. A part that failed fails the invocation, so it
- * shows in the function's error metric; the next minute's run is the retry.
+ * Target of the every-minute schedule: one routing maintenance run (reconcile claims, route tickets
+ * left without a team, sweep queues), stopping early when the invocation's time runs low. A part that
+ * failed fails the invocation, so it shows in the function's error metric; the next minute's run is
+ * the retry.
  */
 export function routingSweepHandler(deps: TicketDeps) {
   return async (_event: ScheduledEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => {

@@ -46,6 +46,7 @@ export function localRoutingMaintenance(options: {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<MaintenanceReport> = Promise.resolve({
     reconcile: null,
+    unrouted: null,
     sweep: null,
     failed: [],
     durationMs: 0,
@@ -58,7 +59,13 @@ export function localRoutingMaintenance(options: {
         options.logger.error('routing.maintenance_failed', {
           error: error instanceof Error ? error.message : String(error),
         });
-        return { reconcile: null, sweep: null, failed: ['reconcile', 'sweep'], durationMs: 0 };
+        return {
+          reconcile: null,
+          unrouted: null,
+          sweep: null,
+          failed: ['reconcile', 'unrouted', 'sweep'],
+          durationMs: 0,
+        };
       }),
     );
     return running;

@@ -20,11 +20,21 @@ export interface MaintenanceOptions {
   maxAgents?: number;
   /** Queued tickets the sweep routes (fresh agent reads and claims) per run. */
   maxRoutes?: number;
+  /**
+   * Tickets without a team (intake left them unrouted) routed per run, oldest first: a budget of its
+   * own, so a backlog of them never starves the queues' `maxRoutes`.
+   */
+  maxUnrouted?: number;
   /** Asked before each agent and each ticket: true stops the run early (the Lambda's time is running out). */
   shouldStop?: () => boolean;
 }
 
-export const maintenanceDefaults = { graceMs: 5 * 60_000, maxAgents: 100, maxRoutes: 100 } as const;
+export const maintenanceDefaults = {
+  graceMs: 5 * 60_000,
+  maxAgents: 100,
+  maxRoutes: 100,
+  maxUnrouted: 50,
+} as const;
 
 export interface ReconcileReport {
   /** Agents checked this run. */
@@ -64,11 +74,36 @@ export interface SweepReport {
   truncated: boolean;
 }
 
+export interface UnroutedReport {
+  /** No routing configuration stored: nothing read, nothing routed. */
+  skipped: boolean;
+  /** Active tickets with neither team nor assignee read this run (the oldest, up to `maxUnrouted`). */
+  found: number;
+  /** Routed onto a person. */
+  assigned: number;
+  /** Given a team, nobody free in it: now in that team's queue (the queue sweep's from here on). */
+  queued: number;
+  /** Another router (a concurrent run) gave the ticket to the same agent first. */
+  alreadyAssigned: number;
+  /** Got a team or an assignee, or finished, before this run's write: left alone (any claim given back). */
+  taken: number;
+  failed: number;
+  /** More were waiting than `maxUnrouted`, or `shouldStop` cut the run short: the next run goes on. */
+  truncated: boolean;
+}
+
 const isActive = (status: Status) => activeStatuses.includes(status);
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const byId = (a: Agent, b: Agent) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byAge = (a: Ticket, b: Ticket) =>
+  a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 /** Active tickets read per agent and status; an agent holds far fewer. */
 const maxAssignedRead = 500;
+/**
+ * Unrouted tickets are found by a filter on the status index, which DynamoDB applies after reading: a
+ * page this large costs one request per 250 active tickets rather than one per few unrouted ones.
+ */
+const unroutedPage = 250;
 
 /**
  * The `size` agents checked this run: all of them when they fit, else a window whose start moves by
@@ -187,6 +222,110 @@ export async function reconcileClaims(
   return report;
 }
 
+/** The oldest `max` active tickets with neither team nor assignee, read per status (oldest first). */
+async function unroutedTickets(
+  tickets: TicketStore,
+  max: number,
+): Promise<{ items: Ticket[]; more: boolean }> {
+  const pages = await Promise.all(
+    activeStatuses.map((status) =>
+      tickets.list({ status, unrouted: true }, { limit: Math.max(max, unroutedPage), order: 'oldest' }),
+    ),
+  );
+  const all = pages.flatMap((p) => p.items).sort(byAge);
+  return { items: all.slice(0, max), more: all.length > max || pages.some((p) => p.cursor) };
+}
+
+/**
+ * Routes tickets intake left unrouted — created while no routing configuration was stored, or while
+ * routing failed (`routing.failed`): they have no team, so no queue holds them and no pickup or queue
+ * sweep would ever see them. Each gets the routing intake would have given it, at its waiting time.
+ *
+ * 1. Read the routing configuration; none stored means routing is still off: do nothing.
+ * 2. Read the oldest active tickets with neither team nor assignee (`maxUnrouted`), highest priority
+ *    first among them, each re-read consistently (the index may lag a write that routed it).
+ * 3. `routeTicket`, as at intake: the rule's team, the best free agent strictest step first, claimed
+ *    with the conditional write, the next on a lost race; nobody free: the team's queue.
+ * 4. Write team, assignee (null: queued) and the explanation through `TicketAssigner` (`mutateTicket`,
+ *    `assigned` audit event by the system with `by: "sweep"`, `ticket.assigned`), refused unless the
+ *    ticket is still active with neither team nor assignee; a refused write gives the claim back, unless
+ *    a concurrent run chose the same agent (`already-theirs`: the one claim is what the ticket rests on).
+ */
+export async function routeUnrouted(
+  deps: TicketDeps,
+  options: MaintenanceOptions = {},
+): Promise<UnroutedReport> {
+  const routing = routingOf(deps);
+  const report: UnroutedReport = {
+    skipped: false,
+    found: 0,
+    assigned: 0,
+    queued: 0,
+    alreadyAssigned: 0,
+    taken: 0,
+    failed: 0,
+    truncated: false,
+  };
+  const config = await routing.config.get();
+  if (!config) return { ...report, skipped: true };
+
+  const { items, more } = await unroutedTickets(
+    deps.tickets,
+    options.maxUnrouted ?? maintenanceDefaults.maxUnrouted,
+  );
+  report.found = items.length;
+  report.truncated = more;
+  const assigner = ticketAssigner(deps, 'sweep', 'unrouted');
+  for (const listed of items.sort(queueOrder)) {
+    if (options.shouldStop?.()) {
+      report.truncated = true;
+      break;
+    }
+    try {
+      const ticket = await deps.tickets.get(listed.id);
+      if (!ticket || !isActive(ticket.status) || ticket.team !== null || ticket.assignee !== null) {
+        report.taken++;
+        continue;
+      }
+      const now = deps.clock.now();
+      const result = await routeTicket(ticket, config, {
+        agents: routing.agents,
+        clock: deps.clock,
+        logger: deps.logger,
+      });
+      const waited = Math.round((now.getTime() - Date.parse(ticket.createdAt)) / 60_000);
+      const outcome = await assigner.assign(ticket.id, {
+        team: result.team,
+        assignee: result.assignee,
+        routing: {
+          ...result.routing,
+          reason: `Routed by the sweep ${waited} min after it was created without a team (routing was off or failed). ${result.routing.reason}`,
+        },
+      });
+      if (outcome === 'assigned') {
+        if (result.assignee) report.assigned++;
+        else report.queued++;
+        deps.logger.info('routing.unrouted_routed', {
+          ticketId: ticket.id,
+          team: result.team,
+          assignee: result.assignee,
+          waitedMinutes: waited,
+        });
+      } else if (outcome === 'already-theirs') {
+        report.alreadyAssigned++;
+      } else {
+        report.taken++;
+        if (result.assignee) await routing.agents.release(result.assignee, ticket.id);
+      }
+    } catch (error) {
+      // A claim made before the failure is the reconciler's to give back once it is old enough.
+      report.failed++;
+      deps.logger.error('routing.unrouted_failed', { ticketId: listed.id, error: message(error) });
+    }
+  }
+  return report;
+}
+
 /**
  * Routes queued tickets that can now be assigned, with no agent event needed: a relaxation step that
  * unlocked with the ticket's waiting time, a shift that started, capacity freed by the reconciler or a
@@ -298,30 +437,38 @@ function countClaim(agent: Agent | undefined, ticket: Ticket, now: Date) {
 
 export interface MaintenanceReport {
   reconcile: ReconcileReport | null;
+  unrouted: UnroutedReport | null;
   sweep: SweepReport | null;
-  /** The parts that failed (logged); the other part still ran. */
-  failed: ('reconcile' | 'sweep')[];
+  /** The parts that failed (logged); the others still ran. */
+  failed: ('reconcile' | 'unrouted' | 'sweep')[];
   durationMs: number;
 }
 
 /**
  * One maintenance run, every minute (Lambda `routing-sweep`, and the local runtime on its clock):
- * reconcile claims first, so capacity they free is used by the sweep in the same run, then sweep the
- * queues. Logs one line of counts (no ticket content). Never throws: a failing part is logged and
- * reported in `failed`, and the next run starts afresh. Safe to run concurrently with itself and with
- * intake: every claim is conditional and every ticket write refuses a ticket that stopped waiting.
+ * reconcile claims first, so capacity they free is used in the same run; then route tickets intake left
+ * without a team (they have waited longest, and none of the queues holds them); then sweep the queues.
+ * Logs one line of counts (no ticket content). Never throws: a failing part is logged and reported in
+ * `failed`, and the next run starts afresh. Safe to run concurrently with itself and with intake: every
+ * claim is conditional and every ticket write refuses a ticket that stopped waiting.
  */
 export async function maintainRouting(
   deps: TicketDeps,
   options: MaintenanceOptions = {},
 ): Promise<MaintenanceReport> {
   const started = performance.now();
-  const out: MaintenanceReport = { reconcile: null, sweep: null, failed: [], durationMs: 0 };
+  const out: MaintenanceReport = { reconcile: null, unrouted: null, sweep: null, failed: [], durationMs: 0 };
   try {
     out.reconcile = await reconcileClaims(deps, options);
   } catch (error) {
     out.failed.push('reconcile');
     deps.logger.error('routing.reconcile_failed', { error: message(error) });
+  }
+  try {
+    out.unrouted = await routeUnrouted(deps, options);
+  } catch (error) {
+    out.failed.push('unrouted');
+    deps.logger.error('routing.unrouted_failed', { error: message(error) });
   }
   try {
     out.sweep = await sweepQueues(deps, options);
@@ -332,6 +479,7 @@ export async function maintainRouting(
   out.durationMs = Math.round(performance.now() - started);
   deps.logger.info('routing.maintenance', {
     reconcile: out.reconcile,
+    unrouted: out.unrouted,
     sweep: out.sweep,
     failed: out.failed,
     durationMs: out.durationMs,

@@ -153,14 +153,25 @@ class NoLongerWaiting extends Error {
 }
 
 /**
+ * What a routing write may still land on: `queued`, an active ticket nobody is assigned (pickups, the
+ * queue sweep); `unrouted`, an active ticket with neither team nor assignee (the sweep routing tickets
+ * that intake left unrouted) — one that got a team meanwhile is someone else's routing and is refused.
+ */
+export type WaitingFor = 'queued' | 'unrouted';
+
+/**
  * Writes a pickup onto a ticket that is still waiting: team, assignee, explanation, an `assigned` audit
  * event by the system (`data.by`: `how`) and `ticket.assigned`. Writes nothing for a ticket that was
- * assigned or finished meanwhile, telling apart one a concurrent router gave to the same agent
- * (`already-theirs`: their claim must stay). The write is an ordinary ticket change (`mutateTicket`): a
- * concurrent unrelated change (a reply) is retried on the fresh version, and the SLA follows the new
- * team and assignee.
+ * assigned or finished meanwhile (or, `unrouted`, given a team), telling apart one a concurrent router
+ * gave to the same agent (`already-theirs`: their claim must stay). The write is an ordinary ticket
+ * change (`mutateTicket`): a concurrent unrelated change (a reply) is retried on the fresh version, and
+ * the SLA follows the new team and assignee.
  */
-export function ticketAssigner(deps: TicketDeps, how: 'pickup' | 'sweep' = 'pickup'): TicketAssigner {
+export function ticketAssigner(
+  deps: TicketDeps,
+  how: 'pickup' | 'sweep' = 'pickup',
+  waiting: WaitingFor = 'queued',
+): TicketAssigner {
   return {
     async assign(ticketId, change) {
       try {
@@ -170,6 +181,7 @@ export function ticketAssigner(deps: TicketDeps, how: 'pickup' | 'sweep' = 'pick
             throw new NoLongerWaiting(
               current.assignee === change.assignee ? 'already-theirs' : 'not-waiting',
             );
+          if (waiting === 'unrouted' && current.team !== null) throw new NoLongerWaiting('not-waiting');
           const next: Ticket = {
             ...touch(current, now),
             team: change.team,

@@ -10,7 +10,12 @@ import { type NewTicket, touch } from '#shared/domain/ticket/ticket.entity.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { mutateTicket } from '#shared/use-cases/mutate-ticket.ts';
-import { maintainRouting, reconcileClaims, sweepQueues } from '#shared/use-cases/routing-maintenance.ts';
+import {
+  maintainRouting,
+  reconcileClaims,
+  routeUnrouted,
+  sweepQueues,
+} from '#shared/use-cases/routing-maintenance.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { config as routingConfig } from '../fixtures/routing-fixtures.ts';
 import { freshTicketDeps } from '../support/ticket-fixtures.ts';
@@ -52,14 +57,17 @@ function recordingLogger() {
   return { logger, lines };
 }
 
-/** A fresh table with the config above, agents written through the store, and a clock the test moves. */
-async function world(agentProfiles: AgentProfile[]) {
+/**
+ * A fresh table with the config above (unless `storeConfig: false`), agents written through the store,
+ * and a clock the test moves.
+ */
+async function world(agentProfiles: AgentProfile[], { storeConfig = true } = {}) {
   let now = start;
   const clock = { now: () => now };
   const base = await freshTicketDeps(clock.now);
   const agents = dynamoAgentStore(base.client, base.tableName, clock);
   const configs = dynamoRoutingConfigStore(base.client, base.tableName);
-  expect(await configs.put(config, 0)).toBe(true);
+  if (storeConfig) expect(await configs.put(config, 0)).toBe(true);
   for (const p of agentProfiles) await agents.put(p);
   const { logger, lines } = recordingLogger();
   const deps: TicketDeps = { ...base.deps, logger, routing: { agents, config: configs } };
@@ -67,9 +75,23 @@ async function world(agentProfiles: AgentProfile[]) {
     ...base,
     deps,
     agents,
+    configs,
     logs: lines,
     /** The same use-case dependencies without routing: writes that leave agents' load as it was. */
     unrouted: { ...base.deps, logger } as TicketDeps,
+    /** Intake whose routing fails: the agents cannot be read (`routing.failed`, ticket stored unrouted). */
+    failing: {
+      ...deps,
+      routing: {
+        config: configs,
+        agents: {
+          ...agents,
+          listByTeam: async () => {
+            throw new Error('throttled');
+          },
+        },
+      },
+    } as TicketDeps,
     advance(minutes: number) {
       now = new Date(now.getTime() + minutes * 60_000);
     },
@@ -401,6 +423,184 @@ describe('The claim reconciler (reconcileClaims, on DynamoDB Local)', () => {
     expect(report).toMatchObject({ young: 2, released: 0 });
     w.advance(6);
     expect(await reconcileClaims(w.deps)).toMatchObject({ released: 2 });
+    expect((await w.agents.get('desk-1'))!.load.total).toBe(0);
+  });
+});
+
+describe('Routing tickets intake left without a team (routeUnrouted, on DynamoDB Local)', () => {
+  it('routes and assigns, at the next run, a ticket created while routing failed', async () => {
+    // Prepare: intake cannot read the agents, so the ticket is stored with no team
+    const w = await world([profile('desk-1')]);
+    const { ticket } = await createTicket(ticketInput(), staff, w.failing);
+    expect(ticket).toMatchObject({ team: null, assignee: null, routing: null });
+    expect(w.logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'routing.failed' }));
+    w.advance(3);
+
+    // Act
+    const report = await maintainRouting(w.deps);
+
+    // Assess: assigned with its explanation, audited, announced, and counted on the agent
+    expect(report.failed).toEqual([]);
+    expect(report.unrouted).toMatchObject({ found: 1, assigned: 1, queued: 0, taken: 0, failed: 0 });
+    const stored = (await w.deps.tickets.get(ticket.id))!;
+    expect(stored).toMatchObject({ team: 'desk', assignee: 'desk-1', version: 2 });
+    expect(stored.routing!.reason).toMatch(
+      /^Routed by the sweep 3 min after it was created without a team \(routing was off or failed\)\. No rule matched → default team desk; /,
+    );
+    expect((await w.deps.tickets.history(ticket.id)).map((e) => e.type)).toEqual(['created', 'assigned']);
+    expect((await w.deps.tickets.history(ticket.id)).at(-1)).toMatchObject({
+      actor: { id: 'system' },
+      data: { by: 'sweep', team: 'desk', assignee: 'desk-1', queued: false, routing: stored.routing },
+    });
+    expect(w.events.events.at(-1)).toMatchObject({
+      name: 'ticket.assigned',
+      detail: { ticketId: ticket.id, team: 'desk', assignee: 'desk-1', version: 2 },
+    });
+    expect(await w.agents.held('desk-1')).toEqual({ [ticket.id]: 'phone' });
+    expect((await w.agents.get('desk-1'))!.load.total).toBe(1);
+
+    // Act: the next run finds nothing left to do
+    w.advance(1);
+    const again = await maintainRouting(w.deps);
+
+    // Assess
+    expect(again.unrouted).toMatchObject({ found: 0, assigned: 0 });
+    expect(await w.deps.tickets.history(ticket.id)).toHaveLength(2);
+    expect((await w.agents.get('desk-1'))!.load.total).toBe(1);
+  });
+
+  it('does nothing while no configuration is stored, logging nothing per ticket, and routes once one is', async () => {
+    // Prepare: a fresh deployment before the first PUT /config/routing
+    const w = await world([profile('desk-1')], { storeConfig: false });
+    const { ticket } = await createTicket(ticketInput(), staff, w.deps);
+    expect(ticket).toMatchObject({ team: null, routing: null });
+    w.advance(1);
+    const before = w.logs.length;
+
+    // Act
+    const idle = await maintainRouting(w.deps);
+
+    // Assess: nothing written, only the run's own line of counts logged
+    expect(idle.unrouted).toMatchObject({ skipped: true, found: 0 });
+    expect((await w.deps.tickets.get(ticket.id))!.version).toBe(1);
+    expect(w.logs.slice(before).map((l) => l.message)).toEqual(['routing.maintenance']);
+
+    // Act: the configuration arrives
+    expect(await w.configs.put(config, 0)).toBe(true);
+    w.advance(1);
+    const report = await maintainRouting(w.deps);
+
+    // Assess
+    expect(report.unrouted).toMatchObject({ skipped: false, found: 1, assigned: 1 });
+    expect(await w.deps.tickets.get(ticket.id)).toMatchObject({ team: 'desk', assignee: 'desk-1' });
+    expect((await w.agents.get('desk-1'))!.load.total).toBe(1);
+  });
+
+  it("puts it in its rule's queue when nobody there is free, where the queue sweep assigns it later", async () => {
+    // Prepare: the only repair agent has hvac 2, below the rule's 3 until the ticket has waited 30 minutes
+    const w = await world([profile('rep-2', { teams: ['repair'], skills: { hvac: 2 } })]);
+    const { ticket } = await createTicket(hvacInput(), staff, w.failing);
+    w.advance(5);
+
+    // Act
+    const first = await maintainRouting(w.deps);
+
+    // Assess: routed into the repair queue, audited as queued
+    expect(first.unrouted).toMatchObject({ found: 1, assigned: 0, queued: 1 });
+    expect(await w.deps.tickets.get(ticket.id)).toMatchObject({ team: 'repair', assignee: null });
+    expect((await w.deps.tickets.history(ticket.id)).at(-1)).toMatchObject({
+      type: 'assigned',
+      data: { by: 'sweep', team: 'repair', assignee: null, queued: true, rule: 'hvac' },
+    });
+    expect(await w.agents.held('rep-2')).toEqual({});
+
+    // Act: 35 minutes after creation the relaxed step unlocks
+    w.advance(30);
+    const later = await maintainRouting(w.deps);
+
+    // Assess: no longer unrouted; the queue sweep takes it
+    expect(later.unrouted).toMatchObject({ found: 0 });
+    expect(later.sweep).toMatchObject({ assigned: 1 });
+    expect(await w.deps.tickets.get(ticket.id)).toMatchObject({ team: 'repair', assignee: 'rep-2' });
+  });
+
+  it('routes each ticket once when two runs race for the same unrouted tickets', async () => {
+    // Prepare: three unrouted tickets, two agents with room for two each
+    const w = await world([profile('desk-1'), profile('desk-2')]);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++)
+      ids.push((await createTicket(ticketInput({ subject: `问题 ${i}` }), staff, w.failing)).ticket.id);
+    w.advance(2);
+
+    // Act
+    const runs = await Promise.all([maintainRouting(w.deps), maintainRouting(w.deps)]);
+
+    // Assess: every ticket assigned once, each agent holding exactly its tickets
+    expect(runs.every((r) => r.failed.length === 0 && r.unrouted!.failed === 0)).toBe(true);
+    expect(runs.reduce((n, r) => n + r.unrouted!.assigned, 0)).toBe(3);
+    const assignees = await w.assignees(ids);
+    expect(assignees.every((a) => a === 'desk-1' || a === 'desk-2')).toBe(true);
+    for (const id of ids) {
+      const assigned = (await w.deps.tickets.history(id)).filter((e) => e.type === 'assigned');
+      expect(assigned, id).toHaveLength(1);
+    }
+    for (const agentId of ['desk-1', 'desk-2']) {
+      const mine = ids.filter((_, i) => assignees[i] === agentId).sort();
+      expect(Object.keys(await w.agents.held(agentId)).sort(), agentId).toEqual(mine);
+      expect((await w.agents.get(agentId))!.load.total, agentId).toBe(mine.length);
+    }
+    expect(w.events.events.filter((e) => e.name === 'ticket.assigned')).toHaveLength(3);
+  });
+
+  it('leaves alone a ticket that got a team (or an assignee) before its write, giving the claim back', async () => {
+    // Prepare: three unrouted tickets; one is moved to the billing queue before the run, one is given to
+    // a person without a team, and one is moved while the run is deciding it (right after its claim)
+    const w = await world([profile('desk-1', { capacity: 5 })]);
+    const moveTo = (id: string, change: { team?: string; assignee?: string }) =>
+      mutateTicket(id, systemActor(), undefined, w.unrouted, (current, now) => ({
+        ticket: { ...touch(current, now), ...change },
+        audit: [],
+        events: [],
+      }));
+    const early = (await createTicket(ticketInput({ subject: '发票' }), staff, w.failing)).ticket;
+    const owned = (await createTicket(ticketInput({ subject: '退款' }), staff, w.failing)).ticket;
+    const racing = (await createTicket(ticketInput(), staff, w.failing)).ticket;
+    await moveTo(early.id, { team: 'billing' });
+    await moveTo(owned.id, { assignee: 'desk-2' });
+    const racingDeps: TicketDeps = {
+      ...w.deps,
+      routing: {
+        ...w.deps.routing!,
+        agents: {
+          ...w.agents,
+          async claim(agentId, ticketId, options) {
+            const claimed = await w.agents.claim(agentId, ticketId, options);
+            if (ticketId === racing.id) await moveTo(racing.id, { team: 'billing' });
+            return claimed;
+          },
+        },
+      },
+    };
+    w.advance(2);
+
+    // Act
+    const report = await routeUnrouted(racingDeps);
+
+    // Assess: only the racing ticket was found; its write was refused and its claim given back
+    expect(report).toMatchObject({ found: 1, assigned: 0, queued: 0, taken: 1, failed: 0 });
+    expect(await w.deps.tickets.get(racing.id)).toMatchObject({
+      team: 'billing',
+      assignee: null,
+      version: 2,
+    });
+    expect(await w.deps.tickets.get(early.id)).toMatchObject({ team: 'billing', assignee: null, version: 2 });
+    expect(await w.deps.tickets.get(owned.id)).toMatchObject({ team: null, assignee: 'desk-2', version: 2 });
+    for (const id of [early.id, owned.id, racing.id])
+      expect(
+        (await w.deps.tickets.history(id)).filter((e) => e.type === 'assigned'),
+        id,
+      ).toEqual([]);
+    expect(await w.agents.held('desk-1')).toEqual({});
     expect((await w.agents.get('desk-1'))!.load.total).toBe(0);
   });
 });

@@ -79,10 +79,11 @@ export type AssignOutcome = 'assigned' | 'already-theirs' | 'not-waiting';
 export interface TicketAssigner {
   /**
    * Sets team, assignee and routing on a ticket that is still waiting unassigned; writes nothing
-   * (`already-theirs`, `not-waiting`) if it was assigned, closed or changed meanwhile.
+   * (`already-theirs`, `not-waiting`) if it was assigned, closed or changed meanwhile. A null assignee
+   * places the ticket in `team`'s queue (for a ticket that had no team).
    */
   assign(
     ticketId: string,
-    change: { team: string; assignee: string; routing: TicketRouting },
+    change: { team: string; assignee: string | null; routing: TicketRouting },
   ): Promise<AssignOutcome>;
 }
