@@ -8,6 +8,8 @@
  * 3. The same world, three runs at once: nothing over capacity, nothing assigned twice.
  * 4. Reconcile: every agent holds 3 claims; a tenth of the agents also hold an orphan (a claim whose
  *    ticket was never written), old enough to go.
+ * 5. Unrouted: the `queued` tickets were created while routing failed (no team); 31 minutes later,
+ *    runs one after another until every one of them has a team.
  *
  * Each line gives the run's wall time and its DynamoDB requests by kind.
  */
@@ -59,7 +61,7 @@ const start = new Date('2026-11-20T08:00:00Z');
 const ddb = await startDynamoDbLocal();
 try {
   /** A fresh table with `agents` repair engineers (hvac 2) and `queued` HVAC tickets waiting. */
-  async function world(availability: 'online' | 'away') {
+  async function world(availability: 'online' | 'away', { intakeFails = false } = {}) {
     let now = start;
     const clock = { now: () => now };
     const client = new DynamoDBClient(localAwsConfig(ddb.endpoint));
@@ -98,6 +100,20 @@ try {
         }),
       );
     }
+    const intake: TicketDeps = intakeFails
+      ? {
+          ...deps,
+          routing: {
+            config: configs,
+            agents: {
+              ...agents,
+              listByTeam: async () => {
+                throw new Error('throttled');
+              },
+            },
+          },
+        }
+      : deps;
     const ids: string[] = [];
     for (let i = 0; i < queuedCount; i++) {
       const { ticket } = await createTicket(
@@ -111,7 +127,7 @@ try {
           customer: { email: `c${i}@example.com`, tier: 'standard' },
         },
         staff,
-        deps,
+        intake,
       );
       ids.push(ticket.id);
     }
@@ -137,10 +153,12 @@ try {
   const line = (label: string, report: MaintenanceReport, ms: number, requests: Record<string, number>) => {
     const s = report.sweep;
     const c = report.reconcile;
+    const u = report.unrouted;
     console.log(
       `${label.padEnd(28)} ${String(Math.round(ms)).padStart(6)} ms  ` +
         `sweep: assigned ${s?.assigned ?? '-'}, tried ${s?.tried ?? '-'}, taken ${s?.taken ?? '-'}, ` +
         `already ${s?.alreadyAssigned ?? '-'}, still queued ${s?.stillQueued ?? '-'}, truncated ${s?.truncated ?? '-'}; ` +
+        `unrouted: found ${u?.found ?? '-'}, assigned ${u?.assigned ?? '-'}, queued ${u?.queued ?? '-'}; ` +
         `reconcile: agents ${c?.agents ?? '-'}, released ${c?.released ?? '-'}, unheld claimed ${c?.unheldClaimed ?? '-'}\n${' '.repeat(38)}requests: ${counts(requests)}`,
     );
   };
@@ -205,6 +223,14 @@ try {
   }
   rec.advance(6);
   await timed(rec, `4. reconcile, ${orphans} orphans`);
+
+  // 5. Tickets intake left without a team, routed by successive runs.
+  const lost = await world('online', { intakeFails: true });
+  lost.advance(31);
+  for (let run = 1; run <= 10; run++) {
+    const report = await timed(lost, `5. unrouted, run ${run}`);
+    if (!report.unrouted?.found) break;
+  }
 } finally {
   await ddb.stop();
 }
