@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
 import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
 import { type Actor, systemActor } from '#shared/domain/actor.ts';
-import type { Logger } from '#shared/domain/ports.ts';
 import { AgentProfile, type AgentProfileInput } from '#shared/domain/routing/agent.ts';
 import { activeStatuses } from '#shared/domain/ticket/lifecycle.ts';
 import { type NewTicket, touch } from '#shared/domain/ticket/ticket.entity.ts';
@@ -18,6 +17,7 @@ import {
 } from '#shared/use-cases/routing-maintenance.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { config as routingConfig } from '../fixtures/routing-fixtures.ts';
+import { recordingLogger } from '../support/recording-logger.ts';
 import { freshTicketDeps } from '../support/ticket-fixtures.ts';
 
 const start = new Date('2026-11-20T08:00:00Z');
@@ -46,16 +46,6 @@ const profile = (id: string, overrides: Partial<AgentProfileInput> = {}) =>
     availability: 'online',
     ...overrides,
   });
-
-function recordingLogger() {
-  const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
-  const logger: Logger = {
-    info: (message, fields) => lines.push({ level: 'info', message, fields }),
-    warn: (message, fields) => lines.push({ level: 'warn', message, fields }),
-    error: (message, fields) => lines.push({ level: 'error', message, fields }),
-  };
-  return { logger, lines };
-}
 
 /**
  * A fresh table with the config above (unless `storeConfig: false`), agents written through the store,

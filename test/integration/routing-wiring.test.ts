@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
 import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
 import { type Actor, systemActor } from '#shared/domain/actor.ts';
-import type { Logger } from '#shared/domain/ports.ts';
 import { AgentProfile, type AgentProfileInput } from '#shared/domain/routing/agent.ts';
 import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
 import { type NewTicket, touch } from '#shared/domain/ticket/ticket.entity.ts';
@@ -12,6 +11,7 @@ import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { AgentUpdate, putAgent, setAgentAvailability } from '#shared/use-cases/manage-agents.ts';
 import { mutateTicket } from '#shared/use-cases/mutate-ticket.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
+import { recordingLogger } from '../support/recording-logger.ts';
 import { freshTicketDeps } from '../support/ticket-fixtures.ts';
 
 const start = new Date('2026-11-20T08:00:00Z');
@@ -26,17 +26,6 @@ const profile = (id: string, overrides: Partial<AgentProfileInput> = {}) =>
     availability: 'online',
     ...overrides,
   });
-
-/** A logger that keeps what it was told, to assert on decisions and failures. */
-function recordingLogger() {
-  const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
-  const logger: Logger = {
-    info: (message, fields) => lines.push({ level: 'info', message, fields }),
-    warn: (message, fields) => lines.push({ level: 'warn', message, fields }),
-    error: (message, fields) => lines.push({ level: 'error', message, fields }),
-  };
-  return { logger, lines };
-}
 
 /**
  * A fresh table with the demo routing configuration stored, agents written through the agent store, a
