@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually.ts';
 import {
   apiClient,
   type DevTokens,
@@ -11,17 +12,6 @@ import {
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field and asserted on.
 type Json = any;
-
-/** Polls until `check` returns a value, or fails after `ms` of real time. */
-async function eventually<T>(check: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** The queue sweep through the local runtime's HTTP API, on its virtual clock (600× real time). */
 describe('The queue sweep in the local runtime (--time-scale 600, seeded demo data)', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually.ts';
 import {
   apiClient,
   type DevTokens,
@@ -39,17 +40,6 @@ async function outboxOf(ticketId: string) {
 async function historyOf(ticketId: string): Promise<Json[]> {
   const { body } = await api('GET', `/tickets/${ticketId}/history`, { token: tokens.supervisor });
   return body.items ?? body;
-}
-
-/** Polls until `check` returns a value, or fails after `ms` of real time. */
-async function eventually<T>(check: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('The SLA timer in the local runtime (--time-scale 600)', () => {

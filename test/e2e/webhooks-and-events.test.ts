@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localWebhookFiles } from '#infra/local/channels.ts';
 import { signatureHeaderValue } from '#shared/domain/intake/webhook.ts';
+import { eventually } from './support/eventually.ts';
 import {
   apiClient,
   type DevTokens,
@@ -239,15 +240,6 @@ describe('POST /hooks/{source}', () => {
 });
 
 describe('EventBridge intake (the same rule on the local bus)', () => {
-  async function eventually<T>(read: () => Promise<T | undefined>): Promise<T> {
-    for (let i = 0; i < 60; i++) {
-      const value = await read();
-      if (value !== undefined) return value;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('timed out');
-  }
-
   it('opens a ticket for ticket.create.requested once, and updates it by external reference', async () => {
     // Prepare
     const email = `erp-${randomUUID().slice(0, 8)}@example.com`;
@@ -265,10 +257,14 @@ describe('EventBridge intake (the same rule on the local bus)', () => {
     // Act: the producer sends it twice (its own retry), then asks for a change
     await api('POST', '/dev/events', { body: create });
     await api('POST', '/dev/events', { body: create });
-    const list = await eventually(async () => {
-      const items = (await api('GET', `/tickets?customer=${email}`, { token: tokens.agent })).body.items;
-      return items.length ? items : undefined;
-    });
+    const list = await eventually(
+      async () => {
+        const items = (await api('GET', `/tickets?customer=${email}`, { token: tokens.agent })).body.items;
+        return items.length ? items : undefined;
+      },
+      6_000,
+      100,
+    );
     await api('POST', '/dev/events', {
       body: {
         source: 'erp.orders',
@@ -284,10 +280,14 @@ describe('EventBridge intake (the same rule on the local bus)', () => {
         },
       },
     });
-    const updated = await eventually(async () => {
-      const t = await ticket(list[0].id);
-      return t.priority === 'urgent' ? t : undefined;
-    });
+    const updated = await eventually(
+      async () => {
+        const t = await ticket(list[0].id);
+        return t.priority === 'urgent' ? t : undefined;
+      },
+      6_000,
+      100,
+    );
 
     // Assess
     await new Promise((r) => setTimeout(r, 200));
