@@ -83,7 +83,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   } else {
     const model = buildModel(corpus);
     writeFileSync(modelFile, renderModel(model));
-    const bytes = renderModel(model).length;
+    const bytes = Buffer.byteLength(renderModel(model));
     console.log(
       `intent model: ${corpus.lines.length} tickets, ${model.features.split('\n').length} features, temperature ${model.temperature}, ${(bytes / 1024).toFixed(0)} KB → ${modelFile}`,
     );

@@ -1,8 +1,9 @@
 /**
- * A linear text model: weights per (feature, label), a bias per label, softmax over the sums (scaled by a
- * calibrated temperature). Trained as naive Bayes (`trainModel`). Small enough to ship inside every intake function, fast enough to run on every
- * ticket (a few dozen map lookups), and its training is deterministic, so the committed model can be
- * rebuilt byte for byte from the committed corpus (`npm run train:classifier`).
+ * A linear text model: weights per (feature, label), a bias per label, softmax over the sums (scaled by
+ * a calibrated temperature). Trained as naive Bayes (`trainModel`). Small enough to ship inside every
+ * intake function, fast enough to run on every ticket (a few dozen map lookups), and its training is
+ * deterministic, so the committed model can be rebuilt byte for byte from the committed corpus
+ * (`npm run train:classifier`).
  */
 
 /** The model as committed: labels, biases, and int8-quantised weights (weight = int8 × scale). */
@@ -31,34 +32,53 @@ export interface CompiledModel {
   predict(features: readonly string[]): LabelScore[];
   /** The raw score of each label, in `labels` order, before temperature and softmax. */
   scores(features: readonly string[]): number[];
-  /** How many of these features the model knows (0: it is guessing from the biases). */
-  known(features: readonly string[]): number;
 }
 
+/** The committed model, weights dequantised as they are read. */
 export function compileModel(model: SerializedModel): CompiledModel {
-  const k = model.labels.length;
-  const rows = new Map<string, number>();
-  model.features.split('\n').forEach((feature, i) => {
-    rows.set(feature, i * k);
-  });
   const weights = Int8Array.from(atob(model.weights), (c) => (c.charCodeAt(0) << 24) >> 24);
+  return linearModel(model.labels, model.features.split('\n'), model.bias, model.temperature, (w) => {
+    return weights[w]! * model.scale;
+  });
+}
+
+/** A trained model as a `CompiledModel`, without quantising (evaluation, cross-validation). */
+export function compileTrained(model: TrainedModel): CompiledModel {
+  return linearModel(
+    model.labels,
+    model.features,
+    [...model.bias],
+    model.temperature,
+    (w) => model.weights[w]!,
+  );
+}
+
+/** Scores: bias plus each known feature's row; probabilities: softmax of scores / temperature. */
+function linearModel(
+  labels: readonly string[],
+  features: readonly string[],
+  bias: readonly number[],
+  temperature: number,
+  weight: (index: number) => number,
+): CompiledModel {
+  const k = labels.length;
+  const rows = new Map(features.map((f, i) => [f, i * k]));
+  const scores = (present: readonly string[]) => {
+    const z = [...bias];
+    for (const feature of present) {
+      const row = rows.get(feature);
+      if (row === undefined) continue;
+      for (let j = 0; j < k; j++) z[j]! += weight(row + j);
+    }
+    return z;
+  };
   return {
-    labels: model.labels,
-    scores(features) {
-      const z = [...model.bias];
-      for (const feature of features) {
-        const row = rows.get(feature);
-        if (row === undefined) continue;
-        for (let j = 0; j < k; j++) z[j]! += weights[row + j]! * model.scale;
-      }
-      return z;
-    },
-    predict(features) {
-      return softmax(this.scores(features).map((z) => z / model.temperature))
-        .map((probability, j) => ({ label: model.labels[j]!, probability }))
-        .sort((a, b) => b.probability - a.probability || (a.label < b.label ? -1 : 1));
-    },
-    known: (features) => features.filter((f) => rows.has(f)).length,
+    labels,
+    scores,
+    predict: (present) =>
+      softmax(scores(present).map((z) => z / temperature))
+        .map((probability, j) => ({ label: labels[j]!, probability }))
+        .sort((a, b) => b.probability - a.probability || (a.label < b.label ? -1 : 1)),
   };
 }
 
@@ -169,31 +189,6 @@ export function calibrateTemperature(
     if (loss < best.loss) best = { temperature, loss };
   }
   return best.temperature;
-}
-
-/** A trained model as a `CompiledModel`, without quantising (evaluation, cross-validation). */
-export function compileTrained(model: TrainedModel): CompiledModel {
-  const k = model.labels.length;
-  const rows = new Map(model.features.map((f, i) => [f, i * k]));
-  const scores = (features: readonly string[]) => {
-    const z = [...model.bias];
-    for (const feature of features) {
-      const row = rows.get(feature);
-      if (row === undefined) continue;
-      for (let j = 0; j < k; j++) z[j]! += model.weights[row + j]!;
-    }
-    return z;
-  };
-  return {
-    labels: model.labels,
-    scores,
-    predict(features) {
-      return softmax(scores(features).map((z) => z / model.temperature))
-        .map((probability, j) => ({ label: model.labels[j]!, probability }))
-        .sort((a, b) => b.probability - a.probability || (a.label < b.label ? -1 : 1));
-    },
-    known: (features) => features.filter((f) => rows.has(f)).length,
-  };
 }
 
 /** Quantises the weights to int8 (weight ≈ int8 × scale) for a model small enough to bundle. */
