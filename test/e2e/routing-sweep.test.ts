@@ -1,42 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from './support/eventually.ts';
-import {
-  apiClient,
-  type DevTokens,
-  dynamoDbLocalProcesses,
-  type RuntimeProcess,
-  removeDataDir,
-  startRuntimeProcess,
-  tempDataDir,
-} from './support/runtime-process.ts';
+import { runtimeSuite } from './support/runtime-process.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field and asserted on.
 type Json = any;
 
 /** The queue sweep through the local runtime's HTTP API, on its virtual clock (600× real time). */
 describe('The queue sweep in the local runtime (--time-scale 600, seeded demo data)', () => {
-  const dataDir = tempDataDir();
-  let runtime: RuntimeProcess;
-  let api: ReturnType<typeof apiClient>;
-  let tokens: DevTokens;
-
-  beforeAll(async () => {
-    runtime = await startRuntimeProcess({ dataDir, args: ['--time-scale', '600'] });
-    api = apiClient(runtime.url);
-    tokens = (await api<DevTokens>('GET', '/dev/tokens')).body;
-  });
-
-  afterAll(async () => {
-    await runtime?.stop('SIGINT');
-    for (const pid of dynamoDbLocalProcesses(dataDir)) process.kill(pid, 'SIGKILL');
-    removeDataDir(dataDir);
-  });
+  const rt = runtimeSuite({ args: ['--time-scale', '600'] });
 
   it('gives queued HVAC work to a less skilled engineer once it has waited 30 minutes, with no agent event', async () => {
     // Prepare: an online field engineer with hvac 2 (the rule wants 3 until 30 min); the seed's HVAC
     // expert is away
-    const put = await api('PUT', '/agents/u-agent-trainee', {
-      token: tokens.admin,
+    const put = await rt.api('PUT', '/agents/u-agent-trainee', {
+      token: rt.tokens.admin,
       body: {
         name: '见习工程师',
         teams: ['field-repair'],
@@ -49,8 +26,8 @@ describe('The queue sweep in the local runtime (--time-scale 600, seeded demo da
       },
     });
     expect(put.status).toBe(201);
-    const created = await api('POST', '/tickets', {
-      token: tokens.agent,
+    const created = await rt.api('POST', '/tickets', {
+      token: rt.tokens.agent,
       body: {
         subject: '会议室空调不制冷',
         category: 'hvac',
@@ -64,7 +41,7 @@ describe('The queue sweep in the local runtime (--time-scale 600, seeded demo da
 
     // Act: wait (30 virtual minutes are 3 real seconds; the sweep runs every real second)
     const ticket = await eventually(async () => {
-      const { body } = await api<Json>('GET', `/tickets/${id}`, { token: tokens.supervisor });
+      const { body } = await rt.api<Json>('GET', `/tickets/${id}`, { token: rt.tokens.supervisor });
       return body.assignee ? body : undefined;
     }, 30_000);
 
@@ -76,13 +53,13 @@ describe('The queue sweep in the local runtime (--time-scale 600, seeded demo da
     );
     const waited = Number(/after (\d+) min/.exec(ticket.routing.reason)![1]);
     expect(waited).toBeGreaterThanOrEqual(30);
-    const history = await api('GET', `/tickets/${id}/history`, { token: tokens.supervisor });
+    const history = await rt.api('GET', `/tickets/${id}/history`, { token: rt.tokens.supervisor });
     expect(
       history.body.items
         .filter((e: { type: string }) => e.type === 'assigned')
         .map((e: { data: { by: string } }) => e.data.by),
     ).toEqual(['routing', 'sweep']);
-    const agents = await api('GET', '/agents?team=field-repair', { token: tokens.supervisor });
+    const agents = await rt.api('GET', '/agents?team=field-repair', { token: rt.tokens.supervisor });
     const trainee = agents.body.items.find((a: { id: string }) => a.id === 'u-agent-trainee');
     expect(trainee.load.total).toBe(1);
   });

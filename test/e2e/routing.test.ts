@@ -1,38 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  apiClient,
-  type DevTokens,
-  dynamoDbLocalProcesses,
-  type RuntimeProcess,
-  removeDataDir,
-  startRuntimeProcess,
-  tempDataDir,
-} from './support/runtime-process.ts';
+import { describe, expect, it } from 'vitest';
+import { runtimeSuite } from './support/runtime-process.ts';
 
 /** Smart routing through the local runtime's HTTP API, with its seeded teams, agents and rules. */
 describe('Routing over the HTTP API (local runtime, seeded demo data)', () => {
-  const dataDir = tempDataDir();
-  let runtime: RuntimeProcess;
-  let api: ReturnType<typeof apiClient>;
-  let tokens: DevTokens;
-  const tokenOf = (userId: string) => tokens.users.find((u) => u.id === userId)!.token;
-
-  beforeAll(async () => {
-    runtime = await startRuntimeProcess({ dataDir });
-    api = apiClient(runtime.url);
-    tokens = (await api<DevTokens>('GET', '/dev/tokens')).body;
-  });
-
-  afterAll(async () => {
-    await runtime?.stop('SIGINT');
-    for (const pid of dynamoDbLocalProcesses(dataDir)) process.kill(pid, 'SIGKILL');
-    removeDataDir(dataDir);
-  });
+  const rt = runtimeSuite();
+  const tokenOf = (userId: string) => rt.tokens.users.find((u) => u.id === userId)!.token;
 
   it("sends a VIP's urgent ticket to the experts, with the explanation in the ticket and its history", async () => {
     // Act
-    const created = await api('POST', '/tickets', {
-      token: tokens.agent,
+    const created = await rt.api('POST', '/tickets', {
+      token: rt.tokens.agent,
       body: {
         subject: '收银系统全部宕机',
         description: '所有门店的收银台都无法结账',
@@ -43,14 +20,14 @@ describe('Routing over the HTTP API (local runtime, seeded demo data)', () => {
     // Assess
     expect(created.status).toBe(201);
     const id = created.body.id;
-    const ticket = await api('GET', `/tickets/${id}`, { token: tokens.supervisor });
+    const ticket = await rt.api('GET', `/tickets/${id}`, { token: rt.tokens.supervisor });
     expect(ticket.body).toMatchObject({ team: 'experts', routing: { rule: 'vip-urgent', relaxed: false } });
     expect(['u-sup-field', 'u-agent-sun']).toContain(ticket.body.assignee);
     expect(ticket.body.routing.reason).toMatch(/^Rule "vip-urgent" .* → team experts; .* picked u-/);
     expect(ticket.body.routing.candidates.length).toBeGreaterThanOrEqual(2);
     for (const c of ticket.body.routing.candidates) expect(c.score).toBeGreaterThan(0);
 
-    const history = await api('GET', `/tickets/${id}/history`, { token: tokens.supervisor });
+    const history = await rt.api('GET', `/tickets/${id}/history`, { token: rt.tokens.supervisor });
     const assigned = history.body.items.find((e: { type: string }) => e.type === 'assigned');
     expect(assigned).toMatchObject({
       actor: { id: 'system' },
@@ -58,21 +35,21 @@ describe('Routing over the HTTP API (local runtime, seeded demo data)', () => {
     });
     expect(assigned.data.routing.reason).toBe(ticket.body.routing.reason);
 
-    const events = (await api('GET', '/dev/events')).body.events as {
+    const events = (await rt.api('GET', '/dev/events')).body.events as {
       detailType: string;
       detail: { ticketId: string };
     }[];
     expect(events.some((e) => e.detailType === 'ticket.assigned' && e.detail.ticketId === id)).toBe(true);
 
-    const agents = await api('GET', '/agents?team=experts', { token: tokens.agent });
+    const agents = await rt.api('GET', '/agents?team=experts', { token: rt.tokens.agent });
     const holder = agents.body.items.find((a: { id: string }) => a.id === ticket.body.assignee);
     expect(holder.load.total).toBeGreaterThanOrEqual(1);
   });
 
   it('queues work nobody online can do, and hands it to the engineer who comes online', async () => {
     // Prepare: HVAC on site needs a field engineer with hvac ≥ 3; the seed's only one (赵敏) is away
-    const created = await api('POST', '/tickets', {
-      token: tokens.agent,
+    const created = await rt.api('POST', '/tickets', {
+      token: rt.tokens.agent,
       body: {
         subject: '会议室空调不制冷',
         category: 'hvac',
@@ -85,7 +62,7 @@ describe('Routing over the HTTP API (local runtime, seeded demo data)', () => {
     expect(created.body.routing.reason).toContain('queued in field-repair');
 
     // Act: 赵敏 signs in and goes online herself
-    const online = await api('POST', '/agents/u-agent-zhao/availability', {
+    const online = await rt.api('POST', '/agents/u-agent-zhao/availability', {
       token: tokenOf('u-agent-zhao'),
       body: { availability: 'online' },
     });
@@ -94,12 +71,14 @@ describe('Routing over the HTTP API (local runtime, seeded demo data)', () => {
     expect(online.status).toBe(200);
     expect(online.body.agent.availability).toBe('online');
     expect(online.body.pickedUp).toContain(created.body.id);
-    const ticket = await api('GET', `/tickets/${created.body.id}`, { token: tokens.supervisor });
+    const ticket = await rt.api('GET', `/tickets/${created.body.id}`, { token: rt.tokens.supervisor });
     expect(ticket.body.assignee).toBe('u-agent-zhao');
     expect(ticket.body.routing.reason).toMatch(
       /Picked up from the field-repair queue after \d+ min by u-agent-zhao/,
     );
-    const history = await api('GET', `/tickets/${created.body.id}/history`, { token: tokens.supervisor });
+    const history = await rt.api('GET', `/tickets/${created.body.id}/history`, {
+      token: rt.tokens.supervisor,
+    });
     expect(
       history.body.items
         .filter((e: { type: string }) => e.type === 'assigned')
@@ -109,18 +88,18 @@ describe('Routing over the HTTP API (local runtime, seeded demo data)', () => {
 
   it('serves the versioned routing configuration and refuses a stale change with 412', async () => {
     // Prepare
-    const current = await api('GET', '/config/routing', { token: tokens.supervisor });
+    const current = await rt.api('GET', '/config/routing', { token: rt.tokens.supervisor });
     expect(current.status).toBe(200);
     const etag = current.headers.get('etag');
     expect(etag).toBe(`"${current.body.version}"`);
     // Act
-    const updated = await api('PUT', '/config/routing', {
-      token: tokens.admin,
+    const updated = await rt.api('PUT', '/config/routing', {
+      token: rt.tokens.admin,
       body: current.body,
       headers: { 'if-match': etag! },
     });
-    const stale = await api('PUT', '/config/routing', {
-      token: tokens.admin,
+    const stale = await rt.api('PUT', '/config/routing', {
+      token: rt.tokens.admin,
       body: current.body,
       headers: { 'if-match': etag! },
     });

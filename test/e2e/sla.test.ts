@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/eventually.ts';
 import {
   apiClient,
@@ -6,6 +6,7 @@ import {
   dynamoDbLocalProcesses,
   type RuntimeProcess,
   removeDataDir,
+  runtimeSuite,
   startRuntimeProcess,
   tempDataDir,
 } from './support/runtime-process.ts';
@@ -13,32 +14,17 @@ import {
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field and asserted on.
 type Json = any;
 
-const dir = tempDataDir();
-let runtime: RuntimeProcess;
-let api: ReturnType<typeof apiClient>;
-let tokens: DevTokens;
-
-beforeAll(async () => {
-  runtime = await startRuntimeProcess({ dataDir: dir, args: ['--time-scale', '600'] });
-  api = apiClient(runtime.url);
-  tokens = (await api<DevTokens>('GET', '/dev/tokens')).body;
-});
-
-afterAll(async () => {
-  await runtime?.stop('SIGKILL');
-  for (const pid of dynamoDbLocalProcesses(dir)) process.kill(pid, 'SIGKILL');
-  removeDataDir(dir);
-});
+const rt = runtimeSuite({ args: ['--time-scale', '600'], stopSignal: 'SIGKILL' });
 
 const minutes = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 60_000;
 
 async function outboxOf(ticketId: string) {
-  const { body } = await api<{ messages: Json[] }>('GET', '/dev/outbox');
+  const { body } = await rt.api<{ messages: Json[] }>('GET', '/dev/outbox');
   return body.messages.filter((m) => m.ticketId === ticketId);
 }
 
 async function historyOf(ticketId: string): Promise<Json[]> {
-  const { body } = await api('GET', `/tickets/${ticketId}/history`, { token: tokens.supervisor });
+  const { body } = await rt.api('GET', `/tickets/${ticketId}/history`, { token: rt.tokens.supervisor });
   return body.items ?? body;
 }
 
@@ -49,8 +35,8 @@ describe('The SLA timer in the local runtime (--time-scale 600)', () => {
   it('gives a new urgent ticket the urgent policy, its due times and a running timer', async () => {
     // Act
     wallCreated = Date.now();
-    const created = await api('POST', '/tickets', {
-      token: tokens.agent,
+    const created = await rt.api('POST', '/tickets', {
+      token: rt.tokens.agent,
       body: { subject: '机房空调停机，温度上升', priority: 'urgent', customer: { email: 'ops@example.com' } },
     });
 
@@ -92,7 +78,7 @@ describe('The SLA timer in the local runtime (--time-scale 600)', () => {
   it('records sla.warning, sla.breached and the escalation in the history, and breached on the ticket', async () => {
     // Act
     const history = await historyOf(ticket.id);
-    const current = (await api('GET', `/tickets/${ticket.id}`, { token: tokens.supervisor })).body;
+    const current = (await rt.api('GET', `/tickets/${ticket.id}`, { token: rt.tokens.supervisor })).body;
 
     // Assess
     const types = history.map((e) => e.type);
@@ -115,20 +101,23 @@ describe('The SLA timer in the local runtime (--time-scale 600)', () => {
   it('sends nothing for a ticket answered in time: the reply meets the first response', async () => {
     // Prepare
     const created = (
-      await api('POST', '/tickets', {
-        token: tokens.agent,
+      await rt.api('POST', '/tickets', {
+        token: rt.tokens.agent,
         body: { subject: '门禁卡失效', priority: 'urgent', customer: { email: 'gate@example.com' } },
       })
     ).body;
 
     // Act: answered at once (well before the 2.25 s warning), then resolved
-    const reply = await api('POST', `/tickets/${created.id}/replies`, {
-      token: tokens.agent,
+    const reply = await rt.api('POST', `/tickets/${created.id}/replies`, {
+      token: rt.tokens.agent,
       body: { body: '已收到，马上处理。', public: true },
     });
-    await api('POST', `/tickets/${created.id}/transitions`, { token: tokens.agent, body: { to: 'open' } });
-    const resolved = await api('POST', `/tickets/${created.id}/transitions`, {
-      token: tokens.agent,
+    await rt.api('POST', `/tickets/${created.id}/transitions`, {
+      token: rt.tokens.agent,
+      body: { to: 'open' },
+    });
+    const resolved = await rt.api('POST', `/tickets/${created.id}/transitions`, {
+      token: rt.tokens.agent,
       body: { to: 'resolved' },
     });
     await new Promise((r) => setTimeout(r, 4000)); // past the 30-minute deadline in virtual time
@@ -145,12 +134,12 @@ describe('The SLA timer in the local runtime (--time-scale 600)', () => {
 
   it('stops within 10 s with timers running, leaving no DynamoDB Local behind', async () => {
     // Act
-    const { code, ms } = await runtime.stop('SIGINT');
+    const { code, ms } = await rt.runtime.stop('SIGINT');
 
     // Assess
     expect(ms).toBeLessThan(10_000);
     expect(code).toBe(0);
-    expect(dynamoDbLocalProcesses(dir)).toEqual([]);
+    expect(dynamoDbLocalProcesses(rt.dataDir)).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from '#infra/local/dynamodb-local.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -188,4 +189,32 @@ export interface DevTokens {
   integration: string;
   customer: string;
   users: { id: string; name: string; email: string; roles: string[]; token: string }[];
+}
+
+/** One runtime shared by a suite's tests: started before them, stopped (with its data) after them. */
+export interface RuntimeSuite {
+  dataDir: string;
+  runtime: RuntimeProcess;
+  api: ReturnType<typeof apiClient>;
+  tokens: DevTokens;
+}
+
+/**
+ * Registers `beforeAll`/`afterAll` in the calling suite: start a runtime in a fresh data dir with
+ * `args`, fetch the dev tokens; afterwards stop it with `stopSignal`, kill any DynamoDB Local it left
+ * and remove the data dir. The fields are set once `beforeAll` has run.
+ */
+export function runtimeSuite(options: { args?: string[]; stopSignal?: NodeJS.Signals } = {}): RuntimeSuite {
+  const suite = { dataDir: tempDataDir() } as RuntimeSuite;
+  beforeAll(async () => {
+    suite.runtime = await startRuntimeProcess({ dataDir: suite.dataDir, args: options.args ?? [] });
+    suite.api = apiClient(suite.runtime.url);
+    suite.tokens = (await suite.api<DevTokens>('GET', '/dev/tokens')).body;
+  });
+  afterAll(async () => {
+    await suite.runtime?.stop(options.stopSignal ?? 'SIGINT');
+    for (const pid of dynamoDbLocalProcesses(suite.dataDir)) process.kill(pid, 'SIGKILL');
+    removeDataDir(suite.dataDir);
+  });
+  return suite;
 }
