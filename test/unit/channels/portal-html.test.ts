@@ -12,6 +12,7 @@ import { langOf } from '#shared/channels/portal/portal-text.ts';
 import type { Message } from '#shared/domain/ticket/message.ts';
 import type { Ticket } from '#shared/domain/ticket/ticket.entity.ts';
 import { escapeHtml, html, SafeHtml } from '#shared/http/html.ts';
+import { ticket as baseTicket } from '../../fixtures/tickets.ts';
 
 const xss = `"><script>alert('x')</script><img src=x onerror=alert(1)>\`&`;
 
@@ -25,35 +26,20 @@ const expectEscaped = (page: string) => {
   expect(page).not.toMatch(injected);
 };
 
-const ticket = (overrides: Partial<Ticket> = {}): Ticket => ({
-  id: '01TICKET',
-  number: 'GD-000042',
-  subject: xss,
-  description: xss,
-  status: 'open',
-  priority: 'normal',
-  category: null,
-  intent: null,
-  channel: 'web',
-  customer: { email: 'zhao@example.com', name: xss, tier: 'standard' },
-  team: null,
-  assignee: null,
-  sla: { policy: null, firstResponseDueAt: null, resolutionDueAt: null, breached: [], paused: false },
-  routing: null,
-  parentId: null,
-  children: [],
-  tags: [],
-  customFields: {},
-  location: null,
-  firstRespondedAt: null,
-  resolvedAt: null,
-  closedAt: null,
-  createdBy: 'portal',
-  createdAt: '2026-11-20T08:00:00.000Z',
-  updatedAt: '2026-11-20T09:00:00.000Z',
-  version: 3,
-  ...overrides,
-});
+/** A ticket whose every customer-written field carries the payload. */
+const ticket = (overrides: Partial<Ticket> = {}): Ticket =>
+  baseTicket({
+    id: '01TICKET',
+    number: 'GD-000042',
+    subject: xss,
+    description: xss,
+    status: 'open',
+    customer: { email: 'zhao@example.com', name: xss, tier: 'standard' },
+    createdBy: 'portal',
+    updatedAt: '2026-11-20T09:00:00.000Z',
+    version: 3,
+    ...overrides,
+  });
 
 const message = (author: Message['author'], body = xss): Message => ({
   id: `M${Math.random()}`,
