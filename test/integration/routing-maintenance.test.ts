@@ -1,7 +1,5 @@
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
-import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
 import { type Actor, systemActor } from '#shared/domain/actor.ts';
 import { AgentProfile, type AgentProfileInput } from '#shared/domain/routing/agent.ts';
 import { activeStatuses } from '#shared/domain/ticket/lifecycle.ts';
@@ -17,8 +15,7 @@ import {
 } from '#shared/use-cases/routing-maintenance.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { config as routingConfig } from '../fixtures/routing-fixtures.ts';
-import { recordingLogger } from '../support/recording-logger.ts';
-import { freshTicketDeps } from '../support/ticket-fixtures.ts';
+import { routedWorld } from '../support/routed-world.ts';
 
 const start = new Date('2026-11-20T08:00:00Z');
 
@@ -52,23 +49,13 @@ const profile = (id: string, overrides: Partial<AgentProfileInput> = {}) =>
  * and a clock the test moves.
  */
 async function world(agentProfiles: AgentProfile[], { storeConfig = true } = {}) {
-  let now = start;
-  const clock = { now: () => now };
-  const base = await freshTicketDeps(clock.now);
-  const agents = dynamoAgentStore(base.client, base.tableName, clock);
-  const configs = dynamoRoutingConfigStore(base.client, base.tableName);
-  if (storeConfig) expect(await configs.put(config, 0)).toBe(true);
-  for (const p of agentProfiles) await agents.put(p);
-  const { logger, lines } = recordingLogger();
-  const deps: TicketDeps = { ...base.deps, logger, routing: { agents, config: configs } };
+  const base = await routedWorld(storeConfig ? config : null, agentProfiles, start);
+  const { deps, agents, configs } = base;
+  const { routing: _routing, ...withoutRouting } = deps;
   return {
     ...base,
-    deps,
-    agents,
-    configs,
-    logs: lines,
     /** The same use-case dependencies without routing: writes that leave agents' load as it was. */
-    unrouted: { ...base.deps, logger } as TicketDeps,
+    unrouted: withoutRouting as TicketDeps,
     /** Intake whose routing fails: the agents cannot be read (`routing.failed`, ticket stored unrouted). */
     failing: {
       ...deps,
@@ -82,9 +69,6 @@ async function world(agentProfiles: AgentProfile[], { storeConfig = true } = {})
         },
       },
     } as TicketDeps,
-    advance(minutes: number) {
-      now = new Date(now.getTime() + minutes * 60_000);
-    },
     /** Every active ticket's assignee, read from the store. */
     async assignees(ids: string[]) {
       const tickets = await Promise.all(ids.map((id) => base.deps.tickets.get(id)));

@@ -11,7 +11,7 @@ import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { AgentUpdate, putAgent, setAgentAvailability } from '#shared/use-cases/manage-agents.ts';
 import { mutateTicket } from '#shared/use-cases/mutate-ticket.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
-import { recordingLogger } from '../support/recording-logger.ts';
+import { routedWorld as sharedWorld } from '../support/routed-world.ts';
 import { freshTicketDeps } from '../support/ticket-fixtures.ts';
 
 const start = new Date('2026-11-20T08:00:00Z');
@@ -27,31 +27,9 @@ const profile = (id: string, overrides: Partial<AgentProfileInput> = {}) =>
     ...overrides,
   });
 
-/**
- * A fresh table with the demo routing configuration stored, agents written through the agent store, a
- * clock the test moves, and the use-case dependencies with routing wired as the API functions have it.
- */
-async function routedWorld(agentProfiles: AgentProfile[] = []) {
-  let now = start;
-  const clock = { now: () => now };
-  const base = await freshTicketDeps(clock.now);
-  const agents = dynamoAgentStore(base.client, base.tableName, clock);
-  const config = dynamoRoutingConfigStore(base.client, base.tableName);
-  expect(await config.put(defaultRoutingConfig, 0)).toBe(true);
-  for (const p of agentProfiles) await agents.put(p);
-  const { logger, lines } = recordingLogger();
-  const deps: TicketDeps = { ...base.deps, logger, routing: { agents, config } };
-  return {
-    ...base,
-    deps,
-    agents,
-    config,
-    logs: lines,
-    advance(minutes: number) {
-      now = new Date(now.getTime() + minutes * 60_000);
-    },
-  };
-}
+/** A fresh table with the demo routing configuration stored, these agents and a clock the test moves. */
+const routedWorld = (agentProfiles: AgentProfile[] = []) =>
+  sharedWorld(defaultRoutingConfig, agentProfiles, start);
 
 const staff: Actor = { id: 'u-desk', name: '前台', roles: ['agent'], channel: 'phone' };
 const vip = { email: 'huang@hualian.example.com', name: '黄先生', tier: 'vip' as const };
@@ -208,7 +186,7 @@ describe('Routing on intake (createTicket with routing wired, on DynamoDB Local)
     const broken: TicketDeps = {
       ...world.deps,
       routing: {
-        config: world.config,
+        config: world.configs,
         agents: {
           ...world.agents,
           listByTeam: async () => {
