@@ -23,38 +23,17 @@ import { ulidGenerator } from '#shared/adapters/ids.ts';
 import { silentLogger } from '#shared/adapters/json-logger.ts';
 import type { Actor } from '#shared/domain/actor.ts';
 import { AgentProfile } from '#shared/domain/routing/agent.ts';
-import { parseRoutingConfig } from '#shared/domain/routing/routing-config.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { type MaintenanceReport, maintainRouting } from '#shared/use-cases/routing-maintenance.ts';
 import { ensureTable, localAwsConfig, startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
+import { hvacRelaxConfig } from '../test/fixtures/routing-fixtures.ts';
 
 const agentCount = Number(process.argv[2] ?? 40);
 const queuedCount = Number(process.argv[3] ?? 300);
 const capacity = 3;
 
-const config = parseRoutingConfig({
-  version: 1,
-  teams: ['desk', 'repair'].map((id) => ({
-    id,
-    name: id,
-    supervisor: `sup-${id}`,
-    escalation: { email: `${id}@example.com` },
-  })),
-  rules: [
-    {
-      id: 'hvac',
-      name: 'HVAC',
-      when: { categories: ['hvac'] },
-      route: {
-        team: 'repair',
-        skills: [{ skill: 'hvac', minProficiency: 3 }],
-        relax: [{ afterMinutes: 30, minProficiency: 2 }],
-      },
-    },
-  ],
-  defaults: { team: 'desk' },
-});
+const config = hvacRelaxConfig;
 const staff: Actor = { id: 'u-desk', roles: ['agent'], channel: 'phone' };
 const start = new Date('2026-11-20T08:00:00Z');
 

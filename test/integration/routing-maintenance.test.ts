@@ -14,24 +14,12 @@ import {
   sweepQueues,
 } from '#shared/use-cases/routing-maintenance.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
-import { config as routingConfig } from '../fixtures/routing-fixtures.ts';
+import { hvacRelaxConfig } from '../fixtures/routing-fixtures.ts';
 import { routedWorld } from '../support/routed-world.ts';
 
 const start = new Date('2026-11-20T08:00:00Z');
 
-/** HVAC work needs hvac ≥ 3 in team repair; after 30 minutes in the queue, hvac ≥ 2 will do. */
-const config = routingConfig([
-  {
-    id: 'hvac',
-    name: 'HVAC',
-    when: { categories: ['hvac'] },
-    route: {
-      team: 'repair',
-      skills: [{ skill: 'hvac', minProficiency: 3 }],
-      relax: [{ afterMinutes: 30, minProficiency: 2 }],
-    },
-  },
-]);
+const config = hvacRelaxConfig;
 
 const profile = (id: string, overrides: Partial<AgentProfileInput> = {}) =>
   AgentProfile.parse({
