@@ -99,11 +99,6 @@ const byAge = (a: Ticket, b: Ticket) =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 /** Active tickets read per agent and status; an agent holds far fewer. */
 const maxAssignedRead = 500;
-/**
- * Unrouted tickets are found by a filter on the status index, which DynamoDB applies after reading: a
- * page this large costs one request per 250 active tickets rather than one per few unrouted ones.
- */
-const unroutedPage = 250;
 
 /**
  * The `size` agents checked this run: all of them when they fit, else a window whose start moves by
@@ -228,9 +223,7 @@ async function unroutedTickets(
   max: number,
 ): Promise<{ items: Ticket[]; more: boolean }> {
   const pages = await Promise.all(
-    activeStatuses.map((status) =>
-      tickets.list({ status, unrouted: true }, { limit: Math.max(max, unroutedPage), order: 'oldest' }),
-    ),
+    activeStatuses.map((status) => tickets.list({ status, unrouted: true }, { limit: max, order: 'oldest' })),
   );
   const all = pages.flatMap((p) => p.items).sort(byAge);
   return { items: all.slice(0, max), more: all.length > max || pages.some((p) => p.cursor) };

@@ -49,11 +49,19 @@ const storageAttributes = [
   'gsDueAt',
 ] as const;
 
+/**
+ * The `byTeam` partition of active tickets routing never placed (no team, no assignee), so the routing
+ * sweep reads just them. Cannot collide with a team's `TEAM#…` or the agents' partitions.
+ */
+const unroutedPartition = 'UNROUTED';
+
 /** The ticket item: the ticket plus the index keys of every access pattern (sparse where absent). */
 export function ticketItem(ticket: Ticket): Record<string, unknown> {
   const created = `${ticket.createdAt}#${ticket.id}`;
   const statusCreated = `${ticket.status}#${created}`;
-  const due = activeStatuses.includes(ticket.status) && ticket.sla.resolutionDueAt && !ticket.sla.paused;
+  const active = activeStatuses.includes(ticket.status);
+  const due = active && ticket.sla.resolutionDueAt && !ticket.sla.paused;
+  const unrouted = active && !ticket.team && !ticket.assignee;
   return {
     ...ticket,
     ...ticketKey(ticket.id),
@@ -63,7 +71,7 @@ export function ticketItem(ticket: Ticket): Record<string, unknown> {
     gsAll: 'TICKETS',
     gsCustomer: `CUSTOMER#${ticket.customer.email.toLowerCase()}`,
     gsStatusCreated: statusCreated,
-    ...(ticket.team ? { gsTeam: `TEAM#${ticket.team}` } : {}),
+    ...(ticket.team ? { gsTeam: `TEAM#${ticket.team}` } : unrouted ? { gsTeam: unroutedPartition } : {}),
     ...(ticket.assignee ? { gsAssignee: `AGENT#${ticket.assignee}` } : {}),
     ...(due ? { gsDue: 'DUE', gsDueAt: `${ticket.sla.resolutionDueAt}#${ticket.id}` } : {}),
   };
@@ -310,6 +318,10 @@ function listQuery(tableName: string, filter: TicketFilter): QueryCommandInput {
     keyCondition = statusPrefix
       ? 'gsAssignee = :pk AND begins_with(gsStatusCreated, :sp)'
       : 'gsAssignee = :pk';
+  } else if (filter.unrouted) {
+    index = ticketIndexes.byTeam.indexName;
+    values[':pk'] = unroutedPartition;
+    keyCondition = statusPrefix ? 'gsTeam = :pk AND begins_with(gsStatusCreated, :sp)' : 'gsTeam = :pk';
   } else if (filter.team) {
     index = ticketIndexes.byTeam.indexName;
     values[':pk'] = `TEAM#${filter.team}`;
@@ -340,10 +352,6 @@ function listQuery(tableName: string, filter: TicketFilter): QueryCommandInput {
   if (filter.team && index !== ticketIndexes.byTeam.indexName) {
     values[':team'] = filter.team;
     conditions.push('team = :team');
-  }
-  if (filter.unrouted) {
-    // Both index keys are sparse: a ticket without them is in no team queue and on nobody's list.
-    conditions.push('attribute_not_exists(gsTeam) AND attribute_not_exists(gsAssignee)');
   }
   if (filter.breached !== undefined) {
     names['#sla'] = 'sla';

@@ -20,8 +20,8 @@ export interface TicketFilter {
   customerEmail?: string;
   breached?: boolean;
   /**
-   * Only tickets routing never placed: no team and no assignee (created while routing was off or
-   * failed). Served by a filter, so it reads every ticket the rest of the filter selects.
+   * Only active tickets routing never placed: no team and no assignee (created while routing was off
+   * or failed). Served by an index partition of just those tickets; combine with `status` only.
    */
   unrouted?: boolean;
 }
