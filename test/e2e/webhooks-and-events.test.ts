@@ -119,9 +119,12 @@ describe('POST /hooks/{source}', () => {
     // Prepare
     const payload = crmCase();
     const delivery = randomUUID();
-    const first = await hook('crm', payload, { delivery });
+    // The first delivery's own timestamp and signature are what a capture carries: signing the body
+    // again at a later second would make a different request, not a replay of this one.
+    const sentAt = await now();
+    const first = await hook('crm', payload, { delivery, timestamp: sentAt });
     const body = JSON.stringify(payload);
-    const timestamp = String(await now());
+    const timestamp = String(sentAt);
     const signature = signatureHeaderValue(secrets['local/webhooks/crm']![0]!, timestamp, body);
 
     // Act: the sender's retry (same delivery id, signed again), and a capture replayed under a new id
