@@ -17,11 +17,13 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
 import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
+import { dynamoSlaConfigStore } from '#shared/adapters/dynamo/dynamo-sla-config-store.ts';
 import { dynamoTicketStore } from '#shared/adapters/dynamo/dynamo-ticket-store.ts';
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { ulidGenerator } from '#shared/adapters/ids.ts';
 import { silentLogger } from '#shared/adapters/json-logger.ts';
 import type { Actor } from '#shared/domain/actor.ts';
+import { noMetrics } from '#shared/domain/ports.ts';
 import { AgentProfile } from '#shared/domain/routing/agent.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
@@ -58,13 +60,15 @@ try {
     const agents = dynamoAgentStore(client, tableName, clock);
     const configs = dynamoRoutingConfigStore(client, tableName);
     await configs.put(config, 0);
+    const sla = dynamoSlaConfigStore(client, tableName);
     const deps: TicketDeps = {
       tickets: dynamoTicketStore(client, tableName, clock),
-      events: { publish: async () => {} },
       clock,
       ids: ulidGenerator(() => now.getTime()),
       logger: silentLogger,
+      metrics: noMetrics,
       routing: { agents, config: configs },
+      sla: { config: sla, store: sla },
     };
     for (let i = 0; i < agentCount; i++) {
       await agents.put(

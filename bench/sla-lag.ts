@@ -20,7 +20,7 @@ import { startRuntime } from '#infra/local/runtime.ts';
 import { systemActor } from '#shared/domain/actor.ts';
 import type { Logger } from '#shared/domain/ports.ts';
 import type { Ticket } from '#shared/domain/ticket/ticket.entity.ts';
-import { mutateTicket } from '#shared/use-cases/mutate-ticket.ts';
+import { changeTicket } from '#shared/use-cases/change-ticket.ts';
 import { transitionsOf } from '#workflows/sla-timer.local.ts';
 
 const tickets = Number(process.argv[2] ?? 50);
@@ -237,7 +237,7 @@ async function playPath(
       await call('POST', `/tickets/${id}/transitions`, tokens.agent, { to: 'resolved' });
     if (step.do === 'urgent') {
       // No HTTP route changes priority yet: the same use-case path a route would take.
-      await mutateTicket(id, systemActor(), undefined, rt.deps, (current, now) => ({
+      await changeTicket(id, systemActor(), undefined, rt.deps, (current, now) => ({
         ticket: {
           ...current,
           priority: 'urgent',

@@ -1,4 +1,5 @@
-import type { Route } from '#shared/http/route.ts';
+import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
+import type { Route, RouteDeps } from '#shared/http/route.ts';
 import { route as addReply } from './add-reply/route.ts';
 import { route as assignTicket } from './assign-ticket/route.ts';
 import { route as createTicket } from './create-ticket/route.ts';
@@ -49,4 +50,7 @@ export const apiRoutes = [
   portalStatus,
   portalStatusPost,
   webhook,
-] as unknown as Route<unknown, unknown>[];
+] as unknown as Route<unknown, unknown, ApiRouteDeps>[];
+
+/** What serving every route takes: the API's deps and the channels' (the local runtime has both). */
+export type ApiRouteDeps = ChannelTicketDeps & RouteDeps;

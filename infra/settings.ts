@@ -22,6 +22,10 @@ export const GongdanSettings = z.object({
     .int()
     .refine((d) => retentionDays.has(d), { message: `must be one of ${[...retentionDays].join(', ')}` })
     .default(30),
+  /** The level functions log at (Powertools: DEBUG, INFO, WARN, ERROR). */
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** The share of invocations that log at DEBUG whatever the level (0 to 1). */
+  debugLogSampleRate: z.coerce.number().min(0).max(1).default(0.01),
   /** Steady-state requests per second across the API (stage default). */
   apiRateLimit: z.coerce.number().positive().default(50),
   /** Burst capacity across the API (stage default). */

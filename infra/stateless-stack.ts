@@ -5,6 +5,7 @@ import { apiRoutes } from '#functions/routes.ts';
 import { Channels } from './constructs/channels.ts';
 import type { TableBinding } from './constructs/gongdan-function.ts';
 import type { MailStore } from './constructs/mail-store.ts';
+import { Reactions } from './constructs/reactions.ts';
 import { RoutingMaintenance } from './constructs/routing-maintenance.ts';
 import { SlaTimer } from './constructs/sla-timer.ts';
 import { TicketApi } from './constructs/ticket-api.ts';
@@ -22,68 +23,63 @@ export interface StatelessStackProps extends StackProps {
 }
 
 /**
- * Compute and edges: the user directory, the HTTP API and its functions, the SLA timer, the channels and
- * the every-minute routing maintenance.
+ * Compute and edges: the user directory, the HTTP API and its functions, the SLA timer, the channels,
+ * the reactions that follow every ticket change, and the every-minute routing maintenance.
  */
 export class StatelessStack extends Stack {
   readonly users: UserDirectory;
   readonly api: TicketApi;
   readonly slaTimer: SlaTimer;
   readonly channels: Channels;
+  readonly reactions: Reactions;
   readonly routingMaintenance: RoutingMaintenance;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { settings } = props;
 
+    const observability = {
+      logLevel: settings.logLevel,
+      debugSampleRate: String(settings.debugLogSampleRate),
+    };
     this.users = new UserDirectory(this, 'Users', { plusPlan: settings.cognitoPlusPlan });
     this.api = new TicketApi(this, 'Api', {
       routes: apiRoutes,
       tickets: props.tickets,
-      bus: props.bus,
       auth: { issuer: this.users.issuer, audience: this.users.client.userPoolClientId },
       logRetention: settings.logRetentionDays,
+      observability,
       throttle: { rateLimit: settings.apiRateLimit, burstLimit: settings.apiBurstLimit },
       corsAllowOrigins: settings.corsAllowOrigins,
     });
 
-    const from = settings.slaNotifyFrom;
     this.slaTimer = new SlaTimer(this, 'SlaTimer', {
       tickets: props.tickets,
       bus: props.bus,
       logRetention: settings.logRetentionDays,
-      notify: {
-        from,
-        sesIdentity: settings.slaSesIdentity ?? (/<([^>]+)>/.exec(from)?.[1] ?? from).split('@').pop()!,
+      observability,
+      messages: {
         linkBase: settings.slaTicketLinkBase ?? `${this.api.httpApi.apiEndpoint}/tickets`,
-        sms: settings.slaSms,
-        smsSenderId: settings.slaSmsSenderId,
         onCallEmail: settings.slaOnCallEmail,
         onCallPhone: settings.slaOnCallPhone,
       },
     });
-    // Every API function knows the timer (ticket SLA is computed on read too); those that change
-    // tickets start, restart and stop it.
-    for (const route of apiRoutes) {
-      this.api.functions[route.name]?.bindSlaTimer(this.slaTimer.stateMachine, {
-        start: route.access === 'write',
-      });
-    }
 
     const mailFromDomain = settings.mailFrom.split('@')[1]!;
+    const mailSesIdentity = settings.mailSesIdentity ?? mailFromDomain;
     this.channels = new Channels(this, 'Channels', {
       api: this.api,
       routes: apiRoutes,
       tickets: props.tickets,
       bus: props.bus,
       mail: props.mail,
-      auth: { issuer: this.users.issuer, audience: this.users.client.userPoolClientId },
       logRetention: settings.logRetentionDays,
+      observability,
       portalStatusUrl: `${this.api.httpApi.apiEndpoint}/portal/status`,
       settings: {
         mailFrom: settings.mailFrom,
         mailFromName: settings.mailFromName,
-        sesIdentity: settings.mailSesIdentity ?? mailFromDomain,
+        sesIdentity: mailSesIdentity,
         messageIdDomain: settings.messageIdDomain ?? mailFromDomain,
         inboundRecipients: settings.inboundRecipients.length
           ? settings.inboundRecipients
@@ -93,16 +89,27 @@ export class StatelessStack extends Stack {
         webhookSources: settings.webhookSources,
       },
     });
-    // Intake opens and changes tickets as the write routes do; customer mail only reads them.
-    for (const fn of this.channels.functions) {
-      fn.bindSlaTimer(this.slaTimer.stateMachine, { start: this.channels.ticketWriters.includes(fn) });
-    }
 
-    this.routingMaintenance = new RoutingMaintenance(this, 'RoutingMaintenance', {
+    const slaFrom = settings.slaNotifyFrom;
+    this.reactions = new Reactions(this, 'Reactions', {
       tickets: props.tickets,
       bus: props.bus,
       slaTimer: this.slaTimer.stateMachine,
       logRetention: settings.logRetentionDays,
+      observability,
+      mail: { environment: this.channels.mailEnvironment, sesIdentity: mailSesIdentity },
+      sla: {
+        from: slaFrom,
+        sesIdentity: settings.slaSesIdentity ?? (/<([^>]+)>/.exec(slaFrom)?.[1] ?? slaFrom).split('@').pop()!,
+        sms: settings.slaSms,
+        smsSenderId: settings.slaSmsSenderId,
+      },
+    });
+
+    this.routingMaintenance = new RoutingMaintenance(this, 'RoutingMaintenance', {
+      tickets: props.tickets,
+      logRetention: settings.logRetentionDays,
+      observability,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });

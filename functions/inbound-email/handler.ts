@@ -1,16 +1,18 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import middy from '@middy/core';
 import type { SESEvent } from 'aws-lambda';
 import { parseEmail } from '#shared/adapters/email/parse-email.ts';
 import { mailBucketPrefixes, readObject } from '#shared/adapters/storage/s3-attachment-store.ts';
 import { receiveEmail } from '#shared/channels/email-channel.ts';
 import { DomainError } from '#shared/domain/errors.ts';
-import { channelLambdaDeps } from '#shared/runtime/channel-lambda-deps.ts';
-import { requiredEnv } from '#shared/runtime/env.ts';
+import { awsObservability } from '#shared/runtime/aws/observability.ts';
+import { env, readEnv } from '#shared/runtime/env.ts';
+import { correlationOf, lambda } from '#shared/runtime/lambda.ts';
+import { intakeDeps } from '#shared/runtime/lambda-channels.ts';
 
-const deps = channelLambdaDeps();
-const bucket = requiredEnv('MAIL_BUCKET');
-const s3 = new S3Client({});
+const deps = intakeDeps();
+const { bucket } = readEnv({ bucket: env.mailBucket }, process.env);
+if (!bucket) throw new Error(`${env.mailBucket.name} is not set: inbound mail cannot be read`);
+const s3 = awsObservability().tracer.captureAWSv3Client(new S3Client({}));
 
 /**
  * The SES receipt rule's Lambda action, invoked (asynchronously) after its S3 action stored the raw
@@ -19,7 +21,7 @@ const s3 = new S3Client({});
  * logged and dropped; a message another worker holds (INTAKE.IN_PROGRESS) or a fault fails the
  * invocation, so Lambda retries it (the intake ledger makes the retry safe).
  */
-export const handler = middy<SESEvent, void>().handler(async (event) => {
+export const handler = lambda(async (event: SESEvent): Promise<void> => {
   for (const record of event.Records) {
     const { mail, receipt } = record.ses;
     const verdicts = [receipt.spamVerdict?.status, receipt.virusVerdict?.status];
@@ -47,4 +49,4 @@ export const handler = middy<SESEvent, void>().handler(async (event) => {
       throw error;
     }
   }
-});
+}, correlationOf.ses);

@@ -1,6 +1,6 @@
 import { asPortalPage, portalLimits, postStatus } from '#shared/channels/portal/portal.ts';
-import { requireChannels } from '#shared/channels/require-channels.ts';
-import { defineRoute } from '#shared/http/route.ts';
+import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
+import { defineRoute, type RouteDeps } from '#shared/http/route.ts';
 
 export const route = defineRoute({
   name: 'portal-status-post',
@@ -11,12 +11,12 @@ export const route = defineRoute({
   rawBody: true,
   maxBodyBytes: portalLimits.statusBodyBytes,
   access: 'write',
-  async handle({ headers, rawBody, actor }, deps) {
+  async handle({ headers, rawBody, actor }, deps: ChannelTicketDeps & RouteDeps) {
     const request = {
       headers,
       ...(rawBody ? { rawBody } : {}),
       ...(actor.sourceIp ? { sourceIp: actor.sourceIp } : {}),
     };
-    return asPortalPage(request, '/portal/status', () => postStatus(request, requireChannels(deps)));
+    return asPortalPage(request, '/portal/status', () => postStatus(request, deps));
   },
 });

@@ -1,6 +1,6 @@
 import { asPortalPage, portalLimits, submitIntake } from '#shared/channels/portal/portal.ts';
-import { requireChannels } from '#shared/channels/require-channels.ts';
-import { defineRoute } from '#shared/http/route.ts';
+import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
+import { defineRoute, type RouteDeps } from '#shared/http/route.ts';
 
 export const route = defineRoute({
   name: 'portal-submit',
@@ -12,12 +12,12 @@ export const route = defineRoute({
   maxBodyBytes: portalLimits.submitBodyBytes,
   access: 'write',
   uses: ['attachments'],
-  async handle({ headers, rawBody, actor }, deps) {
+  async handle({ headers, rawBody, actor }, deps: ChannelTicketDeps & RouteDeps) {
     const request = {
       headers,
       ...(rawBody ? { rawBody } : {}),
       ...(actor.sourceIp ? { sourceIp: actor.sourceIp } : {}),
     };
-    return asPortalPage(request, '/portal', () => submitIntake(request, requireChannels(deps)));
+    return asPortalPage(request, '/portal', () => submitIntake(request, deps));
   },
 });

@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { routingMaintenanceLambdaDeps } from '#shared/runtime/routing-lambda-deps.ts';
+import { lambda, ticketDeps } from '#shared/runtime/lambda.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { type MaintenanceReport, maintainRouting } from '#shared/use-cases/routing-maintenance.ts';
 
@@ -21,4 +21,4 @@ export function routingSweepHandler(deps: TicketDeps) {
   };
 }
 
-export const handler = routingSweepHandler(routingMaintenanceLambdaDeps());
+export const handler = lambda(routingSweepHandler(ticketDeps()), (event: ScheduledEvent) => event.id);

@@ -1,6 +1,7 @@
 import { SlaTimerInput, type SlaTimerStep } from '#shared/domain/sla/timer.ts';
 import { computeCheckpoint, type SlaTimerDeps } from '#shared/domain/sla/timer-steps.ts';
-import { slaCheckpointLambdaDeps } from '#shared/runtime/sla-lambda-deps.ts';
+import { correlationOf, lambda, ticketDeps } from '#shared/runtime/lambda.ts';
+import { wireSlaCheckpoint } from '#shared/runtime/wire-sla-timer.ts';
 
 /**
  * The SLA timer's ComputeCheckpoint task (Step Functions invokes it with the state's `{ticketId,
@@ -12,14 +13,16 @@ export function slaCheckpointHandler(deps: SlaTimerDeps) {
   return async (event: unknown): Promise<SlaTimerStep> => computeCheckpoint(SlaTimerInput.parse(event), deps);
 }
 
-let deployed: ((event: unknown) => Promise<SlaTimerStep>) | undefined;
+let deployed: ReturnType<typeof build> | undefined;
+const build = () =>
+  lambda(slaCheckpointHandler(wireSlaCheckpoint(ticketDeps())), correlationOf.stepFunctions);
 
 /**
  * The deployed Lambda's entry. Its dependencies come from the environment the stack sets and are built
  * on the first invocation rather than at import, because the local runtime and the tests import this
  * module for the factory above, where that environment does not exist.
  */
-export const handler = (event: unknown) => {
-  deployed ??= slaCheckpointHandler(slaCheckpointLambdaDeps());
-  return deployed(event);
-};
+export const handler: ReturnType<typeof build> = ((event, context) => {
+  deployed ??= build();
+  return deployed(event, context);
+}) as ReturnType<typeof build>;

@@ -1,6 +1,7 @@
 import { SlaTimerInput, type SlaTimerStep } from '#shared/domain/sla/timer.ts';
 import { evaluateCheckpoint, type SlaTimerDeps } from '#shared/domain/sla/timer-steps.ts';
-import { slaEvaluateLambdaDeps } from '#shared/runtime/sla-lambda-deps.ts';
+import { correlationOf, lambda, platform, ticketDeps } from '#shared/runtime/lambda.ts';
+import { wireSlaEvaluate } from '#shared/runtime/wire-sla-timer.ts';
 
 /**
  * The SLA timer's EvaluateCheckpoint task: applies what is due (idempotently, through the action sink)
@@ -12,10 +13,15 @@ export function slaEvaluateHandler(deps: SlaTimerDeps) {
     evaluateCheckpoint(SlaTimerInput.parse(event), deps);
 }
 
-let deployed: ((event: unknown) => Promise<SlaTimerStep>) | undefined;
+let deployed: ReturnType<typeof build> | undefined;
+const build = () =>
+  lambda(
+    slaEvaluateHandler(wireSlaEvaluate(process.env, platform(), ticketDeps())),
+    correlationOf.stepFunctions,
+  );
 
 /** The deployed Lambda's entry, built on first use like the ComputeCheckpoint one (see there). */
-export const handler = (event: unknown) => {
-  deployed ??= slaEvaluateHandler(slaEvaluateLambdaDeps());
-  return deployed(event);
-};
+export const handler: ReturnType<typeof build> = ((event, context) => {
+  deployed ??= build();
+  return deployed(event, context);
+}) as ReturnType<typeof build>;

@@ -1,7 +1,7 @@
-import { requireChannels } from '#shared/channels/require-channels.ts';
+import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
 import { receiveWebhook } from '#shared/channels/webhook-channel.ts';
 import { unknownWebhookSource } from '#shared/domain/intake/intake.errors.ts';
-import { defineRoute } from '#shared/http/route.ts';
+import { defineRoute, type RouteDeps } from '#shared/http/route.ts';
 
 /**
  * `POST /hooks/{source}`: a signed delivery from an external system. No bearer token: the route
@@ -17,13 +17,10 @@ export const route = defineRoute({
   maxBodyBytes: 256 * 1024,
   access: 'write',
   uses: ['webhook-secrets'],
-  async handle({ params, headers, rawBody }, deps) {
+  async handle({ params, headers, rawBody }, deps: ChannelTicketDeps & RouteDeps) {
     const source = params.source ?? '';
     if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(source)) throw unknownWebhookSource(source.slice(0, 64));
-    const result = await receiveWebhook(
-      { source, headers, body: rawBody ?? Buffer.alloc(0) },
-      requireChannels(deps),
-    );
+    const result = await receiveWebhook({ source, headers, body: rawBody ?? Buffer.alloc(0) }, deps);
     return { status: result.created ? 201 : 200, body: result };
   },
 });

@@ -10,12 +10,16 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { secretLocation } from '#shared/adapters/secrets/webhook-secrets.ts';
 import { mailBucketPrefixes } from '#shared/adapters/storage/s3-attachment-store.ts';
-import { customerMailPatterns } from '#shared/channels/customer-notify.ts';
 import { intakeEventPattern } from '#shared/channels/event-intake.ts';
 import type { WebhookSourceConfig } from '#shared/domain/intake/webhook.ts';
 import type { Route } from '#shared/http/route.ts';
 import { functionEntry } from '../bundling.ts';
-import { GongdanFunction, type TableBinding } from './gongdan-function.ts';
+import {
+  type EnvValues,
+  GongdanFunction,
+  type ObservabilitySettings,
+  type TableBinding,
+} from './gongdan-function.ts';
 import type { MailStore } from './mail-store.ts';
 import type { TicketApi } from './ticket-api.ts';
 
@@ -38,9 +42,8 @@ export interface ChannelsProps {
   tickets: TableBinding;
   bus: IEventBus;
   mail: Pick<MailStore, 'bucket' | 'readInbound' | 'writeAttachments'>;
-  /** `lambdaDeps()` builds the token verifier from these; the channel functions never accept a token. */
-  auth: { issuer: string; audience: string };
   logRetention: RetentionDays;
+  observability: ObservabilitySettings;
   settings: ChannelSettingsProps;
   /** The portal's status page, linked from customer mail. */
   portalStatusUrl: string;
@@ -62,55 +65,39 @@ const maxSourcesJson = 3000;
  *   in the mail bucket, then invokes InboundEmail asynchronously (retries, then a dead-letter queue);
  * - EventBridge in: a rule for `ticket.create.requested` / `ticket.update.requested` from any source
  *   but Gongdan's own, targeting IntakeEvent (retries, dead-letter queue);
- * - customer mail out: rules for portal tickets, public replies and status moves, targeting
- *   CustomerMail, which sends through SES from one identity;
  * - the portal and webhook routes of the API get what they use: the mail settings, `attachments/` in
  *   the bucket (portal), and exactly the SSM parameters / secrets their sources name (webhooks).
+ *
+ * Customer mail out (acknowledgements, replies, notices) follows each change through the outbox: the
+ * dispatcher sends it (`Reactions`, with `mailEnvironment` and the SES identity from here).
  */
 export class Channels extends Construct {
   readonly inboundEmail: GongdanFunction;
   readonly intakeEvent: GongdanFunction;
-  readonly customerMail: GongdanFunction;
   readonly deadLetters: Queue;
   readonly receiptRules: ReceiptRuleSet | undefined;
-
-  /** The functions that change tickets (and so start SLA timers); customer mail only reads them. */
-  get ticketWriters(): GongdanFunction[] {
-    return [this.inboundEmail, this.intakeEvent];
-  }
+  /** The mail settings customer mail is written with (the dispatcher sends it). */
+  readonly mailEnvironment: EnvValues;
 
   get functions(): GongdanFunction[] {
-    return [this.inboundEmail, this.intakeEvent, this.customerMail];
+    return [this.inboundEmail, this.intakeEvent];
   }
 
   constructor(scope: Construct, id: string, props: ChannelsProps) {
     super(scope, id);
     const { settings } = props;
     const mailBucket = props.mail.bucket;
-    const stack = Stack.of(this);
-    const environment = {
-      AUTH_ISSUER: props.auth.issuer,
-      AUTH_AUDIENCE: props.auth.audience,
-      MAIL_FROM: settings.mailFrom,
-      MAIL_FROM_NAME: settings.mailFromName,
-      MESSAGE_ID_DOMAIN: settings.messageIdDomain,
-      OWN_ADDRESSES: settings.inboundRecipients.filter((r) => r.includes('@')).join(','),
-      REOPEN_WINDOW_DAYS: String(settings.reopenWindowDays),
-      PORTAL_STATUS_URL: props.portalStatusUrl,
+    const environment: EnvValues = {
+      mailFrom: settings.mailFrom,
+      mailFromName: settings.mailFromName,
+      messageIdDomain: settings.messageIdDomain,
+      ownAddresses: settings.inboundRecipients.filter((r) => r.includes('@')).join(','),
+      reopenWindowDays: String(settings.reopenWindowDays),
+      portalStatusUrl: props.portalStatusUrl,
     };
-    const sendMail = (fn: GongdanFunction) => {
-      fn.addEnvironment('SEND_MAIL', 'true');
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-          resources: [
-            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: settings.sesIdentity }),
-          ],
-        }),
-      );
-    };
+    this.mailEnvironment = environment;
     const keepAttachments = (fn: GongdanFunction) => {
-      fn.addEnvironment('MAIL_BUCKET', mailBucket.bucketName);
+      fn.setEnvironment({ mailBucket: mailBucket.bucketName });
       fn.role!.addManagedPolicy(props.mail.writeAttachments);
     };
 
@@ -122,7 +109,7 @@ export class Channels extends Construct {
     Validations.of(this.deadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is the dead-letter queue of the channel rules and of the inbound mail function; ' +
+        'This queue is the dead-letter queue of the intake rule and of the inbound mail function; ' +
         'a dead-letter queue of its own would only move the same failed deliveries again.',
     });
 
@@ -131,7 +118,7 @@ export class Channels extends Construct {
       if ((route.auth ?? 'jwt') === 'jwt') continue;
       const fn = props.api.functions[route.name];
       if (!fn) continue;
-      for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
+      fn.setEnvironment(environment);
       if (route.uses?.includes('attachments')) keepAttachments(fn);
       if (route.uses?.includes('webhook-secrets')) this.bindWebhookSources(fn, settings.webhookSources);
     }
@@ -139,17 +126,17 @@ export class Channels extends Construct {
     // --- e-mail in ----------------------------------------------------------------------------------
     this.inboundEmail = new GongdanFunction(this, 'InboundEmail', {
       entry: functionEntry('inbound-email'),
-      description: 'SES receipt: parse the stored message, thread it into the pool, acknowledge',
+      kind: 'intake',
+      description:
+        'SES receipt: parse the stored message, thread it into the pool (acknowledged by the dispatcher)',
       logRetention: props.logRetention,
+      observability: props.observability,
       memorySize: 1024,
       timeout: Duration.seconds(60),
       environment,
-    })
-      .bindTable(props.tickets, 'write')
-      .bindEventBus(props.bus, { publish: true });
+    }).bindTable(props.tickets, 'write');
     this.inboundEmail.role!.addManagedPolicy(props.mail.readInbound);
     keepAttachments(this.inboundEmail);
-    sendMail(this.inboundEmail);
     this.inboundEmail.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
@@ -179,36 +166,17 @@ export class Channels extends Construct {
     // --- EventBridge in -----------------------------------------------------------------------------
     this.intakeEvent = new GongdanFunction(this, 'IntakeEvent', {
       entry: functionEntry('intake-event'),
+      kind: 'intake',
       description: 'ticket.create.requested / ticket.update.requested from other systems',
       logRetention: props.logRetention,
+      observability: props.observability,
       environment,
-    })
-      .bindTable(props.tickets, 'write')
-      .bindEventBus(props.bus, { publish: true });
+    }).bindTable(props.tickets, 'write');
     new Rule(this, 'IntakeEventsRule', {
       description: 'Requests from other systems to open or change tickets (never our own events)',
       eventBus: props.bus,
       eventPattern: cdkPattern(intakeEventPattern),
       targets: [this.target(this.intakeEvent)],
-    });
-
-    // --- customer mail out --------------------------------------------------------------------------
-    this.customerMail = new GongdanFunction(this, 'CustomerMail', {
-      entry: functionEntry('customer-mail'),
-      description: 'Mail customers: portal acknowledgements, public replies, status notices',
-      logRetention: props.logRetention,
-      environment,
-    })
-      .bindTable(props.tickets, 'write')
-      .bindEventBus(props.bus, { publish: false });
-    sendMail(this.customerMail);
-    customerMailPatterns.forEach((pattern, i) => {
-      new Rule(this, `CustomerMailRule${i + 1}`, {
-        description: `Customer mail: ${pattern['detail-type'].join(', ')}`,
-        eventBus: props.bus,
-        eventPattern: cdkPattern(pattern),
-        targets: [this.target(this.customerMail)],
-      });
     });
   }
 
@@ -233,7 +201,7 @@ export class Channels extends Construct {
           'shorten the mappings or split the sources',
       );
     }
-    fn.addEnvironment('WEBHOOK_SOURCES', json);
+    fn.setEnvironment({ webhookSources: json });
     const stack = Stack.of(this);
     const parameters: string[] = [];
     const secrets: string[] = [];

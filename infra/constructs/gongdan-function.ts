@@ -5,8 +5,11 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { env, readEnv } from '#shared/runtime/env.ts';
+import { type FunctionKind, functionEnv } from '#shared/runtime/function-env.ts';
 import { cdkBundling, projectRoot } from '../bundling.ts';
 
 /** A table and the names of its global secondary indexes (ITableV2 does not list them). */
@@ -52,16 +55,36 @@ export const keyActions = {
   ],
 } as const;
 
+/** The values of the variables a construct sets, by their name in the shared catalogue (`env`). */
+export type EnvValues = Partial<Record<keyof typeof env, string | undefined>>;
+
+/** The observability settings every function gets (Powertools reads them). */
+export interface ObservabilitySettings {
+  /** POWERTOOLS_LOG_LEVEL. @default 'INFO' */
+  logLevel?: string;
+  /** POWERTOOLS_LOGGER_SAMPLE_RATE: the share of invocations that log at DEBUG. @default '0.01' */
+  debugSampleRate?: string;
+}
+
+/** The service name on every log line and metric, and the CloudWatch namespace of the metrics. */
+export const observabilityNames = { serviceName: 'gongdan', metricsNamespace: 'Gongdan' } as const;
+
 export interface GongdanFunctionProps {
   /** The handler file, e.g. `functionEntry('create-ticket')`. */
   entry: string;
+  /**
+   * Which wiring the handler composes (shared/runtime/function-env.ts): its variables must all be set,
+   * or synthesis fails naming the missing ones — as the function's cold start would.
+   */
+  kind: FunctionKind;
+  observability?: ObservabilitySettings;
   description?: string;
   logRetention: RetentionDays;
   /** @default 512 MB: on arm64 more memory is also more CPU, which shortens cold starts. */
   memorySize?: number;
   /** @default 10 s, well inside API Gateway's 30 s integration limit. */
   timeout?: Duration;
-  environment?: Record<string, string>;
+  environment?: EnvValues;
 }
 
 /**
@@ -73,6 +96,12 @@ export interface GongdanFunctionProps {
  * and grant exactly that access, in one call.
  */
 export class GongdanFunction extends NodejsFunction {
+  /**
+   * Every variable set on the function (names and values), for the synthesis check. `declare`d, not
+   * initialised: the base class may set variables before a field initialiser would run.
+   */
+  declare private variables: Record<string, string> | undefined;
+
   constructor(scope: Construct, id: string, props: GongdanFunctionProps) {
     // Created beside the function (a subclass cannot add children before super()) so the function can
     // use them from the start: no AWSLambdaBasicExecutionRole, which may write to every log group.
@@ -100,7 +129,27 @@ export class GongdanFunction extends NodejsFunction {
       projectRoot,
       depsLockFilePath: `${projectRoot}package-lock.json`,
       bundling: cdkBundling(),
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: { NODE_OPTIONS: '--enable-source-maps' },
+    });
+    this.setEnvironment({
+      serviceName: observabilityNames.serviceName,
+      metricsNamespace: observabilityNames.metricsNamespace,
+      logLevel: props.observability?.logLevel ?? 'INFO',
+      logSampleRate: props.observability?.debugSampleRate ?? '0.01',
+      ...props.environment,
+    });
+    // The variables the handler's wiring reads must all be there: checked at synthesis, by the same
+    // schemas the function checks at cold start.
+    const kind = props.kind;
+    this.node.addValidation({
+      validate: () => {
+        try {
+          readEnv(functionEnv[kind], this.variables ?? {});
+          return [];
+        } catch (error) {
+          return [`${id} (${kind}): ${(error as Error).message}`];
+        }
+      },
     });
 
     Validations.of(role).acknowledge({
@@ -118,13 +167,30 @@ export class GongdanFunction extends NodejsFunction {
     });
   }
 
+  override addEnvironment(
+    key: string,
+    value: string,
+    options?: Parameters<NodejsFunction['addEnvironment']>[2],
+  ) {
+    this.variables = { ...this.variables, [key]: value };
+    return super.addEnvironment(key, value, options);
+  }
+
+  /** Sets variables by their name in the shared catalogue; an undefined value sets nothing. */
+  setEnvironment(values: EnvValues): this {
+    for (const [key, value] of Object.entries(values)) {
+      if (value !== undefined) this.addEnvironment(env[key as keyof typeof env].name, value);
+    }
+    return this;
+  }
+
   /**
    * Sets TABLE_NAME and grants read or read-write on the table, by name on each of its indexes, and
    * on its KMS key.
    */
   bindTable(binding: TableBinding, access: 'read' | 'write'): this {
     const { table, indexNames } = binding;
-    this.addEnvironment('TABLE_NAME', table.tableName);
+    this.setEnvironment({ tableName: table.tableName });
     this.addToRolePolicy(
       new PolicyStatement({ actions: [...tableActions[access]], resources: [table.tableArn] }),
     );
@@ -145,13 +211,12 @@ export class GongdanFunction extends NodejsFunction {
   }
 
   /**
-   * Sets SLA_TIMER_ARN; with `start` (functions that change tickets, and so plan timers) grants starting
-   * executions of that state machine, listing its running ones, and stopping its executions — which IAM
-   * can only name as `execution:<machine>:*`, since each name carries a ticket id and a version.
+   * Sets SLA_TIMER_ARN and grants starting executions of that state machine, listing its running ones,
+   * and stopping its executions — which IAM can only name as `execution:<machine>:*`, since each name
+   * carries a ticket id and a version. Only the dispatcher starts and stops timers.
    */
-  bindSlaTimer(stateMachine: StateMachine, options: { start: boolean }): this {
-    this.addEnvironment('SLA_TIMER_ARN', stateMachine.stateMachineArn);
-    if (!options.start) return this;
+  bindSlaTimer(stateMachine: StateMachine): this {
+    this.setEnvironment({ slaTimerArn: stateMachine.stateMachineArn });
     this.addToRolePolicy(
       new PolicyStatement({
         actions: ['states:StartExecution', 'states:ListExecutions'],
@@ -194,42 +259,36 @@ export class GongdanFunction extends NodejsFunction {
     return this;
   }
 
+  /** Grants sending e-mail (SendEmail, SendRawEmail) from exactly these SES identities. */
+  allowSendingEmail(...identities: string[]): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [...new Set(identities)].map((identity) =>
+          Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+        ),
+      }),
+    );
+    return this;
+  }
+
   /**
-   * Sets what SLA messages need (SLA_NOTIFY_FROM, SLA_TICKET_LINK_BASE, optional SMS sender id, on-call
-   * line, display zone) and grants sending e-mail from that one SES identity, and — when SMS is on —
-   * SNS Publish, which for direct-to-phone SMS has no resource to name.
+   * Sets what sending SLA messages needs (SLA_NOTIFY_FROM, SLA_SMS, the SMS sender id) and grants
+   * sending e-mail from that one SES identity, and — when SMS is on — SNS Publish, which for
+   * direct-to-phone SMS has no resource to name.
    */
   bindSlaNotifications(options: {
     from: string;
     sesIdentity: string;
-    linkBase: string;
     sms: boolean;
     smsSenderId?: string;
-    onCallEmail?: string;
-    onCallPhone?: string;
-    displayTimeZone?: string;
   }): this {
-    this.addEnvironment('SLA_NOTIFY_FROM', options.from);
-    this.addEnvironment('SLA_TICKET_LINK_BASE', options.linkBase);
-    const optional = {
-      SLA_SMS_SENDER_ID: options.smsSenderId,
-      SLA_ON_CALL_EMAIL: options.onCallEmail,
-      SLA_ON_CALL_PHONE: options.onCallPhone,
-      SLA_DISPLAY_TIME_ZONE: options.displayTimeZone,
-    };
-    for (const [name, value] of Object.entries(optional)) if (value) this.addEnvironment(name, value);
-    this.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [
-          Stack.of(this).formatArn({
-            service: 'ses',
-            resource: 'identity',
-            resourceName: options.sesIdentity,
-          }),
-        ],
-      }),
-    );
+    this.setEnvironment({
+      slaNotifyFrom: options.from,
+      slaSms: String(options.sms),
+      slaSmsSenderId: options.smsSenderId,
+    });
+    this.allowSendingEmail(options.sesIdentity);
     if (options.sms) {
       this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
       Validations.of(this.role!).acknowledge({
@@ -243,10 +302,17 @@ export class GongdanFunction extends NodejsFunction {
     return this;
   }
 
-  /** Sets EVENT_BUS_NAME, and grants events:PutEvents on that one bus only when the function publishes. */
-  bindEventBus(bus: IEventBus, options: { publish: boolean }): this {
-    this.addEnvironment('EVENT_BUS_NAME', bus.eventBusName);
-    if (options.publish) bus.grantPutEventsTo(this);
+  /** Sets EVENT_BUS_NAME and grants events:PutEvents on that one bus (only the dispatcher publishes). */
+  bindEventBus(bus: IEventBus): this {
+    this.setEnvironment({ eventBusName: bus.eventBusName });
+    bus.grantPutEventsTo(this);
+    return this;
+  }
+
+  /** Sets DEAD_LETTER_QUEUE_URL and grants sending to that one queue. */
+  bindDeadLetterQueue(queue: IQueue): this {
+    this.setEnvironment({ deadLetterQueueUrl: queue.queueUrl });
+    queue.grantSendMessages(this);
     return this;
   }
 }

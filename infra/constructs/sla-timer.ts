@@ -5,13 +5,16 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { Construct } from 'constructs';
 import { buildSlaTimerDefinition } from '#workflows/sla-timer.ts';
 import { functionEntry } from '../bundling.ts';
-import { GongdanFunction, type TableBinding } from './gongdan-function.ts';
+import { GongdanFunction, type ObservabilitySettings, type TableBinding } from './gongdan-function.ts';
 
 export interface SlaTimerProps {
   tickets: TableBinding;
+  /** Where the state machine puts `sla.timer_failed`. */
   bus: IEventBus;
   logRetention: RetentionDays;
-  notify: Parameters<GongdanFunction['bindSlaNotifications']>[0];
+  observability: ObservabilitySettings;
+  /** How SLA messages are written: links, the on-call line, the zone times are shown in. */
+  messages: { linkBase: string; onCallEmail?: string; onCallPhone?: string; displayTimeZone?: string };
 }
 
 /**
@@ -19,8 +22,9 @@ export interface SlaTimerProps {
  * `buildSlaTimerDefinition` — the same definition the local runtime synthesizes and runs.
  *
  * - ComputeCheckpoint (`functions/sla-checkpoint`) only reads the table.
- * - EvaluateCheckpoint (`functions/sla-evaluate`) writes the ticket and its history, publishes `sla.*`
- *   events, and sends e-mail (SES, one identity) and SMS (SNS).
+ * - EvaluateCheckpoint (`functions/sla-evaluate`) writes the ticket, its history and the record of what
+ *   follows (the `sla.*` events, the rendered warnings and escalations) through the one write path; the
+ *   dispatcher publishes and sends them. It has the table and nothing else.
  * - The state machine logs every event (without execution data: no ticket content in logs) and is
  *   traced with X-Ray; it may invoke the two functions and put `sla.timer_failed` on the bus.
  */
@@ -34,20 +38,27 @@ export class SlaTimer extends Construct {
     super(scope, id);
     this.checkpoint = new GongdanFunction(this, 'Checkpoint', {
       entry: functionEntry('sla-checkpoint'),
+      kind: 'slaCheckpoint',
       description: 'SLA timer: when must the timer wake next?',
       logRetention: props.logRetention,
+      observability: props.observability,
       timeout: Duration.seconds(20),
     }).bindTable(props.tickets, 'read');
 
     this.evaluate = new GongdanFunction(this, 'Evaluate', {
       entry: functionEntry('sla-evaluate'),
+      kind: 'slaEvaluate',
       description: 'SLA timer: warn, record breaches, escalate (idempotent); next checkpoint',
       logRetention: props.logRetention,
+      observability: props.observability,
       timeout: Duration.seconds(25),
-    })
-      .bindTable(props.tickets, 'write')
-      .bindEventBus(props.bus, { publish: true })
-      .bindSlaNotifications(props.notify);
+      environment: {
+        slaTicketLinkBase: props.messages.linkBase,
+        slaOnCallEmail: props.messages.onCallEmail,
+        slaOnCallPhone: props.messages.onCallPhone,
+        slaDisplayTimeZone: props.messages.displayTimeZone,
+      },
+    }).bindTable(props.tickets, 'write');
 
     this.logGroup = new LogGroup(this, 'ExecutionLogs', {
       retention: props.logRetention,

@@ -10,20 +10,19 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Route } from '#shared/http/route.ts';
 import { functionEntry } from '../bundling.ts';
-import { GongdanFunction, type TableBinding } from './gongdan-function.ts';
+import { GongdanFunction, type ObservabilitySettings, type TableBinding } from './gongdan-function.ts';
 
 export interface TicketApiProps {
   routes: readonly Pick<Route, 'name' | 'method' | 'path' | 'access' | 'auth'>[];
   tickets: TableBinding;
-  bus: IEventBus;
   /** Cognito issuer URL and app client id: what both the API Gateway authorizer and our code check. */
   auth: { issuer: string; audience: string };
   logRetention: RetentionDays;
+  observability: ObservabilitySettings;
   throttle: { rateLimit: number; burstLimit: number };
   /** Browser origins allowed to call the API; empty leaves CORS off. */
   corsAllowOrigins: string[];
@@ -58,8 +57,8 @@ const accessLogFormat = AccessLogFormat.custom(
  * The ticket HTTP API: one Lambda and one route per entry of `apiRoutes`, every `jwt` route behind a
  * JWT authorizer that accepts the user pool's ID tokens (the portal and webhooks have none: they are
  * public or verify a signature themselves), a `$default` stage with access logs and
- * throttling. Each function gets read or read-write on the table as its route declares, and PutEvents
- * on the bus only if it writes.
+ * throttling. Each function gets read or read-write on the table as its route declares, and nothing
+ * else: what follows a change (events, timers, mail) is the dispatcher's (`Reactions`).
  */
 export class TicketApi extends Construct {
   readonly httpApi: HttpApi;
@@ -108,17 +107,18 @@ export class TicketApi extends Construct {
     });
 
     for (const route of props.routes) {
+      const jwt = (route.auth ?? 'jwt') === 'jwt';
       const fn = new GongdanFunction(this, pascal(route.name), {
         entry: functionEntry(route.name),
+        // The portal and webhook routes also wire the channels (shared/runtime/lambda.ts).
+        kind: jwt ? 'api' : 'channelApi',
         description: `${route.method} ${route.path}`,
         logRetention: props.logRetention,
-        environment: { AUTH_ISSUER: props.auth.issuer, AUTH_AUDIENCE: props.auth.audience },
-      })
-        .bindTable(props.tickets, route.access)
-        .bindEventBus(props.bus, { publish: route.access === 'write' });
+        observability: props.observability,
+        environment: { authIssuer: props.auth.issuer, authAudience: props.auth.audience },
+      }).bindTable(props.tickets, route.access);
       this.functions[route.name] = fn;
 
-      const jwt = (route.auth ?? 'jwt') === 'jwt';
       const added = this.httpApi.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],

@@ -1,4 +1,3 @@
-import { customerMailPatterns, notifyCustomer } from '#shared/channels/customer-notify.ts';
 import { acceptIntakeEvent, intakeEventPattern } from '#shared/channels/event-intake.ts';
 import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
 import type { LocalRule } from './event-bus.ts';
@@ -6,7 +5,8 @@ import type { EventPattern } from './event-pattern.ts';
 
 /**
  * The channels' bus rules, as the stack's EventBridge rules have them (same patterns, imported from
- * the same definitions), with local targets calling the same code the Lambdas run.
+ * the same definitions), with local targets calling the same code the Lambdas run: events from other
+ * systems asking to open or change tickets. (Customer mail follows ticket changes through the outbox.)
  */
 export function channelRules(deps: ChannelTicketDeps): LocalRule[] {
   return [
@@ -15,14 +15,5 @@ export function channelRules(deps: ChannelTicketDeps): LocalRule[] {
       pattern: intakeEventPattern as unknown as EventPattern,
       target: (event) => acceptIntakeEvent(event, deps),
     },
-    ...customerMailPatterns.map(
-      (pattern, i): LocalRule => ({
-        name: `customer-mail-${i + 1}`,
-        pattern: pattern as unknown as EventPattern,
-        async target(event) {
-          await notifyCustomer(event, deps);
-        },
-      }),
-    ),
   ];
 }

@@ -2,56 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
-import { dynamoIntakeStore } from '#shared/adapters/dynamo/dynamo-intake-store.ts';
 import { safeFilename } from '#shared/channels/attachments.ts';
-import type { AttachmentStore, ChannelDeps, ChannelSettings } from '#shared/channels/ports.ts';
+import type { AttachmentStore } from '#shared/channels/ports.ts';
 import {
   type WebhookSourceConfig,
   WebhookSourceConfig as WebhookSourceSchema,
 } from '#shared/domain/intake/webhook.ts';
-import type { Clock, Logger } from '#shared/domain/ports.ts';
-import type { TicketStore } from '#shared/domain/ticket/ticket.store.ts';
-import type { Notifier } from '#shared/notify/notifier.ts';
-
-/**
- * The local stand-ins for what the channels use in AWS: attachments under `<data dir>/attachments`
- * instead of S3, webhook sources and secrets in `<data dir>/webhooks/` instead of the deploy settings
- * and SSM / Secrets Manager, the outbox instead of SES. Everything else is the same DynamoDB code.
- */
-export function localChannels(input: {
-  dataDir: string;
-  client: DynamoDBClient;
-  tableName: string;
-  tickets: TicketStore;
-  clock: Clock;
-  notifier: Notifier;
-  logger: Logger;
-  /** The runtime's base URL, for links in mails. */
-  baseUrl: () => string;
-}): ChannelDeps {
-  const store = dynamoIntakeStore(input.client, input.tableName, input.tickets, input.clock);
-  const webhooks = localWebhookConfig(input.dataDir);
-  const settings: ChannelSettings = {
-    mailFrom: 'support@gongdan.local',
-    mailFromName: 'Gongdan 客服中心 / Customer Service',
-    messageIdDomain: 'mail.gongdan.local',
-    ownAddresses: ['support@gongdan.local'],
-    reopenWindowDays: 7,
-    get portalStatusUrl() {
-      return `${input.baseUrl()}/portal/status`;
-    },
-  };
-  return {
-    ...store,
-    attachments: localAttachmentStore(input.dataDir),
-    notifier: input.notifier,
-    webhookSources: { get: (source) => webhooks.sources().find((s) => s.source === source) ?? null },
-    webhookSecrets: { forSource: async (config) => webhooks.secrets()[config.secretRef] ?? [] },
-    settings,
-  };
-}
 
 /** Attachments as files: `<data dir>/attachments/<ticketId>/<sha256>/<name>`. */
 export function localAttachmentStore(dataDir: string): AttachmentStore {

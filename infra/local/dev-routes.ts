@@ -1,4 +1,5 @@
 import type { Role } from '#shared/domain/actor.ts';
+import type { DeadLetter } from '#shared/reactions/ports.ts';
 import type { LocalEventBus } from './event-bus.ts';
 import type { ApiResult, GatewayRoute } from './http-gateway.ts';
 import type { LocalAuth } from './local-auth.ts';
@@ -42,7 +43,8 @@ export async function devTokens(auth: LocalAuth): Promise<DevTokens> {
 }
 
 /**
- * The local-only routes (DESIGN.md §4): tokens, outbox, clock, recent events, inbound e-mail, health.
+ * The local-only routes (DESIGN.md §4): tokens, outbox, clock, recent events, dead letters, inbound
+ * e-mail, health.
  * They exist only here; the AWS stack has no such route.
  */
 export function devRoutes(deps: {
@@ -50,6 +52,8 @@ export function devRoutes(deps: {
   clock: VirtualClock;
   events: LocalEventBus;
   outbox: Outbox;
+  /** What the dispatcher set aside after the last attempt (the local dead-letter queue). */
+  deadLetters: { list(): Promise<DeadLetter[]> };
   healthy: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
   /** `POST /dev/inbound-email`: the e-mail channel (dev-channel-routes.ts); 501 without it. */
   inboundEmail?: GatewayRoute['invoke'];
@@ -78,6 +82,9 @@ export function devRoutes(deps: {
     ),
     route('GET', '/dev/outbox', 'dev-outbox', async () => json(200, { messages: await deps.outbox.list() })),
     route('GET', '/dev/events', 'dev-events', async () => json(200, { events: deps.events.recent() })),
+    route('GET', '/dev/dead-letters', 'dev-dead-letters', async () =>
+      json(200, { deadLetters: await deps.deadLetters.list() }),
+    ),
     deps.inboundEmail
       ? {
           method: 'POST',

@@ -10,7 +10,8 @@ import {
   type JWK,
   SignJWT,
 } from 'jose';
-import { createJwtVerifier, type VerifyToken } from '#shared/adapters/auth/jwt-verifier.ts';
+import { createJwtVerifier } from '#shared/adapters/auth/jwt-verifier.ts';
+import type { VerifyToken } from '#shared/domain/auth.ts';
 import type { LocalUser } from './local-users.ts';
 
 export const localIssuer = 'urn:gongdan:local';

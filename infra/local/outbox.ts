@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { Notification, type Notifier, SentNotification } from '#shared/domain/notify/notifier.ts';
 import type { Clock, IdGenerator, Logger } from '#shared/domain/ports.ts';
-import { Notification, type Notifier, SentNotification } from '#shared/notify/notifier.ts';
 
 export interface Outbox extends Notifier {
   /** Every message sent so far, oldest first. */

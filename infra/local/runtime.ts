@@ -1,20 +1,32 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { apiRoutes } from '#functions/routes.ts';
-import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
-import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
-import { dynamoTicketStore } from '#shared/adapters/dynamo/dynamo-ticket-store.ts';
+import { type ApiRouteDeps, apiRoutes } from '#functions/routes.ts';
+import { ticketChangedHandler } from '#functions/ticket-changed/handler.ts';
+import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.ts';
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { ulidGenerator } from '#shared/adapters/ids.ts';
-import { jsonLogger } from '#shared/adapters/json-logger.ts';
-import type { Logger } from '#shared/domain/ports.ts';
+import {
+  powertoolsLogger,
+  powertoolsMetrics,
+  withCorrelationId,
+} from '#shared/adapters/observability/powertools.ts';
+import type { Logger, Metrics } from '#shared/domain/ports.ts';
+import type { TicketStore } from '#shared/domain/ticket/ticket.store.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
-import type { ApiDeps } from '#shared/http/route.ts';
+import type { OutboxDispatcher } from '#shared/reactions/dispatcher.ts';
+import type { EnvSource } from '#shared/runtime/env.ts';
+import { wireAuth } from '#shared/runtime/wire-auth.ts';
+import { wireChannels } from '#shared/runtime/wire-channels.ts';
+import { wireReactions } from '#shared/runtime/wire-reactions.ts';
+import { wireSlaCheckpoint, wireSlaEvaluate } from '#shared/runtime/wire-sla-timer.ts';
+import { wireTickets } from '#shared/runtime/wire-tickets.ts';
+import type { LocalSlaTimer } from '#workflows/sla-timer.local.ts';
 import { channelRules } from './channel-rules.ts';
-import { localChannels } from './channels.ts';
 import { lockDataDir, prepareDataDir, wipeDataDir } from './data-dir.ts';
 import { inboundEmailRoute, putEventsRoute } from './dev-channel-routes.ts';
 import { type DevTokens, devRoutes, devTokens } from './dev-routes.ts';
@@ -22,12 +34,15 @@ import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-
 import { type LocalEventBus, type LocalRule, localEventBus } from './event-bus.ts';
 import { localRules } from './event-rules.ts';
 import { type ApiEvent, apiGateway, type GatewayRoute } from './http-gateway.ts';
-import { localAuth } from './local-auth.ts';
+import { localAudience, localAuth, localIssuer } from './local-auth.ts';
 import { dynamoOutbox, type Outbox } from './outbox.ts';
+import { type LocalOutboxRetry, localOutboxRetry } from './outbox-retry.ts';
+import { type LocalStream, localOutboxStream } from './outbox-stream.ts';
+import { localPlatform } from './platform.ts';
 import { type LocalRoutingMaintenance, localRoutingMaintenance } from './routing-maintenance.ts';
 import { type SeedResult, seedDemoData } from './seed.ts';
 import { loadSlaTimerDefinition } from './sla-definition.ts';
-import { type LocalSla, localSla } from './sla-runtime.ts';
+import { type LocalSla, localSla, localWall } from './sla-runtime.ts';
 import { persistentVirtualClock, type VirtualClock } from './virtual-clock.ts';
 
 export interface RuntimeOptions {
@@ -41,6 +56,7 @@ export interface RuntimeOptions {
   reset?: boolean;
   /** Seed demo data on first start. Default true. */
   seed?: boolean;
+  /** Log lines go here instead of Powertools' JSON on stdout (benches and tests keep them quiet). */
   logger?: Logger;
   /** Extra bus rules (tests, later issues' local targets) on top of `localRules`. */
   rules?: readonly LocalRule[];
@@ -55,7 +71,13 @@ export interface LocalRuntime {
   clock: VirtualClock;
   events: LocalEventBus;
   outbox: Outbox;
-  deps: ApiDeps;
+  deps: ApiRouteDeps;
+  /** The outbox dispatcher the table's stream feeds (the `ticket-changed` function's). */
+  dispatcher: OutboxDispatcher;
+  /** The stream reader feeding it; `stream.idle()` resolves once what was written so far is handled. */
+  stream: LocalStream;
+  /** The `outbox-retry` schedule. */
+  outboxRetry: LocalOutboxRetry;
   seed: SeedResult;
   /** The SLA timer: the synthesized state machine on the local executor. */
   sla: LocalSla;
@@ -72,13 +94,57 @@ export interface LocalRuntime {
 const tableName = ticketTable.id;
 
 /**
+ * The environment the local runtime's wirings read, as the stack sets it for the functions: the same
+ * variables, with the local names (there is one bus, one timer, one queue here; mail goes to the outbox).
+ */
+export function localEnvironment(baseUrl: string): EnvSource {
+  return {
+    TABLE_NAME: tableName,
+    EVENT_BUS_NAME: 'local',
+    SLA_TIMER_ARN: 'arn:local:states:::stateMachine:sla-timer',
+    DEAD_LETTER_QUEUE_URL: 'local:dead-letters',
+    AUTH_ISSUER: localIssuer,
+    AUTH_AUDIENCE: localAudience,
+    MAIL_FROM: 'support@gongdan.local',
+    MAIL_FROM_NAME: 'Gongdan 客服中心 / Customer Service',
+    MESSAGE_ID_DOMAIN: 'mail.gongdan.local',
+    OWN_ADDRESSES: 'support@gongdan.local',
+    REOPEN_WINDOW_DAYS: '7',
+    PORTAL_STATUS_URL: `${baseUrl}/portal/status`,
+    SLA_NOTIFY_FROM: 'sla-alerts@gongdan.local',
+    SLA_TICKET_LINK_BASE: `${baseUrl}/tickets`,
+    SLA_SMS: 'true',
+    POWERTOOLS_SERVICE_NAME: 'gongdan-local',
+    POWERTOOLS_METRICS_NAMESPACE: 'Gongdan',
+  };
+}
+
+/** Wakes `wake` after every committed ticket write, so the stream reader picks it up at once. */
+function nudging(store: TicketStore, wake: () => void): TicketStore {
+  return {
+    ...store,
+    async create(write, claim) {
+      const outcome = await store.create(write, claim);
+      wake();
+      return outcome;
+    },
+    async update(write, expected) {
+      const written = await store.update(write, expected);
+      if (written) wake();
+      return written;
+    },
+  };
+}
+
+/**
  * Starts the whole system on this machine (DESIGN.md §4): DynamoDB Local with the stack's table, the
  * API routes behind an API Gateway stand-in, local sign-in, the virtual clock, the in-process bus and
  * the outbox, plus demo data. Resolves once every part is up; on failure, stops what it started.
  */
 export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalRuntime> {
   const started = performance.now();
-  const logger = options.logger ?? jsonLogger({ service: 'gongdan-local' });
+  const observed = localObservability(options.logger);
+  const { logger, metrics } = observed;
   const timeScale = options.timeScale ?? 1;
   if (!(Number.isFinite(timeScale) && timeScale > 0))
     throw new Error(`--time-scale must be > 0, got ${timeScale}`);
@@ -135,43 +201,65 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     const events = localEventBus({ clock, logger, rules: [...localRules, ...(options.rules ?? [])] });
     cleanups.push(() => withTimeout(events.idle(), 2000));
     const outbox = dynamoOutbox({ doc, tableName, clock, ids, logger });
-    const deps: ApiDeps = {
-      tickets: dynamoTicketStore(dynamo.client, tableName, clock),
-      routing: {
-        agents: dynamoAgentStore(dynamo.client, tableName, clock),
-        config: dynamoRoutingConfigStore(dynamo.client, tableName),
-      },
-      events,
+    const baseUrl = () => `http://localhost:${port}`;
+    const environment = localEnvironment(baseUrl());
+    let timer: LocalSlaTimer | undefined;
+    const platform = localPlatform({
+      dataDir,
+      dynamo: dynamo.client,
+      tableName,
       clock,
       ids,
       logger,
-      verifyToken: auth.verifyToken,
-    };
-    const channelDeps = localChannels({
-      dataDir,
-      client: dynamo.client,
-      tableName,
-      tickets: deps.tickets,
-      clock,
-      notifier: outbox,
-      logger,
-      baseUrl: () => `http://localhost:${port}`,
+      metrics,
+      bus: events,
+      outbox,
+      timer: () => {
+        if (!timer) throw new Error('The SLA timer is not running yet');
+        return timer;
+      },
+      auth,
     });
-    // The same object, typed with its channels: later additions to `deps` stay visible to the channels.
-    const withChannels = Object.assign(deps, { channels: channelDeps });
-    for (const rule of channelRules(withChannels)) cleanups.push(events.subscribe(rule));
+
+    // The same wirings the Lambdas compose, over the local platform.
+    let wakeStream = () => {};
+    const tickets = wireTickets(environment, platform);
+    tickets.tickets = nudging(tickets.tickets, () => wakeStream());
+    const deps: ApiRouteDeps = {
+      ...tickets,
+      verifyToken: wireAuth(environment, platform),
+      channels: wireChannels(environment, platform, tickets.tickets),
+    };
+    const { dispatcher } = wireReactions(environment, platform, tickets);
+    for (const rule of channelRules(deps)) cleanups.push(events.subscribe(rule));
 
     const sla = localSla({
-      deps,
-      client: dynamo.client,
-      tableName,
+      tickets: tickets.tickets,
       clock,
-      notifier: outbox,
+      logger,
       definition: (await slaDefinition).definition,
-      baseUrl: () => `http://localhost:${port}`,
+      steps: {
+        checkpoint: wireSlaCheckpoint(tickets, localWall(clock)),
+        evaluate: wireSlaEvaluate(environment, platform, tickets, localWall(clock), 5000),
+      },
     });
-    deps.sla = sla.ticketSla;
+    timer = sla.timer;
     cleanups.push(() => sla.stop());
+
+    // What a killed run left pending goes first; then the stream from its end, as a new mapping would.
+    const recovered = await dispatcher.recover();
+    if (recovered > 0) logger.info('outbox.recovered', { records: recovered });
+    const stream = await localOutboxStream({
+      client: dynamo.client,
+      endpoint: dynamo.endpoint,
+      tableName,
+      handler: ticketChangedHandler(dispatcher),
+      logger,
+    });
+    wakeStream = () => stream.nudge();
+    cleanups.push(() => stream.stop());
+    const outboxRetry = localOutboxRetry({ dispatcher, clock, logger });
+    cleanups.push(() => outboxRetry.stop());
 
     const healthy = async () => {
       try {
@@ -198,7 +286,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
           path: route.path,
           name: route.name,
           ...(route.maxBodyBytes ? { maxBodyBytes: route.maxBodyBytes } : {}),
-          invoke: (event: ApiEvent, context) => handler(event, context),
+          invoke: (event: ApiEvent, context) =>
+            withCorrelationId(event.requestContext?.requestId, () => handler(event, context)),
         };
       }),
       ...devRoutes({
@@ -207,7 +296,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
         events,
         outbox,
         healthy,
-        inboundEmail: inboundEmailRoute(withChannels),
+        deadLetters: dynamoDeadLetters(dynamo.client, tableName),
+        inboundEmail: inboundEmailRoute(deps),
         extra: [putEventsRoute(events, logger)],
       }),
     ]);
@@ -216,7 +306,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       options.seed === false ? { seeded: false, tickets: 0 } : await seedDemoData({ doc, tableName, deps });
     const resumed = await sla.resume();
     if (resumed > 0) logger.info('sla.timers_resumed', { timers: resumed });
-    const routingMaintenance = localRoutingMaintenance({ deps, clock, logger });
+    const routingMaintenance = localRoutingMaintenance({ deps: tickets, clock, logger });
     cleanups.push(() => routingMaintenance.stop());
     ready = true;
     const url = `http://localhost:${port}`;
@@ -231,6 +321,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       events,
       outbox,
       deps,
+      dispatcher,
+      stream,
+      outboxRetry,
       seed,
       sla,
       routingMaintenance,
@@ -316,6 +409,19 @@ function listen(server: Server, port: number, host: string) {
     server.once('listening', onListening);
     server.listen(port, host);
   });
+}
+
+/**
+ * Log lines and metrics as a Lambda writes them (Powertools' JSON and EMF lines on stdout), or into
+ * the logger a caller gives (benches and tests keep quiet that way, metrics then go nowhere).
+ */
+function localObservability(given: Logger | undefined): { logger: Logger; metrics: Metrics } {
+  if (given) return { logger: given, metrics: { count() {} } };
+  const serviceName = 'gongdan-local';
+  return {
+    logger: powertoolsLogger(new PowertoolsLogger({ serviceName })),
+    metrics: powertoolsMetrics(new PowertoolsMetrics({ namespace: 'Gongdan', serviceName })),
+  };
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

@@ -7,7 +7,6 @@ import { defaultSlaPolicies } from '#shared/domain/sla/policy.ts';
 import { addReply } from '#shared/use-cases/add-reply.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
-import { routingOf } from '#shared/use-cases/ticket-routing.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { localUser } from './local-users.ts';
 import { agents, articles, customers, demoTickets, seedVersion } from './seed-data.ts';
@@ -54,7 +53,7 @@ export async function seedDemoData(input: {
 
   const now = deps.clock.now().toISOString();
   // Routing reads agents and its configuration through their stores (own keys, team index, zero load).
-  const routing = routingOf(deps);
+  const routing = deps.routing;
   if (!(await routing.config.get()))
     await routing.config.put({ ...defaultRoutingConfig, updatedAt: now, updatedBy: 'seed' }, 0);
   for (const agent of agents) await routing.agents.put(AgentProfile.parse(agent));

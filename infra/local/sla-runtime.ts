@@ -1,17 +1,9 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { slaCheckpointHandler } from '#functions/sla-checkpoint/handler.ts';
 import { slaEvaluateHandler } from '#functions/sla-evaluate/handler.ts';
-import { dynamoContactDirectory } from '#shared/adapters/dynamo/dynamo-contact-directory.ts';
-import {
-  cachedSlaConfigStore,
-  dynamoSlaConfigStore,
-} from '#shared/adapters/dynamo/dynamo-sla-config-store.ts';
+import type { Logger } from '#shared/domain/ports.ts';
+import type { SlaTimerDeps } from '#shared/domain/sla/timer-steps.ts';
 import { activeStatuses } from '#shared/domain/ticket/lifecycle.ts';
-import type { Ticket } from '#shared/domain/ticket/ticket.entity.ts';
-import type { Notifier } from '#shared/notify/notifier.ts';
-import type { TicketDeps } from '#shared/use-cases/deps.ts';
-import { slaTimerDeps } from '#shared/use-cases/sla-actions.ts';
-import type { TicketSlaDeps } from '#shared/use-cases/ticket-sla.ts';
+import type { TicketStore } from '#shared/domain/ticket/ticket.store.ts';
 import { type LocalSlaTimer, localSlaTimer } from '#workflows/sla-timer.local.ts';
 import type { AslDefinition } from '#workflows/sla-timer.ts';
 import type { VirtualClock } from './virtual-clock.ts';
@@ -26,9 +18,13 @@ export const maxLocalWaitMs = 60 * 60 * 1000;
 /** The failure back-off of the definition (5 minutes of SLA time), in real ms at this time scale. */
 const backoffMs = (timeScale: number) => Math.max(10, Math.round((5 * 60_000) / timeScale));
 
+/** Waits end at the wall instant the virtual clock maps each checkpoint to, clamped to `maxLocalWaitMs`. */
+export const localWall = (clock: VirtualClock): Pick<SlaTimerDeps, 'toWall' | 'waitPrecisionMs'> => ({
+  toWall: (at) => new Date(Math.min(clock.toWall(at).getTime(), Date.now() + maxLocalWaitMs)),
+  waitPrecisionMs: 1,
+});
+
 export interface LocalSla {
-  /** For `TicketDeps.sla`: the cached configuration store and the local timer. */
-  ticketSla: TicketSlaDeps;
   timer: LocalSlaTimer;
   /** `sla.timer_failed` alerts the definition's AlertTimerFailure state raised. */
   alerts: unknown[];
@@ -40,22 +36,18 @@ export interface LocalSla {
 
 /**
  * The SLA timer in the local runtime: the CDK-synthesized definition on aws-local-stepfunctions, its two
- * task states bound to the Lambda handlers' factories over the same adapters the Lambdas use (tickets and
- * config in DynamoDB Local), messages into the outbox. Waits end at the wall instant the virtual clock
- * maps each checkpoint to (`--time-scale`), clamped to `maxLocalWaitMs`.
+ * task states bound to the Lambda handlers' factories over the deps the same wirings build (tickets and
+ * config in DynamoDB Local; messages follow through the outbox), so the timer is what
+ * `platform.stateMachine()` starts and stops.
  */
 export function localSla(options: {
-  deps: Omit<TicketDeps, 'sla'>;
-  client: DynamoDBClient;
-  tableName: string;
+  tickets: TicketStore;
   clock: VirtualClock;
-  notifier: Notifier;
+  logger: Logger;
   definition: AslDefinition;
-  /** The base of the links in messages, e.g. `http://localhost:3000`. */
-  baseUrl: () => string;
+  steps: { checkpoint: SlaTimerDeps; evaluate: SlaTimerDeps };
 }): LocalSla {
-  const { deps, clock } = options;
-  const store = cachedSlaConfigStore(dynamoSlaConfigStore(options.client, options.tableName));
+  const { clock } = options;
   const alerts: unknown[] = [];
   const inFlight = new Set<Promise<unknown>>();
   const track =
@@ -67,38 +59,21 @@ export function localSla(options: {
       return call;
     };
 
-  // The timer is set below: the ticket deps the steps use must know it (a change they make plans it).
-  const ticketSla: TicketSlaDeps = { config: store, store };
-  const stepDeps = slaTimerDeps(
-    {
-      ...deps,
-      sla: ticketSla,
-      notifier: options.notifier,
-      contacts: dynamoContactDirectory(options.client, options.tableName, { ttlMs: 5000 }),
-      ticketLink: (ticket: Ticket) => `${options.baseUrl()}/tickets/${ticket.id}`,
-    },
-    {
-      toWall: (at) => new Date(Math.min(clock.toWall(at).getTime(), Date.now() + maxLocalWaitMs)),
-      waitPrecisionMs: 1,
-    },
-  );
   const timer = localSlaTimer({
     definition: options.definition,
     handlers: {
-      checkpoint: track(slaCheckpointHandler(stepDeps)),
-      evaluate: track(slaEvaluateHandler(stepDeps)),
+      checkpoint: track(slaCheckpointHandler(options.steps.checkpoint)),
+      evaluate: track(slaEvaluateHandler(options.steps.evaluate)),
       alert: track(async (input) => {
         alerts.push(input);
-        deps.logger.error('sla.timer_failed', { alert: input });
+        options.logger.error('sla.timer_failed', { alert: input });
         return {};
       }),
     },
     waitMs: { backoff: backoffMs(clock.timeScale) },
   });
-  ticketSla.timers = timer;
 
   return {
-    ticketSla,
     timer,
     alerts,
     async resume() {
@@ -106,7 +81,7 @@ export function localSla(options: {
       for (const status of activeStatuses) {
         let cursor: string | undefined;
         do {
-          const page = await deps.tickets.list({ status }, { limit: 100, ...(cursor ? { cursor } : {}) });
+          const page = await options.tickets.list({ status }, { limit: 100, ...(cursor ? { cursor } : {}) });
           for (const ticket of page.items) {
             const version = ticket.sla.timerVersion;
             if (version === null || version === undefined || timer.running(ticket.id)) continue;

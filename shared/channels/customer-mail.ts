@@ -1,9 +1,17 @@
 import { sameAddress } from '../domain/intake/inbound-email.ts';
 import { outboundMessageId, threadIndexFor, withSubjectTag } from '../domain/intake/threading.ts';
+import type { Notifier, SentNotification } from '../domain/notify/notifier.ts';
+import type { IdGenerator, Logger } from '../domain/ports.ts';
 import { type Status, statusLabels } from '../domain/ticket/lifecycle.ts';
 import type { Ticket } from '../domain/ticket/ticket.entity.ts';
-import type { SentNotification } from '../notify/notifier.ts';
-import type { ChannelSettings, ChannelTicketDeps } from './ports.ts';
+import type { ChannelSettings, MailThreads } from './ports.ts';
+
+/** What mailing customers needs: the settings, the threading state, and the mail notifier (SES, the outbox). */
+export interface CustomerMailDeps {
+  settings: ChannelSettings;
+  threads: MailThreads;
+  notifier: Notifier;
+}
 
 export type CustomerMailKind = 'ack' | 'reply' | 'status';
 
@@ -55,9 +63,9 @@ const noReply = /^(?:no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaste
 export async function sendTicketMail(
   ticket: Ticket,
   mail: CustomerMail,
-  deps: ChannelTicketDeps,
+  deps: { mail: CustomerMailDeps; logger: Logger; ids: IdGenerator },
 ): Promise<SentNotification | null> {
-  const { settings, threads, notifier } = deps.channels;
+  const { settings, threads, notifier } = deps.mail;
   const to = ticket.customer.email;
   if (isOwnAddress(to, settings) || noReply.test(to)) {
     deps.logger.info('mail.skipped', {

@@ -1,85 +1,80 @@
-import * as z from 'zod';
-import { runOnce } from '../domain/intake/intake-ledger.ts';
+import type { IdGenerator, Logger } from '../domain/ports.ts';
+import type { Status } from '../domain/ticket/lifecycle.ts';
+import type { TicketStore } from '../domain/ticket/ticket.store.ts';
+import type { CustomerMailRequest, OutboxRecord } from '../domain/ticket/ticket-change.ts';
 import { catalogue } from '../events/catalogue.ts';
-import { ackBody, sendTicketMail, statusBody } from './customer-mail.ts';
-import type { ChannelTicketDeps } from './ports.ts';
+import { ackBody, type CustomerMailDeps, sendTicketMail, statusBody } from './customer-mail.ts';
 
 /** Status moves a customer is told about by mail (their own moves — resume, reopen — are not echoed). */
 export const notifiedActions = ['await_customer', 'resolve', 'close'] as const;
 
-/**
- * The bus events that mail a customer, one EventBridge pattern each (the stack makes one rule per
- * pattern, all targeting the customer-mail function; the local bus applies the same patterns):
- * a ticket opened through the portal (acknowledgement; mail intake acknowledges its own, under loop
- * protection), a public reply by anyone but the customer, and the status moves above.
- */
-export const customerMailPatterns = [
-  { source: ['gongdan'], 'detail-type': ['ticket.created'], detail: { channel: ['web'] } },
-  {
-    source: ['gongdan'],
-    'detail-type': ['ticket.replied'],
-    detail: { public: [true], authorRole: [{ 'anything-but': ['customer'] }] },
-  },
-  {
-    source: ['gongdan'],
-    'detail-type': ['ticket.status_changed'],
-    detail: { action: [...notifiedActions] },
-  },
-] as const;
-
-const BusEnvelope = z.object({
-  id: z.string().min(1),
-  source: z.literal('gongdan'),
-  'detail-type': z.string(),
-  detail: z.record(z.string(), z.unknown()),
-});
-
-export type CustomerMailOutcome = 'sent' | 'skipped';
+/** One mail a customer is owed after a change. */
+export type CustomerMailPlan =
+  | { kind: 'ack'; followUpOf: string | null }
+  | { kind: 'reply'; messageId: string }
+  | { kind: 'status'; action: (typeof notifiedActions)[number] | 'reopen'; to?: Status };
 
 /**
- * Mails the customer about one ticket event. Idempotent per event id (EventBridge delivers at least
- * once): the intake ledger remembers each event it handled.
- *
- * 1. Claim the event's id; a redelivery does nothing.
- * 2. Load the ticket (and, for a reply, the message: bodies are never in events).
- * 3. Send the acknowledgement, the reply or the status notice, threaded (`sendTicketMail`).
+ * The mail a change owes its customer, each under a key it is sent once by:
+ * - a ticket opened through the portal: the acknowledgement (mail intake asks for its own, under loop
+ *   protection, as an explicit request);
+ * - a public reply by anyone but the customer: the reply, threaded;
+ * - a move to pending, resolved or closed: a status notice;
+ * - what the channel asked for explicitly: e-mail intake's acknowledgement and reopen notice.
  */
-export async function notifyCustomer(event: unknown, deps: ChannelTicketDeps): Promise<CustomerMailOutcome> {
-  const envelope = BusEnvelope.parse(event);
-  const name = envelope['detail-type'];
-  const run = await runOnce(
-    deps.channels.ledger,
-    `notify:${envelope.id}`,
-    deps.clock.now(),
-    120,
-    async () => {
-      const outcome = await send(name, envelope.detail, deps);
-      return { outcome, ticketId: String(envelope.detail.ticketId ?? '') || null };
-    },
-  );
-  return run.duplicate ? 'skipped' : run.result.outcome;
+export function customerMailOf(record: OutboxRecord): { key: string; plan: CustomerMailPlan }[] {
+  const out: { key: string; plan: CustomerMailPlan }[] = [];
+  for (const event of record.events) {
+    const plan = planFor(event.name, event.detail);
+    if (plan) out.push({ key: `mail:${event.id}`, plan });
+  }
+  record.mail.forEach((request, i) => {
+    out.push({ key: `mail:${record.id}:${i}`, plan: planOfRequest(request) });
+  });
+  return out;
 }
 
-async function send(name: string, detail: unknown, deps: ChannelTicketDeps): Promise<CustomerMailOutcome> {
-  const settings = deps.channels.settings;
+function planFor(name: string, detail: unknown): CustomerMailPlan | null {
   if (name === 'ticket.created') {
     const d = catalogue['ticket.created'].schema.parse(detail);
-    if (d.channel !== 'web') return 'skipped';
-    const ticket = await deps.tickets.get(d.ticketId);
-    if (!ticket) return 'skipped';
-    return (await sendTicketMail(ticket, { kind: 'ack', body: ackBody(ticket), automatic: true }, deps))
-      ? 'sent'
-      : 'skipped';
+    return d.channel === 'web' ? { kind: 'ack', followUpOf: null } : null;
   }
   if (name === 'ticket.replied') {
     const d = catalogue['ticket.replied'].schema.parse(detail);
-    if (!d.public || d.authorRole === 'customer') return 'skipped';
-    const [ticket, messages] = await Promise.all([
-      deps.tickets.get(d.ticketId),
-      deps.tickets.messages(d.ticketId),
-    ]);
-    const message = messages.find((m) => m.id === d.messageId);
-    if (!ticket || !message?.public) return 'skipped';
+    return d.public && d.authorRole !== 'customer' ? { kind: 'reply', messageId: d.messageId } : null;
+  }
+  if (name === 'ticket.status_changed') {
+    const d = catalogue['ticket.status_changed'].schema.parse(detail);
+    const action = notifiedActions.find((a) => a === d.action);
+    return action ? { kind: 'status', action, to: d.to } : null;
+  }
+  return null;
+}
+
+const planOfRequest = (request: CustomerMailRequest): CustomerMailPlan =>
+  request.kind === 'ack'
+    ? { kind: 'ack', followUpOf: request.followUpOf }
+    : { kind: 'status', action: 'reopen' };
+
+/**
+ * Sends one planned mail about a ticket: the acknowledgement, the reply (its body read from the thread:
+ * bodies are never in events or records) or the status notice, threaded (`sendTicketMail`). Skipped
+ * when the ticket or the message is gone, or the address is ours or a no-reply one.
+ */
+export async function sendCustomerMail(
+  ticketId: string,
+  plan: CustomerMailPlan,
+  deps: { tickets: TicketStore; mail: CustomerMailDeps; logger: Logger; ids: IdGenerator },
+): Promise<'sent' | 'skipped'> {
+  const ticket = await deps.tickets.get(ticketId);
+  if (!ticket) return 'skipped';
+  if (plan.kind === 'ack') {
+    const body = ackBody(ticket, plan.followUpOf);
+    return (await sendTicketMail(ticket, { kind: 'ack', body, automatic: true }, deps)) ? 'sent' : 'skipped';
+  }
+  if (plan.kind === 'reply') {
+    const message = (await deps.tickets.messages(ticketId)).find((m) => m.id === plan.messageId);
+    if (!message?.public) return 'skipped';
     const sent = await sendTicketMail(
       ticket,
       { kind: 'reply', body: message.body, automatic: false, copyParticipants: true },
@@ -87,18 +82,7 @@ async function send(name: string, detail: unknown, deps: ChannelTicketDeps): Pro
     );
     return sent ? 'sent' : 'skipped';
   }
-  if (name === 'ticket.status_changed') {
-    const d = catalogue['ticket.status_changed'].schema.parse(detail);
-    const action = notifiedActions.find((a) => a === d.action);
-    if (!action) return 'skipped';
-    const ticket = await deps.tickets.get(d.ticketId);
-    if (!ticket) return 'skipped';
-    const sent = await sendTicketMail(
-      ticket,
-      { kind: 'status', body: statusBody(ticket, action, settings.reopenWindowDays, d.to), automatic: true },
-      deps,
-    );
-    return sent ? 'sent' : 'skipped';
-  }
-  return 'skipped';
+  const body = statusBody(ticket, plan.action, deps.mail.settings.reopenWindowDays, plan.to);
+  const sent = await sendTicketMail(ticket, { kind: 'status', body, automatic: true }, deps);
+  return sent ? 'sent' : 'skipped';
 }

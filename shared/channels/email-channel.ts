@@ -12,7 +12,7 @@ import { defaultThreadingPolicy } from '../domain/intake/threading.ts';
 import { createTicket } from '../use-cases/create-ticket.ts';
 import { recordInboundMessage } from '../use-cases/inbound-message.ts';
 import { storeAttachments } from './attachments.ts';
-import { ackBody, isOwnAddress, sendTicketMail, statusBody } from './customer-mail.ts';
+import { isOwnAddress } from './customer-mail.ts';
 import type { ChannelTicketDeps } from './ports.ts';
 
 export interface ReceivedEmail {
@@ -32,7 +32,8 @@ export interface ReceivedEmail {
  *    key, or record the message on the ticket it continues (reopening it within the window).
  * 2. With it: keep attachments and inline images, index the thread for later replies, and remember who
  *    else is on it (CC'd people, a colleague replying).
- * 3. Acknowledge a new ticket, or confirm a reopen, unless a machine wrote or the sender is flooding.
+ * 3. Ask for the acknowledgement of a new ticket, or the confirmation of a reopen, with the change
+ *    itself (unless a machine wrote or the sender is flooding): the dispatcher sends it, once.
  */
 export async function receiveEmail(email: InboundEmail, deps: ChannelTicketDeps): Promise<ReceivedEmail> {
   const { channels } = deps;
@@ -62,11 +63,17 @@ export async function receiveEmail(email: InboundEmail, deps: ChannelTicketDeps)
     },
     tickets: {
       async open(request: OpenFromEmail) {
+        const followUpOf = request.ticket.customFields.followUpOf;
         const { ticket, created } = await createTicket(
           request.ticket,
           emailIntakeActor,
           deps,
           request.idempotencyKey,
+          {
+            mail: request.acknowledge
+              ? [{ kind: 'ack', followUpOf: typeof followUpOf === 'string' ? followUpOf : null }]
+              : [],
+          },
         );
         // Everything after the ticket is idempotent, so a retry after a crash completes it.
         await channels.threads.indexOpened(ticket.id, {
@@ -107,6 +114,7 @@ export async function receiveEmail(email: InboundEmail, deps: ChannelTicketDeps)
             },
             channel: 'email',
             reopen: request.reopen,
+            confirmReopen: request.confirmReopen,
           },
           deps,
         );
@@ -115,36 +123,6 @@ export async function receiveEmail(email: InboundEmail, deps: ChannelTicketDeps)
   };
 
   const result = await ingestEmail(email, policy, ports);
-
-  if (result.autoReply.send && result.ticketId) {
-    try {
-      const ticket = await deps.tickets.get(result.ticketId);
-      if (ticket && (result.outcome === 'created' || result.outcome === 'created_linked')) {
-        const followUpOf = ticket.customFields.followUpOf;
-        await sendTicketMail(
-          ticket,
-          {
-            kind: 'ack',
-            body: ackBody(ticket, typeof followUpOf === 'string' ? followUpOf : null),
-            automatic: true,
-          },
-          deps,
-        );
-      } else if (ticket && result.outcome === 'reopened') {
-        await sendTicketMail(
-          ticket,
-          { kind: 'status', body: statusBody(ticket, 'reopen', settings.reopenWindowDays), automatic: true },
-          deps,
-        );
-      }
-    } catch (error) {
-      // The mail is in the pool; a failed acknowledgement must not make SES deliver it again.
-      deps.logger.error('mail.ack_failed', {
-        ticketId: result.ticketId,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
   return {
     ticketId: result.ticketId,
     number: result.number,

@@ -1,7 +1,6 @@
 import type { IntakeLedger } from '../domain/intake/intake-ledger.ts';
 import type { ThreadLookups } from '../domain/intake/threading.ts';
 import type { AlertTicket, WebhookSourceConfig } from '../domain/intake/webhook.ts';
-import type { Notifier } from '../notify/notifier.ts';
 import type { TicketDeps } from '../use-cases/deps.ts';
 
 /** Counts hits per subject over a sliding window (per-sender mail limits, portal abuse limits). */
@@ -122,7 +121,6 @@ export interface ChannelDeps {
   externalRefs: ExternalRefs;
   attachmentRecords: AttachmentRecords;
   attachments: AttachmentStore;
-  notifier: Notifier;
   webhookSources: WebhookSources;
   webhookSecrets: WebhookSecrets;
   settings: ChannelSettings;

@@ -15,3 +15,26 @@ export interface Logger {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
+
+/** The business figures Gongdan counts (CloudWatch EMF in AWS, the same lines locally). */
+export const metricNames = [
+  'TicketsCreated',
+  'TicketsRouted',
+  'TicketsQueued',
+  'SlaWarnings',
+  'SlaBreaches',
+  'SlaEscalations',
+  'NotificationsSent',
+  'NotificationsFailed',
+  'ReactionRetries',
+  'ReactionsDeadLettered',
+] as const;
+export type MetricName = (typeof metricNames)[number];
+
+export interface Metrics {
+  /** Adds `value` (default 1) to a count, optionally per dimension values (e.g. `{ channel: 'email' }`). */
+  count(name: MetricName, value?: number, dimensions?: Record<string, string>): void;
+}
+
+/** Metrics that go nowhere (tests, tools). */
+export const noMetrics: Metrics = { count() {} };

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { type Actor, hasAnyRole } from '../domain/actor.ts';
 import { DomainError, type ErrorKind, type FieldIssue, validationError } from '../domain/errors.ts';
-import type { ApiDeps, Route, RouteRequest } from './route.ts';
+import type { Route, RouteDeps, RouteRequest } from './route.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -49,8 +49,8 @@ export function fieldIssues(error: z.ZodError): FieldIssue[] {
  * generic 500 that exposes nothing.
  */
 function httpErrors(
-  deps: Pick<ApiDeps, 'logger'>,
-  route: Route<unknown, unknown>,
+  deps: Pick<RouteDeps, 'logger'>,
+  route: Route<unknown, unknown, never>,
 ): MiddlewareObj<ApiEvent, ApiResult> {
   return {
     onError: async (request) => {
@@ -88,8 +88,8 @@ function httpErrors(
 
 /** Parses path, query and body against the route's schemas, and checks the bearer token and roles. */
 function authenticateAndParse(
-  deps: ApiDeps,
-  route: Route<unknown, unknown>,
+  deps: RouteDeps,
+  route: Route<unknown, unknown, never>,
   state: WeakMap<object, State>,
 ): MiddlewareObj<ApiEvent, ApiResult> {
   return {
@@ -130,7 +130,11 @@ function authenticateAndParse(
   };
 }
 
-async function authenticate(headers: Record<string, string>, event: ApiEvent, deps: ApiDeps): Promise<Actor> {
+async function authenticate(
+  headers: Record<string, string>,
+  event: ApiEvent,
+  deps: RouteDeps,
+): Promise<Actor> {
   const authorization = headers.authorization;
   const match = authorization?.match(/^Bearer\s+(\S+)$/i);
   if (!match) {
@@ -217,8 +221,8 @@ const lowerCaseHeaders = (headers: ApiEvent['headers']) =>
  * The Lambda handler for `route`: middy with error mapping first (so it sees every failure), then
  * authentication and validation, then the route's own handler, whose result becomes the response.
  */
-export function apiHandler<B, Q>(route: Route<B, Q>, deps: ApiDeps) {
-  const r = route as unknown as Route<unknown, unknown>;
+export function apiHandler<B, Q, D extends RouteDeps>(route: Route<B, Q, D>, deps: D) {
+  const r = route as unknown as Route<unknown, unknown, D>;
   const state = new WeakMap<object, State>();
   return middy<ApiEvent, ApiResult, Error, Context>()
     .use(httpErrors(deps, r))

@@ -1,15 +1,17 @@
 import type { z } from 'zod';
-import type { VerifyToken } from '../adapters/auth/jwt-verifier.ts';
-import type { ChannelDeps } from '../channels/ports.ts';
 import type { Actor, Role } from '../domain/actor.ts';
+import type { VerifyToken } from '../domain/auth.ts';
+import type { Logger } from '../domain/ports.ts';
 import type { TicketDeps } from '../use-cases/deps.ts';
 
-/** Everything a route handler can use: the ticket use cases' ports and the token verifier. */
-export interface ApiDeps extends TicketDeps {
+/** What `apiHandler` itself needs: the token verifier, and a logger for faults. */
+export interface RouteDeps {
   verifyToken: VerifyToken;
-  /** The channels' ports (portal, webhooks, customer mail), where the function or runtime has them. */
-  channels?: ChannelDeps;
+  logger: Logger;
 }
+
+/** What most routes use: the ticket use cases' ports and the token verifier. */
+export interface ApiDeps extends TicketDeps, RouteDeps {}
 
 export interface RouteRequest<B, Q> {
   body: B;
@@ -44,7 +46,7 @@ export type RouteResource = 'mail' | 'attachments' | 'webhook-secrets';
  * One HTTP API route, defined once and used three ways: the Lambda handler (`functions/<name>/handler.ts`),
  * the CDK stack (one function and one API route each) and the local runtime's HTTP server.
  */
-export interface Route<B = unknown, Q = unknown> {
+export interface Route<B = unknown, Q = unknown, D extends RouteDeps = ApiDeps> {
   /** The function's folder under `functions/`, e.g. `create-ticket`. */
   name: string;
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -63,7 +65,10 @@ export interface Route<B = unknown, Q = unknown> {
   /** Hand over the body as bytes (`request.rawBody`, up to `maxBodyBytes`) instead of parsing JSON. */
   rawBody?: boolean;
   uses?: readonly RouteResource[];
-  handle(request: RouteRequest<B, Q>, deps: ApiDeps): Promise<HttpResult>;
+  handle(request: RouteRequest<B, Q>, deps: D): Promise<HttpResult>;
 }
 
-export const defineRoute = <B = undefined, Q = undefined>(route: Route<B, Q>): Route<B, Q> => route;
+/** A route; `D` is what its handler needs (channel routes also take the channels' ports). */
+export const defineRoute = <B = undefined, Q = undefined, D extends RouteDeps = ApiDeps>(
+  route: Route<B, Q, D>,
+): Route<B, Q, D> => route;

@@ -4,8 +4,8 @@ import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
 import type { Message } from '../domain/ticket/message.ts';
 import { recordReply, transition } from '../domain/ticket/ticket.entity.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
+import { changeTicket, eventBase } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
-import { eventBase, mutateTicket } from './mutate-ticket.ts';
 
 export const ReplyRequest = z.object({
   body: z.string().trim().min(1).max(50_000),
@@ -30,7 +30,7 @@ export async function addReply(
 ) {
   const staff = isStaff(actor);
   const isPublic = staff ? request.public : true;
-  const result = await mutateTicket(id, actor, expectedVersion, deps, (current, now) => {
+  const result = await changeTicket(id, actor, expectedVersion, deps, (current, now) => {
     let ticket = recordReply(current, staff, isPublic, now);
     const message: Message = {
       id: deps.ids.next(),

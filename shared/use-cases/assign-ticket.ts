@@ -14,10 +14,10 @@ import {
 import { activeStatuses } from '../domain/ticket/lifecycle.ts';
 import { type Ticket, touch } from '../domain/ticket/ticket.entity.ts';
 import { concurrentUpdate, versionMismatch } from '../domain/ticket/ticket.errors.ts';
+import { changeTicket } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
-import { mutateTicket } from './mutate-ticket.ts';
 import { routeTicket } from './route-ticket.ts';
-import { assignedEvent, releaseUnused, routingOf } from './ticket-routing.ts';
+import { assignedEvent, releaseUnused } from './ticket-routing.ts';
 import { loadVisible } from './visibility.ts';
 
 /**
@@ -68,7 +68,7 @@ export async function assignTicket(
   expectedVersion: number | undefined,
   deps: TicketDeps,
 ): Promise<{ ticket: Ticket; changed: boolean }> {
-  const routing = routingOf(deps);
+  const routing = deps.routing;
   const current = await loadVisible(id, actor, deps);
   if (expectedVersion !== undefined && current.version !== expectedVersion) {
     throw versionMismatch(id, expectedVersion, current.version);
@@ -161,7 +161,7 @@ export async function assignTicket(
   }
 
   try {
-    const result = await mutateTicket(id, actor, expectedVersion, deps, (fresh, at) => {
+    const result = await changeTicket(id, actor, expectedVersion, deps, (fresh, at) => {
       // Someone else moved it since it was read: this request's decision no longer applies.
       if (
         fresh.assignee !== current.assignee ||

@@ -5,7 +5,6 @@ import { routingConfigNotFound, routingConfigVersionMismatch } from '../domain/r
 import type { RoutingConfigRevision } from '../domain/routing/routing-config.store.ts';
 import { type RoutingConfig, reviseRoutingConfig } from '../domain/routing/routing-config.ts';
 import type { TicketDeps } from './deps.ts';
-import { routingOf } from './ticket-routing.ts';
 
 /** `PUT /config/routing` takes a JSON object; `reviseRoutingConfig` validates it field by field. */
 export const RoutingConfigProposal = z.record(z.string(), z.unknown());
@@ -14,14 +13,14 @@ const maxAttempts = 5;
 
 /** The current routing configuration; ROUTING.CONFIG_NOT_FOUND (404) when none is stored. */
 export async function getRoutingConfig(deps: TicketDeps): Promise<RoutingConfig> {
-  const config = await routingOf(deps).config.get();
+  const config = await deps.routing.config.get();
   if (!config) throw routingConfigNotFound();
   return config;
 }
 
 /** Every stored version, oldest first: who changed the routing and when. */
 export function routingConfigHistory(deps: TicketDeps): Promise<RoutingConfigRevision[]> {
-  return routingOf(deps).config.history();
+  return deps.routing.config.history();
 }
 
 /**
@@ -39,7 +38,7 @@ export async function putRoutingConfig(
   expectedVersion: number | undefined,
   deps: TicketDeps,
 ): Promise<RoutingConfig> {
-  const store = routingOf(deps).config;
+  const store = deps.routing.config;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const current = await store.get();
     const next = reviseRoutingConfig(current, proposal, {

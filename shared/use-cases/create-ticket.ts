@@ -5,11 +5,11 @@ import { classifyTicket } from '../domain/classify/classify.ts';
 import { validationError } from '../domain/errors.ts';
 import { type Customer, type NewTicket, openTicket, type Ticket } from '../domain/ticket/ticket.entity.ts';
 import { idempotencyKeyReused, ticketNotFound } from '../domain/ticket/ticket.errors.ts';
+import type { CustomerMailRequest } from '../domain/ticket/ticket-change.ts';
 import { makeEvent } from '../events/catalogue.ts';
+import { writeNewTicket } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
-import { publishCommitted } from './publish.ts';
 import { releaseUnused, routeOnIntake } from './ticket-routing.ts';
-import { applySlaPlan, slaOnCreate } from './ticket-sla.ts';
 
 export interface CreateTicketResult {
   ticket: Ticket;
@@ -25,15 +25,17 @@ export interface CreateTicketResult {
  * 3. Allocate a readable number, build the ticket in `new`, classify its text (intent and key facts,
  *    docs/classify.md) and route it: team, an agent's capacity claimed (or the team's queue), the
  *    explanation and an `assigned` audit event (docs/routing.md).
- * 4. Store ticket, audit events and key claim in one transaction; a lost race returns the winner (and
- *    gives the claimed capacity back), so a replayed request never routes twice.
- * 5. Publish `ticket.created` and `ticket.assigned`; start the ticket's SLA timer.
+ * 4. Store ticket, audit events, key claim and the record of what follows (`ticket.created` and
+ *    `ticket.assigned` to publish, the SLA timer to start, the mail the channel asked for) in one
+ *    transaction; a lost race returns the winner (and gives the claimed capacity back), so a replayed
+ *    request never routes twice.
  */
 export async function createTicket(
   input: NewTicket,
   actor: Actor,
   deps: TicketDeps,
   idempotencyKey?: string,
+  options: { mail?: CustomerMailRequest[] } = {},
 ): Promise<CreateTicketResult> {
   const customer = customerFor(input, actor);
   const claim = idempotencyKey
@@ -58,16 +60,40 @@ export async function createTicket(
   // Routed before the first write, so the ticket is stored already assigned (or queued in its team).
   const routed = await routeOnIntake(ticket, deps, now);
   Object.assign(ticket, routed.ticket);
-  // The SLA (policy, due times) is stored with the ticket; its timer starts once the ticket has committed.
-  const sla = deps.sla && (await slaOnCreate(ticket, [created], deps.sla, now));
-  if (sla) ticket.sla = sla.state;
+  const events = [
+    makeEvent(deps.ids.next(), 'ticket.created', {
+      ticketId: ticket.id,
+      number: ticket.number,
+      version: ticket.version,
+      occurredAt: ticket.createdAt,
+      subject: ticket.subject,
+      status: ticket.status,
+      priority: ticket.priority,
+      category: ticket.category,
+      intent: ticket.intent,
+      channel: ticket.channel,
+      team: ticket.team,
+      customerTier: ticket.customer.tier,
+      parentId: ticket.parentId,
+    }),
+    ...routed.events,
+  ];
 
-  const outcome = await deps.tickets
-    .create(ticket, [created, ...routed.audit], claim)
-    .catch(async (error: unknown) => {
-      await releaseUnused(routed.claimed, ticket.id, deps);
-      throw error;
-    });
+  const { outcome, committed } = await writeNewTicket(
+    {
+      ticket,
+      audit: [created, ...routed.audit],
+      events,
+      mail: options.mail ?? [],
+      ...(claim ? { claim } : {}),
+    },
+    actor,
+    deps,
+    now,
+  ).catch(async (error: unknown) => {
+    await releaseUnused(routed.claimed, ticket.id, deps);
+    throw error;
+  });
   if (outcome.kind === 'duplicate') {
     // A concurrent request with the same key won: its ticket is the answer, this claim is not needed.
     await releaseUnused(routed.claimed, ticket.id, deps);
@@ -75,29 +101,8 @@ export async function createTicket(
   }
 
   deps.logger.info('ticket.created', { ticketId: ticket.id, number: ticket.number, channel: ticket.channel });
-  await publishCommitted(
-    [
-      makeEvent(deps.ids.next(), 'ticket.created', {
-        ticketId: ticket.id,
-        number: ticket.number,
-        version: ticket.version,
-        occurredAt: ticket.createdAt,
-        subject: ticket.subject,
-        status: ticket.status,
-        priority: ticket.priority,
-        category: ticket.category,
-        intent: ticket.intent,
-        channel: ticket.channel,
-        team: ticket.team,
-        customerTier: ticket.customer.tier,
-        parentId: ticket.parentId,
-      }),
-      ...routed.events,
-    ],
-    deps,
-  );
-  if (sla) await applySlaPlan(ticket.id, sla, deps);
-  return { ticket, created: true };
+  deps.metrics.count('TicketsCreated', 1, { channel: ticket.channel });
+  return { ticket: committed.ticket, created: true };
 }
 
 function customerFor(input: NewTicket, actor: Actor): Customer {

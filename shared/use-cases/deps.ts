@@ -1,24 +1,31 @@
-import type { Clock, IdGenerator, Logger } from '../domain/ports.ts';
+import type { Clock, IdGenerator, Logger, Metrics } from '../domain/ports.ts';
 import type { AgentStore } from '../domain/routing/agent.store.ts';
 import type { RoutingConfigStore } from '../domain/routing/routing-config.store.ts';
+import type { SlaConfigStore } from '../domain/sla/sla-config.ts';
+import type { SlaConfig } from '../domain/sla/timer-steps.ts';
 import type { TicketStore } from '../domain/ticket/ticket.store.ts';
-import type { EventPublisher } from '../events/catalogue.ts';
-import type { TicketSlaDeps } from './ticket-sla.ts';
 
-/** What the ticket use cases need from the outside world. */
+/** What the ticket use cases need from the outside world; every function that changes tickets has all of it. */
 export interface TicketDeps {
   tickets: TicketStore;
-  events: EventPublisher;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
-  /** SLA policies, calendars and the timer: with them every change keeps `ticket.sla` and its timer right. */
-  sla?: TicketSlaDeps;
+  metrics: Metrics;
+  /** SLA policies and calendars: every change keeps `ticket.sla` right and plans its timer. */
+  sla: SlaServices;
   /**
-   * Agents and the routing configuration: with them a new ticket is routed as it is created and agents'
-   * load follows their tickets; without them (tools, tests of other features) tickets stay unrouted.
+   * Agents and the routing configuration: a new ticket is routed as it is created. With no
+   * configuration stored, routing is off and tickets stay unrouted until one is.
    */
-  routing?: RoutingServices;
+  routing: RoutingServices;
+}
+
+export interface SlaServices {
+  /** What the clock computes with (cached in functions). */
+  config: SlaConfig;
+  /** Where `GET/PUT /config/{sla,calendars}` read and write. */
+  store: SlaConfigStore;
 }
 
 export interface RoutingServices {

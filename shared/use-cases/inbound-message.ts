@@ -2,9 +2,10 @@ import type { Actor, Channel } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
 import type { Message } from '../domain/ticket/message.ts';
 import { recordReply, type Ticket, transition } from '../domain/ticket/ticket.entity.ts';
+import type { CustomerMailRequest } from '../domain/ticket/ticket-change.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
+import { changeTicket, eventBase } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
-import { eventBase, mutateTicket } from './mutate-ticket.ts';
 
 export interface InboundMessage {
   body: string;
@@ -15,6 +16,8 @@ export interface InboundMessage {
   channel: Extract<Channel, 'email' | 'web'>;
   /** Move a resolved ticket back to open with this message (the caller checked the reopen window). */
   reopen: boolean;
+  /** When it does reopen: tell the customer so by mail (e-mail intake, where loop protection allows). */
+  confirmReopen?: boolean;
   sourceIp?: string;
 }
 
@@ -52,7 +55,7 @@ export async function recordInboundMessage(
   deps: TicketDeps,
 ): Promise<{ ticket: Ticket; message: Message }> {
   const author = authorActor(message);
-  const result = await mutateTicket(
+  const result = await changeTicket(
     ticketId,
     channelActor(message.channel),
     undefined,
@@ -103,6 +106,7 @@ export async function recordInboundMessage(
           : message.public && current.status === 'pending'
             ? { to: 'open' as const, reason: 'customer replied' }
             : null;
+      const mail: CustomerMailRequest[] = [];
       if (move) {
         const { ticket: moved, rule } = transition(ticket, move.to, author, now);
         // One write, one version: the message and the status change land together.
@@ -120,8 +124,9 @@ export async function recordInboundMessage(
           ),
         );
         events.push(makeEvent(deps.ids.next(), 'ticket.status_changed', { ...eventBase(ticket), ...fields }));
+        if (rule.action === 'reopen' && message.confirmReopen) mail.push({ kind: 'reopened' });
       }
-      return { ticket, audit, events, messages: [stored] };
+      return { ticket, audit, events, messages: [stored], mail };
     },
   );
   return { ticket: result.ticket, message: result.messages![0]! };

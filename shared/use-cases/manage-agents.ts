@@ -4,7 +4,7 @@ import { validationError } from '../domain/errors.ts';
 import { type Agent, AgentId, AgentProfile, Availability, TeamId } from '../domain/routing/agent.ts';
 import { agentForbidden, agentNotFound } from '../domain/routing/routing.errors.ts';
 import type { TicketDeps } from './deps.ts';
-import { pickUpFor, routingOf } from './ticket-routing.ts';
+import { pickUpFor } from './ticket-routing.ts';
 
 /**
  * `PUT /agents/{id}`: the profile a supervisor sets. Live load and `lastAssignedAt` belong to routing and
@@ -58,7 +58,7 @@ export async function putAgent(
   actor: Actor,
   deps: TicketDeps,
 ): Promise<AgentChange & { created: boolean }> {
-  const routing = routingOf(deps);
+  const routing = deps.routing;
   const config = await routing.config.get();
   if (config) {
     const known = new Set(config.teams.map((t) => t.id));
@@ -87,7 +87,7 @@ export async function putAgent(
 
 /** Every agent (or a team's), with live load, ordered by id. */
 export async function listAgents(query: AgentsQuery, deps: TicketDeps): Promise<Agent[]> {
-  const routing = routingOf(deps);
+  const routing = deps.routing;
   const agents = query.team ? await routing.agents.listByTeam(query.team) : await routing.agents.list();
   return agents
     .filter((a) => !query.availability || a.availability === query.availability)
@@ -108,7 +108,7 @@ export async function setAgentAvailability(
   deps: TicketDeps,
 ): Promise<AgentChange> {
   if (actor.id !== id && !hasAnyRole(actor, ['supervisor', 'admin'])) throw agentForbidden(id);
-  const routing = routingOf(deps);
+  const routing = deps.routing;
   const agent = await routing.agents.setAvailability(id, availability);
   if (!agent) throw agentNotFound(id);
   deps.logger.info('agent.availability', { agentId: id, availability, by: actor.id });

@@ -6,7 +6,7 @@ import type { Ticket } from '../domain/ticket/ticket.entity.ts';
 import type { TicketStore } from '../domain/ticket/ticket.store.ts';
 import type { TicketDeps } from './deps.ts';
 import { queuesServedBy, routeTicket } from './route-ticket.ts';
-import { routingOf, ticketAssigner, ticketQueue } from './ticket-routing.ts';
+import { ticketAssigner, ticketQueue } from './ticket-routing.ts';
 
 /** How much one maintenance run may do; the defaults suit a run every minute. */
 export interface MaintenanceOptions {
@@ -144,7 +144,7 @@ export async function reconcileClaims(
   deps: TicketDeps,
   options: MaintenanceOptions = {},
 ): Promise<ReconcileReport> {
-  const routing = routingOf(deps);
+  const routing = deps.routing;
   const graceMs = options.graceMs ?? maintenanceDefaults.graceMs;
   const report: ReconcileReport = {
     agents: 0,
@@ -248,7 +248,7 @@ export async function routeUnrouted(
   deps: TicketDeps,
   options: MaintenanceOptions = {},
 ): Promise<UnroutedReport> {
-  const routing = routingOf(deps);
+  const routing = deps.routing;
   const report: UnroutedReport = {
     skipped: false,
     found: 0,
@@ -334,7 +334,7 @@ export async function routeUnrouted(
  * 5. Stop after `maxRoutes` routed tickets, or when `shouldStop` says so; the next run goes on.
  */
 export async function sweepQueues(deps: TicketDeps, options: MaintenanceOptions = {}): Promise<SweepReport> {
-  const routing = routingOf(deps);
+  const routing = deps.routing;
   const report: SweepReport = {
     skipped: false,
     freeAgents: 0,

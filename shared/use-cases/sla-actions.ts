@@ -1,5 +1,6 @@
 import { systemActor } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
+import { DomainError } from '../domain/errors.ts';
 import { renderSlaMessage } from '../domain/sla/notification-templates.ts';
 import { slaPriorities } from '../domain/sla/policy.ts';
 import type { ResolvedRecipient, SlaAction, SlaSnapshot } from '../domain/sla/sla-clock.ts';
@@ -7,13 +8,11 @@ import { slaEventNames } from '../domain/sla/sla-events.ts';
 import { sentKeysOf, slaKeyField, slaTicketOf, timelineOf } from '../domain/sla/ticket-mapping.ts';
 import type { SlaActionSink, SlaSubjects, SlaTimerDeps } from '../domain/sla/timer-steps.ts';
 import { type Ticket, touch } from '../domain/ticket/ticket.entity.ts';
+import type { OutboxNotification } from '../domain/ticket/ticket-change.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
-import type { Notifier } from '../notify/notifier.ts';
+import { changeTicketIf, eventBase } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
-import { publishCommitted } from './publish.ts';
 import { type ContactDirectory, deliveriesFor } from './sla-recipients.ts';
-import { settleAssignment } from './ticket-routing.ts';
-import { slaOnChange, type TicketSlaDeps } from './ticket-sla.ts';
 
 /** The timer's view of real tickets: the ticket, its history as the SLA timeline and as the sent-key ledger. */
 export function ticketSlaSubjects(deps: Pick<TicketDeps, 'tickets'>): SlaSubjects {
@@ -35,8 +34,6 @@ export function ticketSlaSubjects(deps: Pick<TicketDeps, 'tickets'>): SlaSubject
 }
 
 export interface SlaSinkDeps extends TicketDeps {
-  sla: TicketSlaDeps;
-  notifier: Notifier;
   contacts: ContactDirectory;
   /** Where a message's link points for a ticket. */
   ticketLink(ticket: Ticket): string;
@@ -44,16 +41,7 @@ export interface SlaSinkDeps extends TicketDeps {
   displayTimeZone?: string;
 }
 
-/** The fields every ticket event carries (as `eventBase` in mutate-ticket.ts, without importing the API's write path). */
-const eventBase = (ticket: Ticket) => ({
-  ticketId: ticket.id,
-  number: ticket.number,
-  version: ticket.version,
-  occurredAt: ticket.updatedAt,
-});
-
 const rank = (p: string) => slaPriorities.indexOf(p as (typeof slaPriorities)[number]);
-const maxAttempts = 8;
 
 const describeRecipient = (r: ResolvedRecipient) =>
   'address' in r ? `${r.channel}:address` : `${r.channel}:${r.role}`;
@@ -164,67 +152,70 @@ function record(
   }
 }
 
+const counted = { warning: 'SlaWarnings', breach: 'SlaBreaches', escalation: 'SlaEscalations' } as const;
+
 /**
  * Carries out the SLA timer's actions on the ticket (the `SlaActionSink` of both task Lambdas and the
- * local runtime).
+ * local runtime), through the one write path like any other change.
  *
- * 1. Load the ticket and its history; drop the actions whose key the history already holds.
+ * 1. Drop the actions whose key the ticket's history already holds (another evaluation applied them).
  * 2. Write one audit event per action (`sla.warning`, `sla.breached`, `escalated`, and `updated` /
- *    `assigned` / `transferred` for raises and reassignments) with the ticket's new `sla` in one
- *    conditional write; on a lost race, start again from 1 — so each key is applied exactly once.
- * 3. Publish `sla.warning` / `sla.breached` / `sla.escalated` (and `ticket.assigned`).
- * 4. Send the warnings and escalations through the notifier, in each recipient's language. A failed
- *    delivery is logged and does not undo what was recorded.
+ *    `assigned` / `transferred` for raises and reassignments) with the ticket's new `sla`; on a lost race,
+ *    start again from 1 — so each key is applied exactly once.
+ * 3. With it, the record of what follows: `sla.warning` / `sla.breached` / `sla.escalated` (and
+ *    `ticket.assigned`) to publish, and each warning and escalation rendered for its recipients, in
+ *    their language, to send; a reassignment's agent capacity is settled like any reassignment's.
  */
 export function ticketSlaSink(deps: SlaSinkDeps): SlaActionSink {
   return {
     async apply(ticketId, actions, context) {
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const [current, history] = await Promise.all([
-          deps.tickets.get(ticketId),
-          deps.tickets.history(ticketId),
-        ]);
-        if (!current) return { reload: false };
-        const sent = new Set(sentKeysOf(history));
-        const todo = actions.filter((a) => !sent.has(a.key));
-        if (todo.length === 0) return { reload: false };
-
-        const now = deps.clock.now();
-        let next = touch(current, now);
-        const audit: AuditEvent[] = [];
-        const events: IntegrationEvent[] = [];
-        for (const action of todo) {
-          const done = record(action, next, context.snapshot.policy, deps, now);
-          next = done.ticket;
-          audit.push(done.audit);
-          if (done.event) events.push(done.event);
-        }
-        const sla = await slaOnChange(current, next, audit, deps, now, { history, fromTimer: true });
-        next = { ...next, sla: sla.state };
-        if (!(await deps.tickets.update(next, current.version, audit))) {
-          await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
-          continue;
-        }
-        // An escalation that reassigns bypasses mutateTicket, so it settles agents' load itself.
-        if (next.assignee !== current.assignee || next.team !== current.team) {
-          await settleAssignment(current, next, deps);
-        }
-        await publishCommitted(events, deps);
-        await notify(next, todo, context.snapshot, deps);
-        return { reload: sla.reload };
+      let applied: readonly SlaAction[] = [];
+      const committed = await changeTicketIf(
+        ticketId,
+        systemActor(),
+        undefined,
+        deps,
+        async (current, now, { history }) => {
+          const sent = new Set(sentKeysOf(history));
+          const todo = actions.filter((a) => !sent.has(a.key));
+          if (todo.length === 0) return null;
+          let next = touch(current, now);
+          const audit: AuditEvent[] = [];
+          const events: IntegrationEvent[] = [];
+          for (const action of todo) {
+            const done = record(action, next, context.snapshot.policy, deps, now);
+            next = done.ticket;
+            audit.push(done.audit);
+            if (done.event) events.push(done.event);
+          }
+          applied = todo;
+          const notifications = await notificationsFor(next, todo, context.snapshot, deps);
+          return { ticket: next, audit, events, notifications };
+        },
+        { fromTimer: true },
+      ).catch((error: unknown) => {
+        // The ticket is gone: nothing to apply (the timer ends at its next load).
+        if (error instanceof DomainError && error.kind === 'not_found') return null;
+        throw error;
+      });
+      if (!committed) return { reload: false };
+      for (const action of applied) {
+        if (action.kind in counted) deps.metrics.count(counted[action.kind as keyof typeof counted]);
       }
-      throw new Error(`SLA actions for ticket ${ticketId} lost ${maxAttempts} write races in a row`);
+      return { reload: committed.sla.reload };
     },
   };
 }
 
-async function notify(
+/** Each warning and escalation as messages to its recipients, in their language, keyed for sending once. */
+async function notificationsFor(
   ticket: Ticket,
   actions: readonly SlaAction[],
   snapshot: SlaSnapshot,
   deps: SlaSinkDeps,
-) {
+): Promise<OutboxNotification[]> {
   const timeZone = await calendarZone(snapshot.calendar, deps);
+  const out: OutboxNotification[] = [];
   for (const action of actions) {
     if (action.kind !== 'warning' && action.kind !== 'escalation') continue;
     const { deliveries, unreachable } = await deliveriesFor(action.recipients, deps.contacts);
@@ -242,31 +233,23 @@ async function notify(
       link: deps.ticketLink(ticket),
       timeZone,
     };
-    await Promise.all(
-      deliveries.map(async (delivery) => {
-        const message = renderSlaMessage(context, delivery.locale, delivery.channel);
-        try {
-          await deps.notifier.send({
-            channel: delivery.channel,
-            to: delivery.to,
-            subject: message.subject,
-            body: message.body,
-            ticketId: ticket.id,
-            kind,
-          });
-        } catch (error) {
-          // Logged with ids only (no address, no body); the record and the event already stand.
-          deps.logger.error('sla.notify_failed', {
-            ticketId: ticket.id,
-            key: action.key,
-            channel: delivery.channel,
-            who: delivery.who,
-            error: error instanceof Error ? error.message : String(error),
-          });
-        }
-      }),
-    );
+    deliveries.forEach((delivery, i) => {
+      const message = renderSlaMessage(context, delivery.locale, delivery.channel);
+      out.push({
+        key: `sla:${ticket.id}:${action.key}:${i}`,
+        who: delivery.who,
+        notification: {
+          channel: delivery.channel,
+          to: delivery.to,
+          subject: message.subject,
+          body: message.body,
+          ticketId: ticket.id,
+          kind,
+        },
+      });
+    });
   }
+  return out;
 }
 
 async function calendarZone(calendarId: string, deps: SlaSinkDeps) {

@@ -8,8 +8,8 @@ import { activeStatuses, type Status } from '../domain/ticket/lifecycle.ts';
 import { type Ticket, touch } from '../domain/ticket/ticket.entity.ts';
 import type { TicketStore } from '../domain/ticket/ticket.store.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
-import type { RoutingServices, TicketDeps } from './deps.ts';
-import { mutateTicket } from './mutate-ticket.ts';
+import { changeTicket } from './change-ticket.ts';
+import type { TicketDeps } from './deps.ts';
 import { type PickedUp, pickUpQueuedWork, releaseTicket, routeTicket } from './route-ticket.ts';
 
 const isActive = (status: Status) => activeStatuses.includes(status);
@@ -60,7 +60,6 @@ export interface IntakeRouting {
  */
 export async function routeOnIntake(ticket: Ticket, deps: TicketDeps, now: Date): Promise<IntakeRouting> {
   const unrouted: IntakeRouting = { ticket, audit: [], events: [], claimed: null };
-  if (!deps.routing) return unrouted;
   try {
     const config = await deps.routing.config.get();
     if (!config) {
@@ -74,6 +73,7 @@ export async function routeOnIntake(ticket: Ticket, deps: TicketDeps, now: Date)
       { agents: deps.routing.agents, clock: { now: () => now }, logger: deps.logger },
       ticket.team ? { team: ticket.team } : {},
     );
+    deps.metrics.count(result.assignee ? 'TicketsRouted' : 'TicketsQueued', 1, { team: result.team });
     const routed: Ticket = {
       ...ticket,
       team: result.team,
@@ -104,7 +104,7 @@ export async function routeOnIntake(ticket: Ticket, deps: TicketDeps, now: Date)
 
 /** Gives back a claim made for a ticket that was not stored after all (a lost race, a failed write). */
 export async function releaseUnused(claimed: string | null, ticketId: string, deps: TicketDeps) {
-  if (!claimed || !deps.routing) return;
+  if (!claimed) return;
   try {
     await releaseTicket(claimed, ticketId, deps.routing);
   } catch (error) {
@@ -164,7 +164,7 @@ export type WaitingFor = 'queued' | 'unrouted';
  * event by the system (`data.by`: `how`) and `ticket.assigned`. Writes nothing for a ticket that was
  * assigned or finished meanwhile (or, `unrouted`, given a team), telling apart one a concurrent router
  * gave to the same agent (`already-theirs`: their claim must stay). The write is an ordinary ticket
- * change (`mutateTicket`): a concurrent unrelated change (a reply) is retried on the fresh version, and
+ * change (`changeTicket`): a concurrent unrelated change (a reply) is retried on the fresh version, and
  * the SLA follows the new team and assignee.
  */
 export function ticketAssigner(
@@ -175,7 +175,7 @@ export function ticketAssigner(
   return {
     async assign(ticketId, change) {
       try {
-        await mutateTicket(ticketId, systemActor(), undefined, deps, (current, now) => {
+        await changeTicket(ticketId, systemActor(), undefined, deps, (current, now) => {
           if (!isActive(current.status)) throw new NoLongerWaiting('not-waiting');
           if (current.assignee !== null)
             throw new NoLongerWaiting(
@@ -203,6 +203,7 @@ export function ticketAssigner(
             events: [assignedEvent(deps.ids.next(), next, change.routing.reason)],
           };
         });
+        deps.metrics.count(change.assignee ? 'TicketsRouted' : 'TicketsQueued', 1, { team: change.team });
         return 'assigned';
       } catch (error) {
         if (error instanceof NoLongerWaiting) return error.outcome;
@@ -222,8 +223,7 @@ export async function pickUpFor(
   deps: TicketDeps,
   config?: RoutingConfig | null,
 ): Promise<PickedUp[]> {
-  const routing = deps.routing;
-  if (!routing) return [];
+  const { routing } = deps;
   try {
     const current = config === undefined ? await routing.config.get() : config;
     if (!current) return [];
@@ -238,46 +238,4 @@ export async function pickUpFor(
     deps.logger.error('routing.pickup_failed', { agentId, error: message(error) });
     return [];
   }
-}
-
-/**
- * Keeps agents' load in step with a committed ticket change. The agent who held the ticket gets the
- * capacity back when it is resolved, closed or moved to someone else, and is then handed queued work;
- * a reopened ticket, or one given to an agent without a claim, takes its assignee's capacity. Releases
- * and claims are idempotent per ticket, so a replayed change counts nothing twice. Never throws: the
- * change has committed already.
- */
-export async function settleAssignment(before: Ticket, after: Ticket, deps: TicketDeps): Promise<void> {
-  const routing: RoutingServices | undefined = deps.routing;
-  if (!routing) return;
-  const held = before.assignee;
-  const wasActive = isActive(before.status);
-  const active = isActive(after.status);
-  try {
-    if (held && wasActive && (!active || after.assignee !== held)) {
-      if (await releaseTicket(held, after.id, routing)) {
-        deps.logger.info('routing.released', { ticketId: after.id, agentId: held, status: after.status });
-      }
-      await pickUpFor(held, deps);
-    }
-    // A reopened ticket, or one given to someone by a path that did not claim (an SLA escalation's
-    // reassignment): take the capacity. Claims are idempotent, so a path that did claim counts once.
-    if (after.assignee && active && (!wasActive || after.assignee !== held)) {
-      const claimed = await routing.agents.claim(after.assignee, after.id, {
-        channel: after.channel,
-        at: deps.clock.now(),
-      });
-      // Full or away: the ticket stays theirs (a person chose it, or the customer knows them), uncounted.
-      if (!claimed)
-        deps.logger.warn('routing.assignee_unclaimed', { ticketId: after.id, agentId: after.assignee });
-    }
-  } catch (error) {
-    deps.logger.error('routing.settle_failed', { ticketId: after.id, error: message(error) });
-  }
-}
-
-/** The routing services, or a fault: the API functions are always deployed with them. */
-export function routingOf(deps: TicketDeps): RoutingServices {
-  if (!deps.routing) throw new Error('routing services are not configured');
-  return deps.routing;
 }

@@ -1,8 +1,6 @@
 import type { AuditEvent } from '../domain/audit/audit-event.ts';
-import type { Logger } from '../domain/ports.ts';
 import { businessMsBetween } from '../domain/sla/calendar.ts';
 import { computeSla } from '../domain/sla/sla-clock.ts';
-import type { SlaConfigStore } from '../domain/sla/sla-config.ts';
 import {
   clockInputOf,
   type SlaConfiguration,
@@ -10,21 +8,15 @@ import {
   slaStateOf,
   timelineOf,
 } from '../domain/sla/ticket-mapping.ts';
-import { planTimer, type TimerPlan, timerView, type WorkflowStarter } from '../domain/sla/timer.ts';
+import { planTimer, type TimerPlan, timerView } from '../domain/sla/timer.ts';
 import type { SlaConfig } from '../domain/sla/timer-steps.ts';
 import type { SlaState, Ticket } from '../domain/ticket/ticket.entity.ts';
+import type { TimerEffect } from '../domain/ticket/ticket-change.ts';
 import type { TicketDeps } from './deps.ts';
 
-/**
- * What keeping a ticket's SLA right needs: the configured policies and calendars, and the timer port.
- * The timer's own Lambdas have no `timers`: a change they make recomputes the checkpoint in place
- * instead of restarting the execution they run in.
- */
+/** What computing a ticket's SLA needs: the configured policies and calendars. */
 export interface TicketSlaDeps {
   config: SlaConfig;
-  timers?: WorkflowStarter;
-  /** Where `GET/PUT /config/{sla,calendars}` read and write (its `load` may be `config`). */
-  store?: SlaConfigStore;
 }
 
 /** The SLA side of one ticket change: the `sla` field to store, and what to do with the timer after commit. */
@@ -39,7 +31,7 @@ export interface SlaUpdate {
   reload: boolean;
 }
 
-type SlaChangeDeps = Pick<TicketDeps, 'tickets' | 'clock'> & { sla: TicketSlaDeps };
+type SlaChangeDeps = Pick<TicketDeps, 'tickets'> & { sla: TicketSlaDeps };
 
 const loadConfig = async (sla: TicketSlaDeps): Promise<SlaConfiguration> => sla.config.load();
 
@@ -117,40 +109,10 @@ export async function slaOnChange(
   };
 }
 
-/**
- * Carries out an update's timer plan once the change has committed: stop the previous version, start
- * the new one. A failure here must not undo the committed change, so it is logged (with the ticket id
- * and versions), not thrown; the next change to the ticket plans the timer again.
- */
-export async function applySlaPlan(
-  ticketId: string,
-  update: SlaUpdate,
-  deps: { sla?: TicketSlaDeps; logger: Logger },
-): Promise<void> {
-  const timers = deps.sla?.timers;
-  if (!timers || update.plan === 'keep' || update.plan === 'none') return;
-  try {
-    if (update.plan === 'stop' || update.plan === 'restart') {
-      await timers.stop(ticketId, update.previousVersion ?? undefined);
-    }
-    if ((update.plan === 'start' || update.plan === 'restart') && update.version !== null) {
-      await timers.start(ticketId, update.version, { ticketId, version: update.version });
-    }
-    deps.logger.info('sla.timer', {
-      ticketId,
-      plan: update.plan,
-      version: update.version,
-      previousVersion: update.previousVersion,
-    });
-  } catch (error) {
-    deps.logger.error('sla.timer_plan_failed', {
-      ticketId,
-      plan: update.plan,
-      version: update.version,
-      previousVersion: update.previousVersion,
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
+/** What the SLA timer must do after the change, for its outbox record (null: nothing). */
+export function timerEffectOf(update: SlaUpdate): TimerEffect | null {
+  if (update.plan === 'keep' || update.plan === 'none') return null;
+  return { plan: update.plan, version: update.version, previousVersion: update.previousVersion };
 }
 
 const twoDecimals = (minutes: number) => Math.round(minutes * 100) / 100;

@@ -4,8 +4,8 @@ import { auditEvent } from '../domain/audit/audit-event.ts';
 import { Status } from '../domain/ticket/lifecycle.ts';
 import { transition } from '../domain/ticket/ticket.entity.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
+import { changeTicket, eventBase } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
-import { eventBase, mutateTicket } from './mutate-ticket.ts';
 
 export const TransitionRequest = z.object({
   to: Status,
@@ -28,7 +28,7 @@ export function transitionTicket(
   expectedVersion: number | undefined,
   deps: TicketDeps,
 ) {
-  return mutateTicket(id, actor, expectedVersion, deps, (current, now) => {
+  return changeTicket(id, actor, expectedVersion, deps, (current, now) => {
     const { ticket, rule } = transition(current, request.to, actor, now);
     const type = rule.action === 'reopen' ? 'reopened' : 'transitioned';
     const audit = auditEvent(deps.ids.next(), id, type, actor, now, ticket.version, {

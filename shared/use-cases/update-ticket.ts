@@ -5,8 +5,8 @@ import { Priority } from '../domain/ticket/lifecycle.ts';
 import type { Message } from '../domain/ticket/message.ts';
 import { CustomFieldValue, recordReply, type Ticket, touch } from '../domain/ticket/ticket.entity.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
+import { changeTicket, eventBase } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
-import { eventBase, mutateTicket } from './mutate-ticket.ts';
 
 /** Field changes another system may ask for (`ticket.update.requested`), all optional. */
 export const FieldChanges = z.object({
@@ -43,7 +43,7 @@ export async function updateTicketFields(
   expectedVersion: number | undefined,
   deps: TicketDeps,
 ) {
-  return mutateTicket(id, actor, expectedVersion, deps, (current, now) => {
+  return changeTicket(id, actor, expectedVersion, deps, (current, now) => {
     let ticket: Ticket = changes.comment
       ? recordReply(current, isStaff(actor), changes.comment.public, now)
       : touch(current, now);
@@ -116,7 +116,7 @@ export async function recordAlertRepeat(
   deps: TicketDeps,
 ): Promise<{ ticket: Ticket; count: number }> {
   let count = 0;
-  const result = await mutateTicket(id, actor, undefined, deps, (current, now) => {
+  const result = await changeTicket(id, actor, undefined, deps, (current, now) => {
     const seen = Number(current.customFields.alertCount);
     count = (Number.isFinite(seen) && seen > 0 ? seen : 1) + 1;
     const previous = String(current.customFields.alertLastSeenAt ?? '');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually.ts';
 import {
   apiClient,
   type DevTokens,
@@ -267,10 +268,17 @@ describe('The local runtime over HTTP', () => {
 
     it('records published events, e.g. ticket.created with the ticket id', async () => {
       const created = await api('POST', '/tickets', { token: tokens.integration, body: newTicket() });
-      const response = await api('GET', '/dev/events');
-      const event = response.body.events.find(
-        (e: { detailType: string; detail: { ticketId: string } }) =>
-          e.detailType === 'ticket.created' && e.detail.ticketId === created.body.id,
+      // Published by the outbox dispatcher right after the commit, as EventBridge receives it in AWS.
+      const event = await eventually(
+        async () => {
+          const response = await api('GET', '/dev/events');
+          return response.body.events.find(
+            (e: { detailType: string; detail: { ticketId: string } }) =>
+              e.detailType === 'ticket.created' && e.detail.ticketId === created.body.id,
+          );
+        },
+        5000,
+        50,
       );
       expect(event).toMatchObject({ source: 'gongdan', detail: { number: created.body.number, version: 1 } });
     });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually.ts';
 import { runtimeSuite } from './support/runtime-process.ts';
 
 /** Smart routing through the local runtime's HTTP API, with its seeded teams, agents and rules. */
@@ -35,11 +36,19 @@ describe('Routing over the HTTP API (local runtime, seeded demo data)', () => {
     });
     expect(assigned.data.routing.reason).toBe(ticket.body.routing.reason);
 
-    const events = (await rt.api('GET', '/dev/events')).body.events as {
-      detailType: string;
-      detail: { ticketId: string };
-    }[];
-    expect(events.some((e) => e.detailType === 'ticket.assigned' && e.detail.ticketId === id)).toBe(true);
+    // Published by the outbox dispatcher just after the commit.
+    const published = await eventually(
+      async () => {
+        const events = (await rt.api('GET', '/dev/events')).body.events as {
+          detailType: string;
+          detail: { ticketId: string };
+        }[];
+        return events.find((e) => e.detailType === 'ticket.assigned' && e.detail.ticketId === id);
+      },
+      5000,
+      50,
+    );
+    expect(published.detail).toMatchObject({ ticketId: id, team: 'experts' });
 
     const agents = await rt.api('GET', '/agents?team=experts', { token: rt.tokens.agent });
     const holder = agents.body.items.find((a: { id: string }) => a.id === ticket.body.assignee);

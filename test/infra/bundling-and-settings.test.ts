@@ -54,6 +54,8 @@ describe('readSettings()', () => {
     // Assess
     expect(settings).toEqual({
       logRetentionDays: 30,
+      logLevel: 'INFO',
+      debugLogSampleRate: 0.01,
       apiRateLimit: 50,
       apiBurstLimit: 100,
       corsAllowOrigins: [],

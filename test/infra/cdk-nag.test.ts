@@ -6,12 +6,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '#functions/routes.ts';
 import { gongdanTestApp } from './support/gongdan-app.ts';
 
-const pascal = (name: string) =>
-  name
-    .split('-')
-    .map((w) => `${w[0]!.toUpperCase()}${w.slice(1)}`)
-    .join('');
-
 /** Every `Validations.of(x).acknowledge()` in the tree: construct path, rule id, reason. */
 function acknowledgements(root: IConstruct) {
   return root.node.findAll().flatMap((construct) =>
@@ -82,7 +76,7 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions-L1',
       // The mail bucket's own access-log bucket logs nowhere else.
       'AwsSolutions-S1',
-      // The channels' dead-letter queue has no dead-letter queue of its own.
+      // The channels' and the dispatcher's dead-letter queues have no dead-letter queue of their own.
       'AwsSolutions-SQS3',
     ]);
   });
@@ -111,31 +105,25 @@ describe('cdk-nag AwsSolutions checks', () => {
     // Act
     const wildcard = acknowledgements(built.app).filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]');
 
-    // Assess: X-Ray on every function; SNS SMS on the SLA evaluator; log delivery and X-Ray on the timer
+    // Assess: X-Ray on every function; SNS SMS and ListStreams on the dispatcher; log delivery and
+    // X-Ray on the timer
     expect(wildcard.length).toBeGreaterThan(0);
     for (const ack of wildcard) {
       expect(ack.path).toMatch(
-        /^GongdanStateless\/(Api|SlaTimer|Channels|RoutingMaintenance)\/\w+Role$|^GongdanStateless\/SlaTimer\/StateMachine\/Role$/,
+        /^GongdanStateless\/(Api|SlaTimer|Channels|Reactions|RoutingMaintenance)\/\w+Role$|^GongdanStateless\/SlaTimer\/StateMachine\/Role$/,
       );
     }
   });
 
-  it('acknowledge the SLA timer executions wildcard only on the roles of functions that change tickets', () => {
+  it('acknowledge the SLA timer executions wildcard only on the dispatcher, which alone starts and stops timers', () => {
     // Act
     const stops = acknowledgements(built.app).filter((a) => a.id.includes(':execution:'));
 
     // Assess
-    const writers = apiRoutes.filter((r) => r.access === 'write').map((r) => r.name);
-    expect(stops.map((a) => a.path).sort()).toEqual(
-      [
-        ...writers.map((name) => `GongdanStateless/Api/${pascal(name)}Role`),
-        // E-mail and EventBridge intake open and change tickets too.
-        'GongdanStateless/Channels/InboundEmailRole',
-        'GongdanStateless/Channels/IntakeEventRole',
-        // The queue sweep assigns tickets, which may restart their timers.
-        'GongdanStateless/RoutingMaintenance/SweepRole',
-      ].sort(),
-    );
+    expect(stops.map((a) => a.path).sort()).toEqual([
+      'GongdanStateless/Reactions/OutboxRetryRole',
+      'GongdanStateless/Reactions/TicketChangedRole',
+    ]);
   });
 
   it('fail synthesis when a finding is not acknowledged', () => {

@@ -7,12 +7,17 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '#functions/routes.ts';
 import { esbuildOptions, functionEntry, lambdaBundle } from '#infra/bundling.ts';
-import { type GongdanFunction, keyActions, tableActions } from '#infra/constructs/gongdan-function.ts';
+import {
+  type GongdanFunction,
+  keyActions,
+  observabilityNames,
+  tableActions,
+} from '#infra/constructs/gongdan-function.ts';
 import type { StatefulStack } from '#infra/stateful-stack.ts';
 import type { StatelessStack } from '#infra/stateless-stack.ts';
 import { createTableInput, ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { roles } from '#shared/domain/actor.ts';
-import { requiredEnvNames } from '../support/required-env.ts';
+import { assertEnvFor } from './support/function-env.ts';
 import { gongdanTestApp, testRegion } from './support/gongdan-app.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: raw CloudFormation JSON, asserted field by field
@@ -144,9 +149,9 @@ describe('GongdanStateless', () => {
     const functions = api.findResources('AWS::Lambda::Function');
 
     // Assess: one per route, plus the SLA timer's two task functions (test/infra/sla-timer.test.ts),
-    // the three channel functions (test/infra/channels.test.ts) and the routing sweep
-    // (test/infra/routing-maintenance.test.ts)
-    expect(Object.keys(functions)).toHaveLength(apiRoutes.length + 2 + 3 + 1);
+    // the two channel functions (test/infra/channels.test.ts), the dispatcher and its retry sweep
+    // (test/infra/reactions.test.ts) and the routing sweep (test/infra/routing-maintenance.test.ts)
+    expect(Object.keys(functions)).toHaveLength(apiRoutes.length + 2 + 2 + 2 + 1);
     for (const route of apiRoutes) {
       const fn = resource(api, logicalId(stateless, functionOf(route.name)));
       expect(fn.Properties, route.name).toMatchObject({
@@ -207,20 +212,37 @@ describe('GongdanStateless', () => {
     }
   });
 
-  it('sets every environment variable the Lambda runtime requires at cold start', () => {
-    // Prepare: the names lambdaDeps() passes to requiredEnv(), read from its source so they cannot drift
-    const required = requiredEnvNames('lambda-deps.ts', 'ticket-lambda-deps.ts');
-    expect(required).toEqual(expect.arrayContaining(['TABLE_NAME', 'EVENT_BUS_NAME', 'AUTH_ISSUER']));
-
+  it('sets every environment variable the wiring of each route reads, valid by its own schema', () => {
     for (const route of apiRoutes) {
       // Act
-      const fn = resource(api, logicalId(stateless, functionOf(route.name)));
+      const variables = resource(api, logicalId(stateless, functionOf(route.name))).Properties.Environment
+        .Variables;
 
-      // Assess
-      expect(Object.keys(fn.Properties.Environment.Variables), route.name).toEqual(
-        expect.arrayContaining(required),
-      );
+      // Assess: the schemas the handler parses at cold start accept what the stack sets
+      expect(() =>
+        assertEnvFor((route.auth ?? 'jwt') === 'jwt' ? 'api' : 'channelApi', variables),
+      ).not.toThrow();
+      expect(variables, route.name).toMatchObject({
+        TABLE_NAME: expect.anything(),
+        AUTH_ISSUER: expect.anything(),
+        POWERTOOLS_SERVICE_NAME: observabilityNames.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: observabilityNames.metricsNamespace,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
     }
+  });
+
+  it('fails synthesis, naming the variable, when a function lacks one its wiring reads', () => {
+    // Prepare: a route function whose table name ends up blank
+    const built = gongdanTestApp({ bundling: false });
+    const fn = built.stateless.api.functions['create-ticket']!;
+    fn.addEnvironment('TABLE_NAME', '');
+
+    // Act
+    const problems = fn.node.validate();
+
+    // Assess
+    expect(problems.join('\n')).toMatch(/TABLE_NAME is not set/);
   });
 
   it('routes every apiRoutes entry, by method and path, to its own function; jwt routes behind the authorizer', () => {
@@ -303,14 +325,15 @@ describe('GongdanStateless', () => {
     }
   });
 
-  it('lets only the writing routes put events, and only on the Gongdan bus', () => {
+  it("lets no route function publish, start timers or send mail: what follows a change is the dispatcher's", () => {
     for (const route of apiRoutes) {
       // Act
-      const puts = statementsOf(functionOf(route.name)).filter((s) => s.actions.includes('events:PutEvents'));
+      const actions = statementsOf(functionOf(route.name)).flatMap((s) => s.actions);
 
       // Assess
-      expect(puts, route.name).toHaveLength(route.access === 'write' ? 1 : 0);
-      for (const put of puts) expect(JSON.stringify(put.resource)).toContain('EventsBus');
+      expect(actions, route.name).not.toEqual(
+        expect.arrayContaining([expect.stringMatching(/^(events|states|ses|sns|sqs):/)]),
+      );
     }
   });
 

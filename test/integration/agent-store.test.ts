@@ -6,6 +6,7 @@ import { auditEvent } from '#shared/domain/audit/audit-event.ts';
 import { AgentProfile, type AgentProfileInput } from '#shared/domain/routing/agent.ts';
 import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
 import { touch } from '#shared/domain/ticket/ticket.entity.ts';
+import { changeTicket } from '#shared/use-cases/change-ticket.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import { routeTicket } from '#shared/use-cases/route-ticket.ts';
 import { customer, freshTicketDeps } from '../support/ticket-fixtures.ts';
@@ -257,7 +258,12 @@ describe('DynamoDB agent store (against DynamoDB Local)', () => {
               rule: route.routing.rule,
             },
           );
-          expect(await fresh.deps.tickets.update(next, ticket.version, [audit])).toBe(true);
+          const written = await changeTicket(ticket.id, systemActor(), ticket.version, fresh.deps, () => ({
+            ticket: next,
+            audit: [audit],
+            events: [],
+          }));
+          expect(written.ticket.version).toBe(next.version);
           return { ticketId: ticket.id, ...route };
         }),
       );

@@ -56,7 +56,7 @@ describe('Every shared .eml through the e-mail channel over DynamoDB Local', () 
     'ingests $file with its subject and sender, or refuses it clearly',
     async ({ file, expected_from_source_tests: expected }) => {
       // Prepare
-      const { deps, notifier, attachments } = await freshChannelDeps();
+      const { deps, notifier, attachments, drain } = await freshChannelDeps();
       const raw = readFileSync(path.join(fixtureRoot, file));
       const parse = await parseEmail(raw);
       expect(parse.ok, file).toBe(true);
@@ -73,6 +73,7 @@ describe('Every shared .eml through the e-mail channel over DynamoDB Local', () 
         return;
       }
 
+      await drain();
       // Assess
       expect(['created', 'ignored'], file).toContain(result.outcome);
       if (result.outcome === 'ignored') {
@@ -117,12 +118,13 @@ describe('Idempotency under concurrency', () => {
 
   it('opens one ticket and sends one acknowledgement for a mail delivered many times at once', async () => {
     // Prepare
-    const { deps, notifier } = await freshChannelDeps();
+    const { deps, notifier, drain } = await freshChannelDeps();
     const customer = `race-${randomUUID().slice(0, 8)}@example.com`;
     const email = await parsed(mail(customer, `${randomUUID()}@example.com`));
 
     // Act
     const results = await settle(deps, email, 12);
+    await drain();
 
     // Assess: one created; the others saw the first's result or were told to retry (IN_PROGRESS)
     const fulfilled = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -141,9 +143,10 @@ describe('Idempotency under concurrency', () => {
 
   it('appends a reply delivered many times at once exactly once', async () => {
     // Prepare
-    const { deps, notifier } = await freshChannelDeps();
+    const { deps, notifier, drain } = await freshChannelDeps();
     const customer = `reply-${randomUUID().slice(0, 8)}@example.com`;
     const opened = await receiveEmail(await parsed(mail(customer, `${randomUUID()}@example.com`)), deps);
+    await drain();
     const ack = notifier.sent[0]!;
     const reply = await parsed(
       mail(customer, `${randomUUID()}@example.com`, `In-Reply-To: ${ack.headers!['Message-ID']}`).replace(

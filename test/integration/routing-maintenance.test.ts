@@ -4,9 +4,9 @@ import { type Actor, systemActor } from '#shared/domain/actor.ts';
 import { AgentProfile, type AgentProfileInput } from '#shared/domain/routing/agent.ts';
 import { activeStatuses } from '#shared/domain/ticket/lifecycle.ts';
 import { type NewTicket, touch } from '#shared/domain/ticket/ticket.entity.ts';
+import { changeTicket } from '#shared/use-cases/change-ticket.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
-import { mutateTicket } from '#shared/use-cases/mutate-ticket.ts';
 import {
   maintainRouting,
   reconcileClaims,
@@ -39,11 +39,13 @@ const profile = (id: string, overrides: Partial<AgentProfileInput> = {}) =>
 async function world(agentProfiles: AgentProfile[], { storeConfig = true } = {}) {
   const base = await routedWorld(storeConfig ? config : null, agentProfiles, start);
   const { deps, agents, configs } = base;
-  const { routing: _routing, ...withoutRouting } = deps;
   return {
     ...base,
-    /** The same use-case dependencies without routing: writes that leave agents' load as it was. */
-    unrouted: withoutRouting as TicketDeps,
+    /**
+     * Writes whose reactions are never run (nothing drains them): they leave agents' load as it was,
+     * as a writer that bypassed capacity would.
+     */
+    unrouted: deps,
     /** Intake whose routing fails: the agents cannot be read (`routing.failed`, ticket stored unrouted). */
     failing: {
       ...deps,
@@ -94,6 +96,7 @@ describe('The queue sweep (sweepQueues, on DynamoDB Local)', () => {
     // Act: 35 minutes after creation, step 1 (hvac ≥ 2) is unlocked
     const report = await sweepQueues(w.deps);
 
+    await w.drain();
     // Assess
     expect(report).toMatchObject({ queued: 1, tried: 1, assigned: 1, taken: 0, truncated: false });
     const stored = (await w.deps.tickets.get(ticket.id))!;
@@ -278,7 +281,7 @@ describe('The claim reconciler (reconcileClaims, on DynamoDB Local)', () => {
     const other = holderOfMoved === 'desk-1' ? 'desk-2' : 'desk-1';
     await transitionTicket(resolved.id, { to: 'open' }, supervisor, undefined, w.unrouted);
     await transitionTicket(resolved.id, { to: 'resolved' }, supervisor, undefined, w.unrouted);
-    await mutateTicket(moved.id, systemActor(), undefined, w.unrouted, (current, now) => ({
+    await changeTicket(moved.id, systemActor(), undefined, w.unrouted, (current, now) => ({
       ticket: { ...touch(current, now), assignee: other },
       audit: [],
       events: [],
@@ -311,7 +314,7 @@ describe('The claim reconciler (reconcileClaims, on DynamoDB Local)', () => {
     const { ticket } = await createTicket(ticketInput(), staff, w.deps);
     const recent = (await createTicket(ticketInput({ subject: '退款' }), staff, w.deps)).ticket;
     const giveTo = (id: string, agentId: string) =>
-      mutateTicket(id, systemActor(), undefined, w.unrouted, (current, now) => ({
+      changeTicket(id, systemActor(), undefined, w.unrouted, (current, now) => ({
         ticket: { ...touch(current, now), assignee: agentId },
         audit: [],
         events: [],
@@ -401,6 +404,7 @@ describe('Routing tickets intake left without a team (routeUnrouted, on DynamoDB
     // Act
     const report = await maintainRouting(w.deps);
 
+    await w.drain();
     // Assess: assigned with its explanation, audited, announced, and counted on the agent
     expect(report.failed).toEqual([]);
     expect(report.unrouted).toMatchObject({ found: 1, assigned: 1, queued: 0, taken: 0, failed: 0 });
@@ -497,6 +501,7 @@ describe('Routing tickets intake left without a team (routeUnrouted, on DynamoDB
     // Act
     const runs = await Promise.all([maintainRouting(w.deps), maintainRouting(w.deps)]);
 
+    await w.drain();
     // Assess: every ticket assigned once, each agent holding exactly its tickets
     expect(runs.every((r) => r.failed.length === 0 && r.unrouted!.failed === 0)).toBe(true);
     expect(runs.reduce((n, r) => n + r.unrouted!.assigned, 0)).toBe(3);
@@ -519,7 +524,7 @@ describe('Routing tickets intake left without a team (routeUnrouted, on DynamoDB
     // a person without a team, and one is moved while the run is deciding it (right after its claim)
     const w = await world([profile('desk-1', { capacity: 5 })]);
     const moveTo = (id: string, change: { team?: string; assignee?: string }) =>
-      mutateTicket(id, systemActor(), undefined, w.unrouted, (current, now) => ({
+      changeTicket(id, systemActor(), undefined, w.unrouted, (current, now) => ({
         ticket: { ...touch(current, now), ...change },
         audit: [],
         events: [],

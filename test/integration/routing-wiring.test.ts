@@ -6,10 +6,10 @@ import { AgentProfile, type AgentProfileInput } from '#shared/domain/routing/age
 import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
 import { type NewTicket, touch } from '#shared/domain/ticket/ticket.entity.ts';
 import { assignTicket } from '#shared/use-cases/assign-ticket.ts';
+import { changeTicket } from '#shared/use-cases/change-ticket.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { AgentUpdate, putAgent, setAgentAvailability } from '#shared/use-cases/manage-agents.ts';
-import { mutateTicket } from '#shared/use-cases/mutate-ticket.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { routedWorld as sharedWorld } from '../support/routed-world.ts';
 import { freshTicketDeps } from '../support/ticket-fixtures.ts';
@@ -58,6 +58,7 @@ describe('Routing on intake (createTicket with routing wired, on DynamoDB Local)
       staff,
       world.deps,
     );
+    await world.drain();
     // Assess: assigned in the same write as the creation (version 1), with the explanation
     expect(created).toBe(true);
     expect(ticket).toMatchObject({ version: 1, team: 'experts', assignee: 'exp-senior', status: 'new' });
@@ -100,6 +101,7 @@ describe('Routing on intake (createTicket with routing wired, on DynamoDB Local)
       staff,
       world.deps,
     );
+    await world.drain();
     // Assess
     expect(ticket.intent).toBe('repair');
     expect(ticket.classification).toMatchObject({
@@ -135,6 +137,7 @@ describe('Routing on intake (createTicket with routing wired, on DynamoDB Local)
       staff,
       world.deps,
     );
+    await world.drain();
     // Assess
     expect(ticket).toMatchObject({ team: 'field-repair', assignee: null });
     expect(ticket.routing!.rule).toBe('category-hvac');
@@ -253,6 +256,7 @@ describe('Load release and queue pickup', () => {
     // Act
     await transitionTicket(first.id, { to: 'open' }, deskAgent, undefined, world.deps);
     await transitionTicket(first.id, { to: 'resolved' }, deskAgent, undefined, world.deps);
+    await world.drain();
     // Assess: the capacity moved to the waiting ticket, with an explanation of the pickup
     expect(await world.agents.held('desk-1')).toEqual({ [second.id]: 'phone' });
     const picked = (await world.deps.tickets.get(second.id))!;
@@ -278,6 +282,7 @@ describe('Load release and queue pickup', () => {
     await transitionTicket(ticket.id, { to: 'resolved' }, deskAgent, undefined, world.deps);
     // Act
     await transitionTicket(ticket.id, { to: 'closed' }, deskAgent, undefined, world.deps);
+    await world.drain();
     // Assess
     expect((await world.agents.get('desk-1'))!.load.total).toBe(0);
     expect(await world.agents.held('desk-1')).toEqual({});
@@ -289,9 +294,11 @@ describe('Load release and queue pickup', () => {
     const { ticket } = await createTicket(ticketInput(), staff, world.deps);
     await transitionTicket(ticket.id, { to: 'open' }, deskAgent, undefined, world.deps);
     await transitionTicket(ticket.id, { to: 'resolved' }, deskAgent, undefined, world.deps);
+    await world.drain();
     expect(await world.agents.held('desk-1')).toEqual({});
     // Act
     await transitionTicket(ticket.id, { to: 'open' }, deskAgent, undefined, world.deps);
+    await world.drain();
     // Assess
     expect(await world.agents.held('desk-1')).toEqual({ [ticket.id]: 'phone' });
   });
@@ -302,11 +309,12 @@ describe('Load release and queue pickup', () => {
     const { ticket } = await createTicket(ticketInput(), staff, world.deps);
     const other = ticket.assignee === 'desk-1' ? 'desk-2' : 'desk-1';
     // Act: a change that sets the assignee without claiming, as the SLA timer's reassignment does
-    await mutateTicket(ticket.id, systemActor(), undefined, world.deps, (current, now) => ({
+    await changeTicket(ticket.id, systemActor(), undefined, world.deps, (current, now) => ({
       ticket: { ...touch(current, now), assignee: other },
       audit: [],
       events: [],
     }));
+    await world.drain();
     // Assess
     expect(await world.agents.held(ticket.assignee!)).toEqual({});
     expect(await world.agents.held(other)).toEqual({ [ticket.id]: 'phone' });
@@ -397,6 +405,7 @@ describe('Manual reassignment and transfer', () => {
       undefined,
       world.deps,
     );
+    await world.drain();
     // Assess
     expect(moved).toMatchObject({ assignee: to, team: 'service-desk', version: 2 });
     expect(moved.routing!.reason).toBe(`Assigned to ${to} by 陈静 (supervisor): 平衡工作量`);
@@ -424,6 +433,7 @@ describe('Manual reassignment and transfer', () => {
       undefined,
       world.deps,
     );
+    await world.drain();
     // Assess
     expect(moved).toMatchObject({ team: 'complaints', assignee: 'cmp-1' });
     expect(moved.routing!.reason).toMatch(

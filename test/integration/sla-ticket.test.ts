@@ -3,61 +3,33 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { slaEvaluateHandler } from '#functions/sla-evaluate/handler.ts';
 import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
-import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
 import { dynamoSlaConfigStore } from '#shared/adapters/dynamo/dynamo-sla-config-store.ts';
 import { AgentProfile } from '#shared/domain/routing/agent.ts';
 import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
 import { defaultSlaPolicies, SlaPolicies, type SlaPolicyInput } from '#shared/domain/sla/policy.ts';
 import type { SlaConfigStore } from '#shared/domain/sla/sla-config.ts';
 import { timelineOf } from '#shared/domain/sla/ticket-mapping.ts';
-import type { SlaTimerStep, WorkflowStarter } from '#shared/domain/sla/timer.ts';
+import type { SlaTimerStep } from '#shared/domain/sla/timer.ts';
 import type { NewTicket, Ticket } from '#shared/domain/ticket/ticket.entity.ts';
-import type { Notification, Notifier } from '#shared/notify/notifier.ts';
 import { addReply } from '#shared/use-cases/add-reply.ts';
+import { changeTicket } from '#shared/use-cases/change-ticket.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
-import { mutateTicket } from '#shared/use-cases/mutate-ticket.ts';
 import { getTicket } from '#shared/use-cases/read-tickets.ts';
 import { slaTimerDeps, ticketSlaSubjects } from '#shared/use-cases/sla-actions.ts';
 import type { Contact, ContactDirectory } from '#shared/use-cases/sla-recipients.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
-import { agent, customer, freshTicketDeps, type recordingPublisher } from '../support/ticket-fixtures.ts';
+import {
+  agent,
+  customer,
+  freshTicketDeps,
+  type recordingNotifier,
+  type recordingPublisher,
+  type recordingStarter,
+} from '../support/ticket-fixtures.ts';
 
 const t0 = Date.parse('2026-06-08T01:00:00Z'); // Monday 09:00 in Beijing
 const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
-
-/** A WorkflowStarter that records what the use cases asked of it. */
-function recordingStarter(): WorkflowStarter & { calls: string[] } {
-  const calls: string[] = [];
-  return {
-    calls,
-    async start(ticketId, version) {
-      calls.push(`start v${version}`);
-      return { executionName: `sla-${ticketId}-v${version}` };
-    },
-    async stop(_ticketId, version) {
-      calls.push(`stop v${version}`);
-    },
-  };
-}
-
-function recordingNotifier(): Notifier & { sent: Notification[]; failing: boolean } {
-  const notifier = {
-    sent: [] as Notification[],
-    failing: false,
-    async send(n: Notification) {
-      if (notifier.failing) throw new Error('SES is throttling');
-      notifier.sent.push(n);
-      return {
-        ...n,
-        subject: n.subject ?? '',
-        id: `m${notifier.sent.length}`,
-        sentAt: new Date().toISOString(),
-      };
-    },
-  };
-  return notifier;
-}
 
 const people: Record<string, Contact> = {
   'sup-desk': { name: '陈静', email: 'chen.jing@desk.example.com', phone: '+8613800000002', locale: 'zh' },
@@ -91,21 +63,16 @@ interface World {
   errors: { message: string; fields?: Record<string, unknown> }[];
   setMinute(m: number): void;
   ticketItem(id: string): Promise<Record<string, unknown>>;
+  client: DynamoDBClient;
+  tableName: string;
+  /** The timer's EvaluateCheckpoint on this ticket, then what follows its change (sent, published). */
   evaluate(ticket: Ticket): Promise<SlaTimerStep>;
+  /** Runs the reactions of the changes so far (timer plans, events, messages), as the dispatcher does. */
+  drain(): Promise<void>;
 }
 
-async function world(
-  extra: (
-    client: DynamoDBClient,
-    tableName: string,
-    clock: { now(): Date },
-  ) => Partial<TicketDeps> = () => ({}),
-): Promise<World> {
+async function world(): Promise<World> {
   let now = t0;
-  const { deps, events, client, tableName } = await freshTicketDeps(() => new Date(now));
-  const store = dynamoSlaConfigStore(client, tableName);
-  const timers = recordingStarter();
-  const notifier = recordingNotifier();
   const errors: World['errors'] = [];
   const logger = {
     info() {},
@@ -114,17 +81,13 @@ async function world(
       errors.push({ message, fields });
     },
   };
-  const withSla: TicketDeps = {
-    ...deps,
-    logger,
-    sla: { config: store, store, timers },
-    ...extra(client, tableName, { now: () => new Date(now) }),
-  };
+  const fresh = await freshTicketDeps(() => new Date(now), { logger });
+  const { deps, client, tableName } = fresh;
+  const store = dynamoSlaConfigStore(client, tableName);
+  const withSla: TicketDeps = { ...deps, sla: { config: store, store } };
   const evaluate = slaEvaluateHandler(
     slaTimerDeps({
       ...withSla,
-      sla: { config: store, store },
-      notifier,
       contacts,
       ticketLink: (t) => `https://desk.example.com/tickets/${t.id}`,
     }),
@@ -132,18 +95,25 @@ async function world(
   const doc = DynamoDBDocumentClient.from(client);
   return {
     deps: withSla,
-    events,
-    timers,
-    notifier,
+    events: fresh.events,
+    timers: fresh.timers,
+    notifier: fresh.notifier as ReturnType<typeof recordingNotifier>,
     store,
     errors,
     setMinute: (m) => {
       now = t0 + m * 60_000;
     },
+    client,
+    tableName,
     ticketItem: async (id) =>
       (await doc.send(new GetCommand({ TableName: tableName, Key: { pk: `TICKET#${id}`, sk: 'TICKET' } })))
         .Item!,
-    evaluate: (ticket) => evaluate({ ticketId: ticket.id, version: ticket.sla.timerVersion ?? 0 }),
+    async evaluate(ticket) {
+      const step = await evaluate({ ticketId: ticket.id, version: ticket.sla.timerVersion ?? 0 });
+      await fresh.drain();
+      return step;
+    },
+    drain: fresh.drain,
   };
 }
 
@@ -178,6 +148,7 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
       timerVersion: 1,
     });
     expect(stateOf(created)).toEqual(['firstResponse#1:running', 'resolution#1:running']);
+    await w.drain();
     expect(w.timers.calls).toEqual(['start v1']);
     expect(await w.ticketItem(created.id)).toMatchObject({
       gsDue: 'DUE',
@@ -191,6 +162,7 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
     expect(stateOf(replied)).toEqual(['firstResponse#1:met', 'resolution#1:running']);
     expect(replied.sla.firstResponseDueAt).toBeNull();
     // Meeting a target moves no deadline: the running timer finds nothing at its next wake-up.
+    await w.drain();
     expect(w.timers.calls).toEqual(['start v1']);
 
     w.setMinute(12);
@@ -199,6 +171,7 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
     const pending = (await transitionTicket(created.id, { to: 'pending' }, agent, undefined, w.deps)).ticket;
     expect(pending.sla).toMatchObject({ paused: true, resolutionDueAt: null, timerVersion: 1 });
     expect(stateOf(pending)).toEqual(['firstResponse#1:met', 'resolution#1:paused']);
+    await w.drain();
     expect(w.timers.calls).toEqual(['start v1', 'stop v1']);
     expect((await w.ticketItem(created.id)).gsDue).toBeUndefined();
 
@@ -219,12 +192,14 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
       'nextResponse#1:running',
       'resolution#1:running',
     ]);
+    await w.drain();
     expect(w.timers.calls.at(-1)).toBe(`start v${answered.version}`);
 
     w.setMinute(100);
     const resolved = (await transitionTicket(created.id, { to: 'resolved' }, agent, undefined, w.deps))
       .ticket;
     expect(stateOf(resolved)).toEqual(['firstResponse#1:met', 'nextResponse#1:met', 'resolution#1:met']);
+    await w.drain();
     expect(w.timers.calls.at(-1)).toBe(`stop v${answered.version}`);
     expect((await w.ticketItem(created.id)).gsDue).toBeUndefined();
 
@@ -232,6 +207,7 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
     const reopened = (await transitionTicket(created.id, { to: 'open' }, agent, undefined, w.deps)).ticket;
     expect(reopened.sla).toMatchObject({ resolutionDueAt: at(370), timerVersion: reopened.version });
     expect(stateOf(reopened)).toEqual(['firstResponse#1:met', 'nextResponse#1:met', 'resolution#2:running']);
+    await w.drain();
     expect(w.timers.calls.at(-1)).toBe(`start v${reopened.version}`);
 
     // The mapping read the audit trail as the SLA clock's timeline:
@@ -258,7 +234,7 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
 
     // Act
     w.setMinute(10);
-    const raised = await mutateTicket(ticket.id, agent, undefined, w.deps, (current, now) => ({
+    const raised = await changeTicket(ticket.id, agent, undefined, w.deps, (current, now) => ({
       ticket: { ...current, priority: 'urgent', version: current.version + 1, updatedAt: now.toISOString() },
       audit: [],
       events: [],
@@ -270,6 +246,7 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
       firstResponseDueAt: at(30),
       timerVersion: 2,
     });
+    await w.drain();
     expect(w.timers.calls).toEqual(['start v1', 'stop v1', 'start v2']);
   });
 
@@ -381,7 +358,7 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
     // Assess
     expect(step.actions).toBe(2);
     expect((await w.deps.tickets.get(ticket.id))!.sla.breached).toEqual(['firstResponse']);
-    const failure = w.errors.find((e) => e.message === 'sla.notify_failed');
+    const failure = w.errors.find((e) => e.message === 'notification.failed');
     expect(failure?.fields).toMatchObject({
       ticketId: ticket.id,
       channel: 'email',
@@ -392,12 +369,9 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
 
   it('moves agent load when an escalation reassigns the ticket to another agent', async () => {
     // Prepare: routing wired; `high` tickets go to desk-2 at breach
-    let agents!: ReturnType<typeof dynamoAgentStore>;
-    const r = await world((client, tableName, clock) => {
-      agents = dynamoAgentStore(client, tableName, clock);
-      return { routing: { agents, config: dynamoRoutingConfigStore(client, tableName) } };
-    });
-    const routing = r.deps.routing!;
+    const r = await world();
+    const agents = dynamoAgentStore(r.client, r.tableName, r.deps.clock);
+    const routing = r.deps.routing;
     expect(await routing.config.put(defaultRoutingConfig, 0)).toBe(true);
     for (const id of ['desk-1', 'desk-2']) {
       await routing.agents.put(

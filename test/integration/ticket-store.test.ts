@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '#shared/domain/errors.ts';
 import { type NewTicket, touch } from '#shared/domain/ticket/ticket.entity.ts';
 import { addReply } from '#shared/use-cases/add-reply.ts';
+import { changeTicket } from '#shared/use-cases/change-ticket.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
-import { mutateTicket } from '#shared/use-cases/mutate-ticket.ts';
 import { getHistory, getTicket, ListQuery, listTickets } from '#shared/use-cases/read-tickets.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import { agent, customer, freshTicketDeps, otherCustomer, supervisor } from '../support/ticket-fixtures.ts';
@@ -38,6 +38,7 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
     it('stores the ticket, finds it by id and number, and records who created it', async () => {
       // Act
       const { ticket, created } = await createTicket(request(), agent, ctx.deps);
+      await ctx.drain();
       // Assess
       expect(created).toBe(true);
       expect(ticket.number).toMatch(/^GD-\d{6}$/);
@@ -90,10 +91,16 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
       expect(error.code).toBe('IDEMPOTENCY.KEY_REUSED');
     });
 
-    it('keeps the ticket when publishing the event fails after the write', async () => {
+    it('keeps the ticket when publishing the event fails after the write, and publishes it on retry', async () => {
+      await ctx.drain();
       ctx.events.failNext = true;
       const { ticket } = await createTicket(request(), agent, ctx.deps);
+      await ctx.drain();
       expect(await ctx.deps.tickets.get(ticket.id)).not.toBeNull();
+      const created = ctx.events.events.filter(
+        (e) => e.name === 'ticket.created' && e.detail.ticketId === ticket.id,
+      );
+      expect(created).toHaveLength(1);
     });
 
     it('makes a customer the customer of their own ticket, whatever the body says', async () => {
@@ -284,7 +291,7 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
       await createTicket(request({ subject: 'queued', team: 'billing' }), agent, deps);
       const owned = (await createTicket(request({ subject: 'owned' }), agent, deps)).ticket;
       await createTicket(request({ subject: 'U1' }), agent, deps);
-      await mutateTicket(owned.id, supervisor, undefined, deps, (current, now) => ({
+      await changeTicket(owned.id, supervisor, undefined, deps, (current, now) => ({
         ticket: { ...touch(current, now), assignee: 'agent-li' },
         audit: [],
         events: [],

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { dynamoTicketStore } from '#shared/adapters/dynamo/dynamo-ticket-store.ts';
+import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.ts';
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { ulidGenerator } from '#shared/adapters/ids.ts';
 import { silentLogger } from '#shared/adapters/json-logger.ts';
 import type { Actor } from '#shared/domain/actor.ts';
+import type { Notification, Notifier, SentNotification } from '#shared/domain/notify/notifier.ts';
+import type { Logger, Metrics } from '#shared/domain/ports.ts';
+import type { WorkflowStarter } from '#shared/domain/sla/timer.ts';
 import type { EventPublisher, IntegrationEvent } from '#shared/events/catalogue.ts';
+import type { DispatcherOptions } from '#shared/reactions/dispatcher.ts';
+import type { EnvSource } from '#shared/runtime/env.ts';
+import type { Platform } from '#shared/runtime/platform.ts';
+import { wireReactions } from '#shared/runtime/wire-reactions.ts';
+import { wireTickets } from '#shared/runtime/wire-tickets.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { ensureTable, localAwsConfig } from '../../infra/local/dynamodb-local.ts';
 
@@ -49,19 +57,141 @@ export function recordingPublisher(): EventPublisher & { events: IntegrationEven
   return publisher;
 }
 
-/** A fresh table in the suite's DynamoDB Local and the use-case dependencies over it. */
-export async function freshTicketDeps(now = () => new Date('2026-11-20T08:00:00Z')) {
+/** A WorkflowStarter that records what it was asked (`start v2`, `stop v1`). */
+export function recordingStarter(): WorkflowStarter & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    async start(ticketId, version) {
+      calls.push(`start v${version}`);
+      return { executionName: `sla-${ticketId}-v${version}` };
+    },
+    async stop(_ticketId, version) {
+      calls.push(`stop v${version}`);
+    },
+  };
+}
+
+/** A notifier that keeps what it was asked to send (the outbox's contract, in memory); `failing` throws. */
+export function recordingNotifier(): Notifier & { sent: SentNotification[]; failing: boolean } {
+  let n = 0;
+  const notifier = {
+    sent: [] as SentNotification[],
+    failing: false,
+    async send(notification: Notification): Promise<SentNotification> {
+      if (notifier.failing) throw new Error('SES is throttling');
+      const message = {
+        ...notification,
+        subject: notification.subject ?? '',
+        id: `N${++n}`,
+        sentAt: new Date().toISOString(),
+      } as SentNotification;
+      notifier.sent.push(message);
+      return message;
+    },
+  };
+  return notifier;
+}
+
+/** The variables the wirings read, for a test table. */
+export const testEnvironment = (tableName: string): EnvSource => ({
+  TABLE_NAME: tableName,
+  EVENT_BUS_NAME: 'test-bus',
+  SLA_TIMER_ARN: 'arn:aws:states:local:000000000000:stateMachine:sla-timer',
+  DEAD_LETTER_QUEUE_URL: 'test:dead-letters',
+  MAIL_FROM: 'support@desk.example.com',
+  MAIL_FROM_NAME: 'Desk',
+  MESSAGE_ID_DOMAIN: 'mail.desk.example.com',
+  OWN_ADDRESSES: 'support@desk.example.com',
+  REOPEN_WINDOW_DAYS: '7',
+  SLA_NOTIFY_FROM: 'sla@desk.example.com',
+  SLA_TICKET_LINK_BASE: 'https://desk.example.com/tickets',
+  SLA_SMS: 'true',
+});
+
+/**
+ * A platform for tests on DynamoDB Local: what leaves the system (events, timers, messages) is recorded,
+ * dead letters go to the table.
+ */
+export function testPlatform(input: {
+  client: DynamoDBClient;
+  tableName: string;
+  clock: { now(): Date };
+  logger?: Logger;
+  metrics?: Metrics;
+  events?: EventPublisher;
+  timers?: WorkflowStarter;
+  notifier?: Notifier;
+}): Platform {
+  const notifier = input.notifier ?? recordingNotifier();
+  const refuse = () => {
+    throw new Error('not available in this test');
+  };
+  return {
+    clock: input.clock,
+    ids: ulidGenerator(),
+    logger: input.logger ?? silentLogger,
+    metrics: input.metrics ?? { count() {} },
+    dynamo: input.client,
+    eventBus: () => input.events ?? recordingPublisher(),
+    stateMachine: () => input.timers ?? recordingStarter(),
+    email: () => notifier,
+    sms: () => notifier,
+    chat: () => notifier,
+    deadLetterQueue: () => dynamoDeadLetters(input.client, input.tableName),
+    attachments: () => ({ put: refuse }),
+    webhookSources: () => ({ get: () => null }),
+    webhookSecrets: () => ({ forSource: async () => [] }),
+    tokenKeys: refuse,
+  };
+}
+
+/** A fresh, empty table in the suite's DynamoDB Local. */
+export async function freshTable() {
   const client = new DynamoDBClient(localAwsConfig(inject('dynamoEndpoint')));
   const tableName = `tickets-${randomUUID()}`;
   await ensureTable(client, ticketTable, tableName);
+  return { client, tableName };
+}
+
+/**
+ * A fresh table with the use-case dependencies over it, wired as the functions wire them (routing and
+ * SLA configuration stores included, none stored: routing off, the default SLA policies), and the
+ * outbox dispatcher behind it with recorded edges. `drain()` runs every pending reaction now, as the
+ * stream would have.
+ */
+export async function freshTicketDeps(
+  now = () => new Date('2026-11-20T08:00:00Z'),
+  options: { logger?: Logger; metrics?: Metrics; dispatcher?: DispatcherOptions; notifier?: Notifier } = {},
+) {
+  const { client, tableName } = await freshTable();
   const clock = { now };
   const events = recordingPublisher();
-  const deps: TicketDeps = {
-    tickets: dynamoTicketStore(client, tableName, clock),
+  const timers = recordingStarter();
+  const notifier = options.notifier ?? recordingNotifier();
+  const platform = testPlatform({ client, tableName, clock, events, timers, notifier, ...options });
+  const environment = testEnvironment(tableName);
+  const deps: TicketDeps = wireTickets(environment, platform);
+  const reactions = wireReactions(environment, platform, deps, options.dispatcher);
+  const deadLetters = dynamoDeadLetters(client, tableName);
+  return {
+    deps,
     events,
-    clock,
-    ids: ulidGenerator(),
-    logger: silentLogger,
+    timers,
+    notifier,
+    client,
+    tableName,
+    environment,
+    platform,
+    dispatcher: reactions.dispatcher,
+    reactionDeps: reactions.deps,
+    deadLetters,
+    /** Runs every pending outbox record's reactions until none is left (reactions may write more). */
+    async drain() {
+      for (let round = 0; round < 20; round++) {
+        if ((await reactions.dispatcher.recover()) === 0) return;
+      }
+      throw new Error('The outbox did not drain in 20 rounds');
+    },
   };
-  return { deps, events, client, tableName };
 }

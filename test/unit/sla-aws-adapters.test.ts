@@ -23,7 +23,7 @@ import {
 import { sesNotifier } from '#shared/adapters/notify/ses-notifier.ts';
 import { snsSmsNotifier } from '#shared/adapters/notify/sns-sms-notifier.ts';
 import { executionArn, sfnWorkflowStarter } from '#shared/adapters/sfn/sfn-workflow-starter.ts';
-import type { Notification } from '#shared/notify/notifier.ts';
+import type { Notification } from '#shared/domain/notify/notifier.ts';
 
 const ses = mockClient(SESClient);
 const sns = mockClient(SNSClient);

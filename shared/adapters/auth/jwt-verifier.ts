@@ -1,14 +1,7 @@
 import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
 import { roles as knownRoles, type Role } from '../../domain/actor.ts';
+import type { VerifyToken } from '../../domain/auth.ts';
 import { DomainError } from '../../domain/errors.ts';
-
-/** Who a valid token says the caller is. */
-export interface Principal {
-  id: string;
-  name?: string;
-  email?: string;
-  roles: Role[];
-}
 
 export interface JwtVerifierOptions {
   issuer: string;
@@ -16,8 +9,6 @@ export interface JwtVerifierOptions {
   /** Cognito's JWKS in AWS (`createRemoteJWKSet`); the runtime's own public key locally. */
   keys: JWTVerifyGetKey;
 }
-
-export type VerifyToken = (token: string) => Promise<Principal>;
 
 const unauthenticated = (message: string) =>
   new DomainError('unauthenticated', 'AUTH.INVALID_TOKEN', message);

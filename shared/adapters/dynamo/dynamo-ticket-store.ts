@@ -12,6 +12,7 @@ import {
 import type { AuditEvent } from '../../domain/audit/audit-event.ts';
 import { validationError } from '../../domain/errors.ts';
 import type { Clock } from '../../domain/ports.ts';
+import { retry, retryOnConflict } from '../../domain/retry.ts';
 import { activeStatuses } from '../../domain/ticket/lifecycle.ts';
 import type { Message } from '../../domain/ticket/message.ts';
 import type { Ticket } from '../../domain/ticket/ticket.entity.ts';
@@ -22,12 +23,13 @@ import type {
   PageRequest,
   TicketFilter,
   TicketStore,
+  TicketWrite,
 } from '../../domain/ticket/ticket.store.ts';
+import { outboxItem } from './dynamo-outbox-store.ts';
 import { ticketIndexes } from './table-design.ts';
 
 /** How long an idempotency claim is honoured. */
 const claimTtlSeconds = 7 * 24 * 3600;
-const maxConflictRetries = 8;
 
 const ticketKey = (id: string) => ({ pk: `TICKET#${id}`, sk: 'TICKET' });
 const numberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
@@ -104,12 +106,29 @@ const messageItem = (m: Message) => ({
 const reasonCodes = (error: unknown): (string | undefined)[] =>
   error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code) : [];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const jitter = (attempt: number) => sleep(Math.random() * 10 * 2 ** attempt);
+/**
+ * DynamoDB cancels a transaction that touches an item another transaction is writing
+ * (`TransactionConflict`): nothing was written, so it is tried again, a few times.
+ */
+const transactionRetry = { maxAttempts: 9, baseDelayMs: 10, maxDelayMs: 1000 };
+
+/** The items a write adds besides the ticket: audit events, messages and the outbox record. */
+const writeItems = (write: TicketWrite, tableName: string) => [
+  ...write.audit.map((e) => ({ Put: { TableName: tableName, Item: auditItem(e) } })),
+  ...(write.messages ?? []).map((m) => ({ Put: { TableName: tableName, Item: messageItem(m) } })),
+  {
+    Put: {
+      TableName: tableName,
+      Item: outboxItem(write.outbox),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  },
+];
 
 /**
  * TicketStore on one DynamoDB table (table-design.ts). Creates and updates are single transactions that
- * also write the audit events, so history never misses a change; optimistic versions guard updates.
+ * also write the audit events, the messages and the outbox record (what must follow the change), so
+ * history never misses a change and no reaction is lost; optimistic versions guard updates.
  */
 export function dynamoTicketStore(
   client: DynamoDBClient,
@@ -170,7 +189,8 @@ export function dynamoTicketStore(
       return Item ? get(String(Item.ticketId)) : null;
     },
 
-    async create(ticket: Ticket, audit: AuditEvent[], claim?: IdempotencyClaim): Promise<CreateOutcome> {
+    async create(write: TicketWrite, claim?: IdempotencyClaim): Promise<CreateOutcome> {
+      const { ticket } = write;
       const nowSeconds = Math.floor(clock.now().getTime() / 1000);
       const items = [
         {
@@ -187,7 +207,7 @@ export function dynamoTicketStore(
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        ...audit.map((e) => ({ Put: { TableName: tableName, Item: auditItem(e) } })),
+        ...writeItems(write, tableName),
       ];
       if (claim) {
         items.push({
@@ -206,52 +226,59 @@ export function dynamoTicketStore(
         });
       }
       const claimIndex = items.length - 1;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await doc.send(new TransactWriteCommand({ TransactItems: items }));
-          return { kind: 'created' };
-        } catch (error) {
-          const codes = reasonCodes(error);
-          if (!codes.length) throw error;
-          if (
-            claim &&
-            (codes[claimIndex] === 'ConditionalCheckFailed' || codes[claimIndex] === 'TransactionConflict')
-          ) {
-            // Another request holds (or is writing) this key: its ticket is the answer.
-            const winner = await findClaim(claim.key);
-            if (winner) return { kind: 'duplicate', ...winner };
+      return retryOnConflict<CreateOutcome>(
+        async () => {
+          try {
+            await doc.send(new TransactWriteCommand({ TransactItems: items }));
+            return { kind: 'created' };
+          } catch (error) {
+            const codes = reasonCodes(error);
+            if (!codes.length) throw error;
+            if (
+              claim &&
+              (codes[claimIndex] === 'ConditionalCheckFailed' || codes[claimIndex] === 'TransactionConflict')
+            ) {
+              // Another request holds (or is writing) this key: its ticket is the answer.
+              const winner = await findClaim(claim.key);
+              if (winner) return { kind: 'duplicate', ...winner };
+            }
+            if (codes.some((c) => c === 'ConditionalCheckFailed') && !claim) throw error;
+            return retry;
           }
-          if (codes.some((c) => c === 'ConditionalCheckFailed') && !claim) throw error;
-          if (attempt >= maxConflictRetries) throw error;
-          await jitter(attempt);
-        }
-      }
+        },
+        { ...transactionRetry, exhausted: () => new Error(`Creating ticket ${ticket.id} kept conflicting`) },
+      );
     },
 
-    async update(ticket, expectedVersion, audit, messages = []) {
+    async update(write, expectedVersion) {
       const items = [
         {
           Put: {
             TableName: tableName,
-            Item: ticketItem(ticket),
+            Item: ticketItem(write.ticket),
             ConditionExpression: 'version = :expected',
             ExpressionAttributeValues: { ':expected': expectedVersion },
           },
         },
-        ...audit.map((e) => ({ Put: { TableName: tableName, Item: auditItem(e) } })),
-        ...messages.map((m) => ({ Put: { TableName: tableName, Item: messageItem(m) } })),
+        ...writeItems(write, tableName),
       ];
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await doc.send(new TransactWriteCommand({ TransactItems: items as never }));
-          return true;
-        } catch (error) {
-          const codes = reasonCodes(error);
-          if (codes[0] === 'ConditionalCheckFailed') return false;
-          if (!codes.includes('TransactionConflict') || attempt >= maxConflictRetries) throw error;
-          await jitter(attempt);
-        }
-      }
+      return retryOnConflict(
+        async () => {
+          try {
+            await doc.send(new TransactWriteCommand({ TransactItems: items as never }));
+            return true;
+          } catch (error) {
+            const codes = reasonCodes(error);
+            if (codes[0] === 'ConditionalCheckFailed') return false;
+            if (!codes.includes('TransactionConflict')) throw error;
+            return retry;
+          }
+        },
+        {
+          ...transactionRetry,
+          exhausted: () => new Error(`Updating ticket ${write.ticket.id} kept conflicting`),
+        },
+      );
     },
 
     async appendAudit(events) {

@@ -1,4 +1,4 @@
-import type { NotificationChannel, Notifier } from '../../notify/notifier.ts';
+import type { NotificationChannel, Notifier } from '../../domain/notify/notifier.ts';
 
 /**
  * One `Notifier` over the channel adapters (SES e-mail, SNS SMS, chat webhooks): each notification goes

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { Notification, type Notifier } from '../../notify/notifier.ts';
+import { Notification, type Notifier } from '../../domain/notify/notifier.ts';
 import { type SentStamp, stampSent, wrongChannel } from './sent.ts';
 
 export const chatFormats = ['wecom', 'dingtalk', 'slack'] as const;

@@ -1,5 +1,5 @@
+import { Notification, type SentNotification } from '../../domain/notify/notifier.ts';
 import type { Clock, IdGenerator } from '../../domain/ports.ts';
-import { Notification, type SentNotification } from '../../notify/notifier.ts';
 import { ulidGenerator } from '../ids.ts';
 
 /** What every notifier adapter stamps a sent message with. */

@@ -1,5 +1,5 @@
 import { type SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { Notification, type Notifier } from '../../notify/notifier.ts';
+import { Notification, type Notifier } from '../../domain/notify/notifier.ts';
 import { type SentStamp, stampSent, wrongChannel } from './sent.ts';
 
 export interface SesNotifierOptions extends SentStamp {

@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { Notification, type Notifier } from '../../notify/notifier.ts';
+import { Notification, type Notifier } from '../../domain/notify/notifier.ts';
 import { type SentStamp, stampSent, wrongChannel } from './sent.ts';
 
 export interface SnsSmsOptions extends SentStamp {

@@ -17,6 +17,11 @@ export const auditTypes = [
   'sla.warning',
   /** The SLA timer recorded a breached target (escalations are `escalated`, with the level). */
   'sla.breached',
+  /**
+   * Something that had to follow a change (a notification, the timer, an event) kept failing and was
+   * set aside in the dead-letter queue (data: the reaction, the outbox record, attempts, the error).
+   */
+  'reaction.failed',
 ] as const;
 export const AuditType = z.enum(auditTypes);
 export type AuditType = z.infer<typeof AuditType>;

@@ -55,6 +55,8 @@ export interface OpenFromEmail {
   /** What later replies will be matched by: index these with the ticket. */
   threading: { messageId: string | null; threadIndexRoot: string | null; topic: string };
   email: InboundEmail;
+  /** Acknowledge it to the sender (loop protection allows it), with the change that opens it. */
+  acknowledge: boolean;
 }
 
 export interface AppendFromEmail {
@@ -64,6 +66,8 @@ export interface AppendFromEmail {
   public: boolean;
   author: { address: string; name: string; role: 'customer' | 'participant' };
   reopen: boolean;
+  /** With `reopen`: tell the sender the ticket is open again (loop protection allows it). */
+  confirmReopen: boolean;
   idempotencyKey: string;
   email: InboundEmail;
 }
@@ -124,7 +128,8 @@ const noText = '(no text)';
  * 2. Claim its idempotency key; a redelivery answers what the first delivery did and changes nothing.
  * 3. Count it against its sender; a flood is refused (INTAKE.SENDER_RATE_LIMITED), a burst gets no replies.
  * 4. Thread it: append, reopen, open a linked ticket, or open a new one; machines only ever add notes.
- * 5. Decide whether an automatic reply may go out (loop protection).
+ * 5. Decide whether an automatic reply may go out (loop protection): it is asked for with the change
+ *    itself, so it goes out (once) however the process fares after the write.
  */
 export async function ingestEmail(
   email: InboundEmail,
@@ -178,31 +183,41 @@ async function handlePerson(
   ports: EmailIntakePorts,
 ): Promise<EmailIntakeResult> {
   if (decision.kind === 'append' || decision.kind === 'reopen') {
+    const reopened = decision.kind === 'reopen';
+    const autoReply: AutoReplyDecision = reopened
+      ? shouldAutoReply(email, rate)
+      : { send: false, reason: 'a reply on an open thread' };
     await ports.tickets.append({
       ticketId: decision.ticketId,
       body: clip(stripQuotedReply(email.text) || noText, maxReply),
       public: true,
       author: { address: customer.email, name: customer.name ?? '', role: decision.author },
-      reopen: decision.kind === 'reopen',
+      reopen: reopened,
+      confirmReopen: reopened && autoReply.send,
       idempotencyKey: key,
       email,
     });
-    const reopened = decision.kind === 'reopen';
     return {
       outcome: reopened ? 'reopened' : 'appended',
       ticketId: decision.ticketId,
       number: decision.number,
       created: false,
-      autoReply: reopened
-        ? shouldAutoReply(email, rate)
-        : { send: false, reason: 'a reply on an open thread' },
+      autoReply,
       reason: `${decision.via} (${decision.author})`,
     };
   }
 
   const linkedTo =
     decision.kind === 'new_linked' ? { ticketId: decision.ticketId, number: decision.number } : null;
-  const opened = await openTicket(email, newTicketFrom(email, customer, linkedTo), linkedTo, key, ports);
+  const autoReply = shouldAutoReply(email, rate);
+  const opened = await openTicket(
+    email,
+    newTicketFrom(email, customer, linkedTo),
+    linkedTo,
+    key,
+    autoReply.send,
+    ports,
+  );
   if (!opened.created)
     return duplicateResult({ outcome: 'created', ticketId: opened.ticketId }, 'ticket claim');
   return {
@@ -210,7 +225,7 @@ async function handlePerson(
     ticketId: opened.ticketId,
     number: opened.number,
     created: true,
-    autoReply: shouldAutoReply(email, rate),
+    autoReply,
     reason: decision.kind === 'new_linked' ? `${decision.reason} (${decision.number})` : 'no thread matched',
   };
 }
@@ -241,6 +256,7 @@ async function handleAutomated(
       public: false,
       author: { address: email.from!.address, name: email.from!.name, role: decision.author },
       reopen: false,
+      confirmReopen: false,
       idempotencyKey: key,
       email,
     });
@@ -256,7 +272,14 @@ async function handleAutomated(
   if (kind !== 'bulk' || decision.kind === 'new_linked') {
     return { outcome: 'ignored', ticketId: null, number: null, created: false, autoReply: quiet, reason };
   }
-  const opened = await openTicket(email, newTicketFrom(email, customerOf(email), null), null, key, ports);
+  const opened = await openTicket(
+    email,
+    newTicketFrom(email, customerOf(email), null),
+    null,
+    key,
+    false,
+    ports,
+  );
   if (!opened.created)
     return duplicateResult({ outcome: 'created', ticketId: opened.ticketId }, 'ticket claim');
   return {
@@ -279,12 +302,14 @@ async function openTicket(
   ticket: NewTicket & { customer: Customer },
   linkedTo: { ticketId: string; number: string } | null,
   key: string,
+  acknowledge: boolean,
   ports: EmailIntakePorts,
 ): Promise<{ ticketId: string | null; number: string | null; created: boolean }> {
   try {
     return await ports.tickets.open({
       ticket,
       idempotencyKey: key,
+      acknowledge,
       linkedTo,
       threading: {
         messageId: email.messageId,

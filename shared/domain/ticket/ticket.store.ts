@@ -2,6 +2,7 @@ import type { AuditEvent } from '../audit/audit-event.ts';
 import type { Status } from './lifecycle.ts';
 import type { Message } from './message.ts';
 import type { Ticket } from './ticket.entity.ts';
+import type { OutboxRecord } from './ticket-change.ts';
 
 /** A claim on an Idempotency-Key (or e-mail Message-ID, event id…): which ticket it made, from what. */
 export interface IdempotencyClaim {
@@ -39,25 +40,28 @@ export interface Page<T> {
   cursor?: string;
 }
 
+/**
+ * One ticket write: the ticket as it is now, the audit events and messages the change adds, and the
+ * outbox record of what must follow it — stored all together or not at all.
+ */
+export interface TicketWrite {
+  ticket: Ticket;
+  audit: AuditEvent[];
+  messages?: Message[];
+  outbox: OutboxRecord;
+}
+
 /** Persistence of tickets, their history and thread. Every write is atomic with its audit events. */
 export interface TicketStore {
   /** A new ticket number, unique under concurrency (numbers may have gaps). */
   nextNumber(): Promise<number>;
-  /** Stores a new ticket with its audit events; with a claim, at most one ticket per key. */
-  create(ticket: Ticket, audit: AuditEvent[], claim?: IdempotencyClaim): Promise<CreateOutcome>;
+  /** Stores a new ticket (with its number lookup); with a claim, at most one ticket per key. */
+  create(write: TicketWrite, claim?: IdempotencyClaim): Promise<CreateOutcome>;
   findClaim(key: string): Promise<{ ticketId: string; fingerprint: string } | null>;
   get(id: string): Promise<Ticket | null>;
   getByNumber(number: string): Promise<Ticket | null>;
-  /**
-   * Replaces the ticket if it is still at `expectedVersion`; returns false (writing nothing) if not.
-   * Messages and audit events are written in the same transaction.
-   */
-  update(
-    ticket: Ticket,
-    expectedVersion: number,
-    audit: AuditEvent[],
-    messages?: Message[],
-  ): Promise<boolean>;
+  /** Replaces the ticket if it is still at `expectedVersion`; returns false (writing nothing) if not. */
+  update(write: TicketWrite, expectedVersion: number): Promise<boolean>;
   /** Appends audit events that change nothing else (e.g. `viewed`). */
   appendAudit(events: AuditEvent[]): Promise<void>;
   history(ticketId: string): Promise<AuditEvent[]>;

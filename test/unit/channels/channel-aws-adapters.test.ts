@@ -11,7 +11,8 @@ import {
 } from '#shared/adapters/secrets/webhook-secrets.ts';
 import { readObject, s3AttachmentStore } from '#shared/adapters/storage/s3-attachment-store.ts';
 import { WebhookSourceConfig } from '#shared/domain/intake/webhook.ts';
-import { formatFrom, sesMessageIdDomain } from '#shared/runtime/channel-lambda-deps.ts';
+import { sesMessageIdDomain } from '#shared/runtime/aws/reaction-edges.ts';
+import { formatFrom } from '#shared/runtime/wire-reactions.ts';
 
 const s3 = mockClient(S3Client);
 const ssm = mockClient(SSMClient);

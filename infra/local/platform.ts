@@ -1,0 +1,57 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet } from 'jose';
+import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.ts';
+import type { Notifier } from '#shared/domain/notify/notifier.ts';
+import type { Clock, IdGenerator, Logger, Metrics } from '#shared/domain/ports.ts';
+import type { WorkflowStarter } from '#shared/domain/sla/timer.ts';
+import type { EventPublisher } from '#shared/events/catalogue.ts';
+import type { Platform } from '#shared/runtime/platform.ts';
+import { localAttachmentStore, localWebhookConfig } from './channels.ts';
+import type { LocalAuth } from './local-auth.ts';
+
+/**
+ * The platform under the local runtime: the same wirings as in a Lambda, with the edges AWS provides
+ * there stood in for — the in-process bus for EventBridge, the outbox for SES/SNS/chat, the local Step
+ * Functions executor for the SLA timer, the table for the dead-letter queue and files under the data dir
+ * for S3 and the webhook secrets. Every name a wiring passes (bus, ARN, queue URL, bucket) is accepted:
+ * there is one of each here.
+ */
+export function localPlatform(input: {
+  dataDir: string;
+  dynamo: DynamoDBClient;
+  tableName: string;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  metrics: Metrics;
+  bus: EventPublisher;
+  outbox: Notifier;
+  /** Bound once the timer is built (its task steps are wired from this same platform). */
+  timer: () => WorkflowStarter;
+  auth: Pick<LocalAuth, 'jwks'>;
+}): Platform {
+  const webhooks = localWebhookConfig(input.dataDir);
+  const keys: JWTVerifyGetKey = createLocalJWKSet(input.auth.jwks);
+  return {
+    clock: input.clock,
+    ids: input.ids,
+    logger: input.logger,
+    metrics: input.metrics,
+    dynamo: input.dynamo,
+    eventBus: () => input.bus,
+    stateMachine: () => ({
+      start: (...args) => input.timer().start(...args),
+      stop: (...args) => input.timer().stop(...args),
+    }),
+    email: () => input.outbox,
+    sms: () => input.outbox,
+    chat: () => input.outbox,
+    deadLetterQueue: () => dynamoDeadLetters(input.dynamo, input.tableName),
+    attachments: () => localAttachmentStore(input.dataDir),
+    // Read from the data dir on every use, so editing the files takes effect without a restart.
+    webhookSources: () => ({ get: (source) => webhooks.sources().find((s) => s.source === source) ?? null }),
+    webhookSecrets: () => ({ forSource: async (config) => webhooks.secrets()[config.secretRef] ?? [] }),
+    tokenKeys: () => keys,
+  };
+}
