@@ -1,4 +1,4 @@
-import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
+import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import type { Route, RouteDeps } from '#shared/http/route.ts';
 import { route as addReply } from './add-reply/route.ts';
 import { route as assignTicket } from './assign-ticket/route.ts';

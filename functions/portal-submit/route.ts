@@ -1,5 +1,5 @@
+import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import { asPortalPage, portalLimits, submitIntake } from '#shared/channels/portal/portal.ts';
-import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
 import { defineRoute, type RouteDeps } from '#shared/http/route.ts';
 
 export const route = defineRoute({

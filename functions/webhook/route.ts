@@ -1,4 +1,4 @@
-import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
+import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import { receiveWebhook } from '#shared/channels/webhook-channel.ts';
 import { unknownWebhookSource } from '#shared/domain/intake/intake.errors.ts';
 import { defineRoute, type RouteDeps } from '#shared/http/route.ts';

@@ -1,5 +1,5 @@
+import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import { acceptIntakeEvent, intakeEventPattern } from '#shared/channels/event-intake.ts';
-import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
 import type { LocalRule } from './event-bus.ts';
 import type { EventPattern } from './event-pattern.ts';
 

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import * as z from 'zod';
-import { safeFilename } from '#shared/channels/attachments.ts';
-import type { AttachmentStore } from '#shared/channels/ports.ts';
+import type { AttachmentStore } from '#shared/domain/intake/intake.ports.ts';
+import { safeFilename } from '#shared/domain/intake/safe-filename.ts';
 import {
   type WebhookSourceConfig,
   WebhookSourceConfig as WebhookSourceSchema,

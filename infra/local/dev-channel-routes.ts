@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { parseEmail } from '#shared/adapters/email/parse-email.ts';
+import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import { receiveEmail } from '#shared/channels/email-channel.ts';
-import type { ChannelTicketDeps } from '#shared/channels/ports.ts';
 import { DomainError } from '#shared/domain/errors.ts';
 import type { Logger } from '#shared/domain/ports.ts';
 import { statusOf } from '#shared/http/api-handler.ts';

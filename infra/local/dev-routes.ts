@@ -1,5 +1,5 @@
 import type { Role } from '#shared/domain/actor.ts';
-import type { DeadLetter } from '#shared/reactions/ports.ts';
+import type { DeadLetter } from '#shared/domain/ticket/outbox.store.ts';
 import type { LocalEventBus } from './event-bus.ts';
 import type { ApiResult, GatewayRoute } from './http-gateway.ts';
 import type { LocalAuth } from './local-auth.ts';

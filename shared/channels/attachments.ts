@@ -1,4 +1,5 @@
-import type { AttachmentRecord, ChannelTicketDeps } from './ports.ts';
+import type { AttachmentRecord } from '../domain/intake/intake.ports.ts';
+import type { ChannelTicketDeps } from './deps.ts';
 
 export interface IncomingFile {
   /** Already safe for a storage key (no path, no control characters). */
@@ -47,14 +48,4 @@ export async function storeAttachments(
   await deps.channels.attachmentRecords.add(records);
   deps.logger.info('attachments.stored', { ticketId, channel, count: records.length });
   return records;
-}
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
-const unsafeFilenameCharacters = /[\u0000-\u001f\u007f<>:"|?*]/g;
-
-/** A file name safe for a storage key and a download: no path, no control or reserved characters. */
-export function safeFilename(name: string, fallback = 'attachment'): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(unsafeFilenameCharacters, '').replace(/^\.+/, '').trim().slice(0, 200);
-  return cleaned || fallback;
 }

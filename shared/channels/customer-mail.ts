@@ -1,10 +1,10 @@
 import { sameAddress } from '../domain/intake/inbound-email.ts';
+import type { ChannelSettings, MailThreads } from '../domain/intake/intake.ports.ts';
 import { outboundMessageId, threadIndexFor, withSubjectTag } from '../domain/intake/threading.ts';
 import type { Notifier, SentNotification } from '../domain/notify/notifier.ts';
 import type { IdGenerator, Logger } from '../domain/ports.ts';
 import { type Status, statusLabels } from '../domain/ticket/lifecycle.ts';
 import type { Ticket } from '../domain/ticket/ticket.entity.ts';
-import type { ChannelSettings, MailThreads } from './ports.ts';
 
 /** What mailing customers needs: the settings, the threading state, and the mail notifier (SES, the outbox). */
 export interface CustomerMailDeps {

@@ -13,7 +13,7 @@ import { createTicket } from '../use-cases/create-ticket.ts';
 import { recordInboundMessage } from '../use-cases/inbound-message.ts';
 import { storeAttachments } from './attachments.ts';
 import { isOwnAddress } from './customer-mail.ts';
-import type { ChannelTicketDeps } from './ports.ts';
+import type { ChannelTicketDeps } from './deps.ts';
 
 export interface ReceivedEmail {
   ticketId: string | null;

@@ -6,7 +6,7 @@ import { ticketNotFound } from '../domain/ticket/ticket.errors.ts';
 import { createTicket } from '../use-cases/create-ticket.ts';
 import { transitionTicket } from '../use-cases/transition-ticket.ts';
 import { updateTicketFields } from '../use-cases/update-ticket.ts';
-import type { ChannelTicketDeps } from './ports.ts';
+import type { ChannelTicketDeps } from './deps.ts';
 
 export interface IntakeEventResult {
   outcome: 'created' | 'updated' | 'duplicate';

@@ -6,7 +6,7 @@ import {
 } from '../domain/intake/webhook-intake.ts';
 import { createTicket } from '../use-cases/create-ticket.ts';
 import { noteAlertCleared, recordAlertRepeat } from '../use-cases/update-ticket.ts';
-import type { ChannelTicketDeps } from './ports.ts';
+import type { ChannelTicketDeps } from './deps.ts';
 
 /**
  * One signed webhook delivery (`POST /hooks/{source}`): `ingestWebhook` with its ports wired to the

@@ -1,11 +1,16 @@
 import { systemActor } from '../domain/actor.ts';
 import { auditEvent } from '../domain/audit/audit-event.ts';
 import { redactedMessage } from '../domain/redact.ts';
+import type {
+  DeadLetterQueue,
+  OutboxRef,
+  OutboxStore,
+  ReactionState,
+} from '../domain/ticket/outbox.store.ts';
 import type { OutboxRecord } from '../domain/ticket/ticket-change.ts';
 import { agentCapacity } from './agent-capacity.ts';
 import { customerMail } from './customer-mail.ts';
 import { notifications } from './notifications.ts';
-import type { DeadLetterQueue, OutboxRef, OutboxStore, ReactionState } from './ports.ts';
 import { publishEvents } from './publish-events.ts';
 import type { Reaction, ReactionDeps } from './reaction.ts';
 import { slaTimer } from './sla-timer.ts';

@@ -1,4 +1,4 @@
-import type { ChannelDeps } from '../channels/ports.ts';
+import type { ChannelDeps } from '../channels/deps.ts';
 import type { ApiDeps } from '../http/route.ts';
 import type { TicketDeps } from '../use-cases/deps.ts';
 import { authEdges } from './aws/auth-edges.ts';

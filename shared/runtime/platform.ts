@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { JWTVerifyGetKey } from 'jose';
-import type { AttachmentStore, WebhookSecrets, WebhookSources } from '../channels/ports.ts';
+import type { AttachmentStore, WebhookSecrets, WebhookSources } from '../domain/intake/intake.ports.ts';
 import type { WebhookSourceConfig } from '../domain/intake/webhook.ts';
 import type { Notifier } from '../domain/notify/notifier.ts';
 import type { Clock, IdGenerator, Logger, Metrics } from '../domain/ports.ts';
 import type { WorkflowStarter } from '../domain/sla/timer.ts';
+import type { DeadLetterQueue } from '../domain/ticket/outbox.store.ts';
 import type { EventPublisher } from '../events/catalogue.ts';
-import type { DeadLetterQueue } from '../reactions/ports.ts';
 
 /**
  * What the capabilities' wirings build on: the clock, ids, logs and metrics, the DynamoDB client, and

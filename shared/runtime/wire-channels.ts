@@ -1,5 +1,6 @@
 import { dynamoIntakeStore } from '../adapters/dynamo/dynamo-intake-store.ts';
-import type { ChannelDeps, ChannelSettings } from '../channels/ports.ts';
+import type { ChannelDeps } from '../channels/deps.ts';
+import type { ChannelSettings } from '../domain/intake/intake.ports.ts';
 import type { TicketStore } from '../domain/ticket/ticket.store.ts';
 import { type EnvSource, env, readEnv } from './env.ts';
 import type { Platform } from './platform.ts';

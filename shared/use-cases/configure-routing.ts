@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Actor } from '../domain/actor.ts';
 import { DomainError } from '../domain/errors.ts';
+import { retry, retryOnConflict } from '../domain/retry.ts';
 import { routingConfigNotFound, routingConfigVersionMismatch } from '../domain/routing/routing.errors.ts';
 import type { RoutingConfigRevision } from '../domain/routing/routing-config.store.ts';
 import { type RoutingConfig, reviseRoutingConfig } from '../domain/routing/routing-config.ts';
@@ -8,8 +9,6 @@ import type { TicketDeps } from './deps.ts';
 
 /** `PUT /config/routing` takes a JSON object; `reviseRoutingConfig` validates it field by field. */
 export const RoutingConfigProposal = z.record(z.string(), z.unknown());
-
-const maxAttempts = 5;
 
 /** The current routing configuration; ROUTING.CONFIG_NOT_FOUND (404) when none is stored. */
 export async function getRoutingConfig(deps: TicketDeps): Promise<RoutingConfig> {
@@ -39,29 +38,35 @@ export async function putRoutingConfig(
   deps: TicketDeps,
 ): Promise<RoutingConfig> {
   const store = deps.routing.config;
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    const current = await store.get();
-    const next = reviseRoutingConfig(current, proposal, {
-      by: actor.id,
-      at: deps.clock.now(),
-      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
-    });
-    if (await store.put(next, current?.version ?? 0)) {
-      deps.logger.info('routing.config_updated', {
-        version: next.version,
+  return retryOnConflict(
+    async () => {
+      const current = await store.get();
+      const next = reviseRoutingConfig(current, proposal, {
         by: actor.id,
-        rules: next.rules.length,
-        teams: next.teams.length,
+        at: deps.clock.now(),
+        ...(expectedVersion !== undefined ? { expectedVersion } : {}),
       });
-      return next;
-    }
-    if (expectedVersion !== undefined) {
-      throw routingConfigVersionMismatch(expectedVersion, (await store.get())?.version ?? 0);
-    }
-  }
-  throw new DomainError(
-    'conflict',
-    'ROUTING.CONFIG_CONCURRENT_UPDATE',
-    'The routing configuration is being changed by others; try again',
+      if (await store.put(next, current?.version ?? 0)) {
+        deps.logger.info('routing.config_updated', {
+          version: next.version,
+          by: actor.id,
+          rules: next.rules.length,
+          teams: next.teams.length,
+        });
+        return next;
+      }
+      if (expectedVersion !== undefined) {
+        throw routingConfigVersionMismatch(expectedVersion, (await store.get())?.version ?? 0);
+      }
+      return retry;
+    },
+    {
+      exhausted: () =>
+        new DomainError(
+          'conflict',
+          'ROUTING.CONFIG_CONCURRENT_UPDATE',
+          'The routing configuration is being changed by others; try again',
+        ),
+    },
   );
 }

@@ -1,6 +1,7 @@
 import { systemActor } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
 import { DomainError } from '../domain/errors.ts';
+import type { ContactDirectory } from '../domain/sla/contacts.ts';
 import { renderSlaMessage } from '../domain/sla/notification-templates.ts';
 import { slaPriorities } from '../domain/sla/policy.ts';
 import type { ResolvedRecipient, SlaAction, SlaSnapshot } from '../domain/sla/sla-clock.ts';
@@ -12,7 +13,7 @@ import type { OutboxNotification } from '../domain/ticket/ticket-change.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
 import { changeTicketIf, eventBase } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
-import { type ContactDirectory, deliveriesFor } from './sla-recipients.ts';
+import { deliveriesFor } from './sla-recipients.ts';
 
 /** The timer's view of real tickets: the ticket, its history as the SLA timeline and as the sent-key ledger. */
 export function ticketSlaSubjects(deps: Pick<TicketDeps, 'tickets'>): SlaSubjects {

@@ -1,5 +1,6 @@
 import { type Actor, primaryRole } from '../domain/actor.ts';
 import type { Clock, Logger } from '../domain/ports.ts';
+import { retry, retryOnConflict } from '../domain/retry.ts';
 import {
   type CalendarDocument,
   type ConfigRecord,
@@ -18,8 +19,6 @@ export interface SlaConfigDeps {
   clock: Clock;
   logger: Logger;
 }
-
-const maxAttempts = 5;
 
 /** A configuration as `GET /config/{sla,calendars}` shows it; the document's own fields can be PUT back. */
 export async function configView<N extends SlaConfigName>(record: ConfigRecord<N>, store: SlaConfigStore) {
@@ -84,33 +83,36 @@ async function revise<N extends SlaConfigName>(
   deps: SlaConfigDeps,
   check: (current: ConfigRecord<N>) => Promise<ReturnType<typeof summarizeChange>>,
 ): Promise<ConfigRecord<N>> {
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const current = await deps.store.get(name);
-    if (expectedVersion !== undefined && current.version !== expectedVersion) {
-      throw configVersionMismatch(name, expectedVersion, current.version);
-    }
-    const summary = await check(current);
-    const at = deps.clock.now().toISOString();
-    const by = {
-      id: actor.id,
-      ...(actor.name ? { name: actor.name } : {}),
-      role: primaryRole(actor),
-      ...(actor.sourceIp ? { sourceIp: actor.sourceIp } : {}),
-    };
-    const stored = await deps.store.put(name, body, current.version, {
-      version: current.version + 1,
-      at,
-      by,
-      summary,
-    });
-    if (stored) {
-      deps.logger.info('config.changed', { name, version: stored.version, by: actor.id, ...summary });
-      return stored;
-    }
-    if (expectedVersion !== undefined) {
-      const fresh = await deps.store.get(name);
-      throw configVersionMismatch(name, expectedVersion, fresh.version);
-    }
-  }
-  throw configConflict(name);
+  return retryOnConflict(
+    async () => {
+      const current = await deps.store.get(name);
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw configVersionMismatch(name, expectedVersion, current.version);
+      }
+      const summary = await check(current);
+      const at = deps.clock.now().toISOString();
+      const by = {
+        id: actor.id,
+        ...(actor.name ? { name: actor.name } : {}),
+        role: primaryRole(actor),
+        ...(actor.sourceIp ? { sourceIp: actor.sourceIp } : {}),
+      };
+      const stored = await deps.store.put(name, body, current.version, {
+        version: current.version + 1,
+        at,
+        by,
+        summary,
+      });
+      if (stored) {
+        deps.logger.info('config.changed', { name, version: stored.version, by: actor.id, ...summary });
+        return stored;
+      }
+      if (expectedVersion !== undefined) {
+        const fresh = await deps.store.get(name);
+        throw configVersionMismatch(name, expectedVersion, fresh.version);
+      }
+      return retry;
+    },
+    { exhausted: () => configConflict(name) },
+  );
 }

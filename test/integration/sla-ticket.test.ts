@@ -6,6 +6,7 @@ import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts'
 import { dynamoSlaConfigStore } from '#shared/adapters/dynamo/dynamo-sla-config-store.ts';
 import { AgentProfile } from '#shared/domain/routing/agent.ts';
 import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
+import type { Contact, ContactDirectory } from '#shared/domain/sla/contacts.ts';
 import { defaultSlaPolicies, SlaPolicies, type SlaPolicyInput } from '#shared/domain/sla/policy.ts';
 import type { SlaConfigStore } from '#shared/domain/sla/sla-config.ts';
 import { timelineOf } from '#shared/domain/sla/ticket-mapping.ts';
@@ -17,7 +18,6 @@ import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { getTicket } from '#shared/use-cases/read-tickets.ts';
 import { slaTimerDeps, ticketSlaSubjects } from '#shared/use-cases/sla-actions.ts';
-import type { Contact, ContactDirectory } from '#shared/use-cases/sla-recipients.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
 import {
   agent,

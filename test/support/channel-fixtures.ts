@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { dynamoIntakeStore } from '#shared/adapters/dynamo/dynamo-intake-store.ts';
-import type { AttachmentStore, ChannelDeps, ChannelTicketDeps } from '#shared/channels/ports.ts';
+import type { ChannelDeps, ChannelTicketDeps } from '#shared/channels/deps.ts';
+import type { AttachmentStore } from '#shared/domain/intake/intake.ports.ts';
 import type { WebhookSourceConfig } from '#shared/domain/intake/webhook.ts';
 import { channelSettings } from '#shared/runtime/wire-channels.ts';
 import { freshTicketDeps, recordingNotifier } from './ticket-fixtures.ts';

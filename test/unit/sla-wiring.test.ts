@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from '#shared/domain/audit/audit-event.ts';
 import { alwaysOpenCalendar } from '#shared/domain/sla/calendar.ts';
+import type { ContactDirectory } from '#shared/domain/sla/contacts.ts';
 import {
   formatDuration,
   renderSlaMessage,
@@ -11,7 +12,7 @@ import type { SlaAction, SlaTicket, TimelineEntry } from '#shared/domain/sla/sla
 import { sentKeysOf, slaStateOf, slaTicketOf, timelineOf } from '#shared/domain/sla/ticket-mapping.ts';
 import { evaluateCheckpoint, type SlaTimerDeps } from '#shared/domain/sla/timer-steps.ts';
 import type { Ticket } from '#shared/domain/ticket/ticket.entity.ts';
-import { type ContactDirectory, deliveriesFor } from '#shared/use-cases/sla-recipients.ts';
+import { deliveriesFor } from '#shared/use-cases/sla-recipients.ts';
 
 const t0 = Date.parse('2026-06-08T01:00:00Z');
 const at = (m: number) => new Date(t0 + m * 60_000).toISOString();

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Channel } from '../../domain/actor.ts';
 import type { Clock } from '../../domain/ports.ts';
+import { retry, retryOnConflict } from '../../domain/retry.ts';
 import type {
   AgentStore,
   ClaimOptions,
@@ -76,9 +77,8 @@ const profileFields = [
   'location',
 ] as const;
 
-const maxRetries = 8;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const jitter = (attempt: number) => sleep(Math.random() * 10 * 2 ** attempt);
+/** Conflicts between agent writes are short: a few tries, backing off from 10 ms. */
+const storeRetry = { maxAttempts: 9, baseDelayMs: 10, maxDelayMs: 1000 };
 /** An update naming `held.<id>` / `heldAt.<id>` on an item without that map (stored before it existed). */
 const isMissingMap = (error: unknown) =>
   error instanceof Error &&
@@ -124,111 +124,118 @@ export function dynamoAgentStore(
     const out: Agent[] = [];
     for (let i = 0; i < ids.length; i += 100) {
       let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map(agentKey);
-      for (let attempt = 0; keys?.length; attempt++) {
-        const result: BatchGetCommandOutput = await doc.send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        out.push(...(result.Responses?.[tableName] ?? []).map(toAgent));
-        keys = result.UnprocessedKeys?.[tableName]?.Keys;
-        if (keys?.length) {
-          if (attempt >= maxRetries) throw new Error('BatchGet kept returning unprocessed keys');
-          await jitter(attempt);
-        }
-      }
+      // DynamoDB may leave keys unprocessed under load: ask again for those, backing off.
+      await retryOnConflict(
+        async () => {
+          const result: BatchGetCommandOutput = await doc.send(
+            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+          );
+          out.push(...(result.Responses?.[tableName] ?? []).map(toAgent));
+          keys = result.UnprocessedKeys?.[tableName]?.Keys;
+          return keys?.length ? retry : undefined;
+        },
+        { ...storeRetry, exhausted: () => new Error('BatchGet kept returning unprocessed keys') },
+      );
     }
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async function put(profile: AgentProfile): Promise<Agent> {
-    for (let attempt = 0; ; attempt++) {
-      const current = await getItem(profile.id);
-      const version = typeof current?.profileVersion === 'number' ? current.profileVersion : 0;
-      const oldTeams = new Set<string>(Array.isArray(current?.teams) ? (current.teams as string[]) : []);
-      const newTeams = new Set(profile.teams);
+    let lastError: unknown;
+    return retryOnConflict(
+      async () => {
+        const current = await getItem(profile.id);
+        const version = typeof current?.profileVersion === 'number' ? current.profileVersion : 0;
+        const oldTeams = new Set<string>(Array.isArray(current?.teams) ? (current.teams as string[]) : []);
+        const newTeams = new Set(profile.teams);
 
-      const names: Record<string, string> = {
-        '#load': 'load',
-        '#held': 'held',
-        '#heldAt': 'heldAt',
-        '#v': 'profileVersion',
-      };
-      const values: Record<string, unknown> = {
-        ':zeroLoad': { total: 0, byChannel: {} },
-        ':none': null,
-        ':empty': {},
-        ':v': version,
-        ':next': version + 1,
-        ':entity': 'agent',
-        ':id': profile.id,
-        ':all': allAgents,
-        ':sort': `AGENT#${profile.id}`,
-        ':now': clock.now().toISOString(),
-      };
-      const sets = [
-        '#load = if_not_exists(#load, :zeroLoad)',
-        'lastAssignedAt = if_not_exists(lastAssignedAt, :none)',
-        '#held = if_not_exists(#held, :empty)',
-        '#heldAt = if_not_exists(#heldAt, :empty)',
-        '#v = :next',
-        'entity = :entity',
-        'id = :id',
-        'gsTeam = :all',
-        'gsStatusCreated = :sort',
-        'updatedAt = :now',
-      ];
-      const removes: string[] = [];
-      for (const field of profileFields) {
-        names[`#${field}`] = field;
-        const value = profile[field];
-        if (value === undefined) removes.push(`#${field}`);
-        else {
-          values[`:${field}`] = value;
-          sets.push(`#${field} = :${field}`);
+        const names: Record<string, string> = {
+          '#load': 'load',
+          '#held': 'held',
+          '#heldAt': 'heldAt',
+          '#v': 'profileVersion',
+        };
+        const values: Record<string, unknown> = {
+          ':zeroLoad': { total: 0, byChannel: {} },
+          ':none': null,
+          ':empty': {},
+          ':v': version,
+          ':next': version + 1,
+          ':entity': 'agent',
+          ':id': profile.id,
+          ':all': allAgents,
+          ':sort': `AGENT#${profile.id}`,
+          ':now': clock.now().toISOString(),
+        };
+        const sets = [
+          '#load = if_not_exists(#load, :zeroLoad)',
+          'lastAssignedAt = if_not_exists(lastAssignedAt, :none)',
+          '#held = if_not_exists(#held, :empty)',
+          '#heldAt = if_not_exists(#heldAt, :empty)',
+          '#v = :next',
+          'entity = :entity',
+          'id = :id',
+          'gsTeam = :all',
+          'gsStatusCreated = :sort',
+          'updatedAt = :now',
+        ];
+        const removes: string[] = [];
+        for (const field of profileFields) {
+          names[`#${field}`] = field;
+          const value = profile[field];
+          if (value === undefined) removes.push(`#${field}`);
+          else {
+            values[`:${field}`] = value;
+            sets.push(`#${field} = :${field}`);
+          }
         }
-      }
 
-      try {
-        await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: agentKey(profile.id),
-                  UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-                  ConditionExpression: 'attribute_not_exists(pk) OR #v = :v',
-                  ExpressionAttributeNames: names,
-                  ExpressionAttributeValues: values,
-                },
-              },
-              ...[...newTeams]
-                .filter((t) => !oldTeams.has(t))
-                .map((team) => ({
-                  Put: {
+        try {
+          await doc.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
                     TableName: tableName,
-                    Item: {
-                      ...memberKey(profile.id, team),
-                      entity: 'agent-team',
-                      agentId: profile.id,
-                      team,
-                      gsTeam: membersOf(team),
-                      gsStatusCreated: `AGENT#${profile.id}`,
-                    },
+                    Key: agentKey(profile.id),
+                    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+                    ConditionExpression: 'attribute_not_exists(pk) OR #v = :v',
+                    ExpressionAttributeNames: names,
+                    ExpressionAttributeValues: values,
                   },
-                })),
-              ...[...oldTeams]
-                .filter((t) => !newTeams.has(t))
-                .map((team) => ({ Delete: { TableName: tableName, Key: memberKey(profile.id, team) } })),
-            ],
-          }),
-        );
-        const stored = await getItem(profile.id);
-        return toAgent(stored!);
-      } catch (error) {
-        if (!isCanceled(error) || attempt >= maxRetries) throw error;
-        await jitter(attempt);
-      }
-    }
+                },
+                ...[...newTeams]
+                  .filter((t) => !oldTeams.has(t))
+                  .map((team) => ({
+                    Put: {
+                      TableName: tableName,
+                      Item: {
+                        ...memberKey(profile.id, team),
+                        entity: 'agent-team',
+                        agentId: profile.id,
+                        team,
+                        gsTeam: membersOf(team),
+                        gsStatusCreated: `AGENT#${profile.id}`,
+                      },
+                    },
+                  })),
+                ...[...oldTeams]
+                  .filter((t) => !newTeams.has(t))
+                  .map((team) => ({ Delete: { TableName: tableName, Key: memberKey(profile.id, team) } })),
+              ],
+            }),
+          );
+          const stored = await getItem(profile.id);
+          return toAgent(stored!);
+        } catch (error) {
+          // A concurrent change of the same profile (or its team items) cancelled the transaction.
+          if (!isCanceled(error)) throw error;
+          lastError = error;
+          return retry;
+        }
+      },
+      { ...storeRetry, exhausted: () => lastError as Error },
+    );
   }
 
   /** Gives an agent item stored before `heldAt` existed its (empty) maps; false if there is no agent. */
@@ -314,39 +321,44 @@ export function dynamoAgentStore(
     }
     // A few turns at most: an item without `heldAt` gets it, a claim released between the refusal and
     // its renewal is claimed afresh.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: agentKey(agentId),
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: conditions.join(' AND '),
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (attempt >= 3) throw error;
-        if (isMissingMap(error)) {
-          if (!(await ensureClaimMaps(agentId))) return false;
-          continue;
-        }
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // Already holding this ticket (a retried claim) counts as success, and renews the claim's time
-        // so a reconciler leaves it alone while this router writes the ticket; anything else is a refusal.
-        const held = (error.Item as { held?: { M?: Record<string, unknown> } } | undefined)?.held?.M;
-        if (!(held && ticketId in held)) return false;
+    let lastError: unknown;
+    return retryOnConflict<boolean>(
+      async () => {
         try {
-          if (await renewClaim(agentId, ticketId, at)) return true;
-        } catch (renewal) {
-          if (!isMissingMap(renewal)) throw renewal;
-          await ensureClaimMaps(agentId);
+          await doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: agentKey(agentId),
+              UpdateExpression: `SET ${sets.join(', ')}`,
+              ConditionExpression: conditions.join(' AND '),
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          );
+          return true;
+        } catch (error) {
+          lastError = error;
+          if (isMissingMap(error)) {
+            if (!(await ensureClaimMaps(agentId))) return false;
+            return retry;
+          }
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          // Already holding this ticket (a retried claim) counts as success, and renews the claim's time
+          // so a reconciler leaves it alone while this router writes the ticket; anything else is a refusal.
+          const held = (error.Item as { held?: { M?: Record<string, unknown> } } | undefined)?.held?.M;
+          if (!(held && ticketId in held)) return false;
+          try {
+            if (await renewClaim(agentId, ticketId, at)) return true;
+          } catch (renewal) {
+            if (!isMissingMap(renewal)) throw renewal;
+            await ensureClaimMaps(agentId);
+          }
+          return retry;
         }
-      }
-    }
+      },
+      { maxAttempts: 4, baseDelayMs: 1, exhausted: () => lastError as Error },
+    );
   }
 
   async function releaseTicket(
@@ -355,58 +367,64 @@ export function dynamoAgentStore(
     options: ReleaseOptions = {},
   ): Promise<boolean> {
     const before = options.claimedBefore?.toISOString();
-    for (let attempt = 0; ; attempt++) {
-      const item = await getItem(agentId);
-      const held = (item?.held ?? {}) as Record<string, string>;
-      const heldAt = item?.heldAt as Record<string, string> | undefined;
-      const channel = held[ticketId];
-      if (channel === undefined) return false;
-      // Claimed again since the caller looked: someone is writing the ticket now.
-      if (before !== undefined && (heldAt?.[ticketId] ?? '') > before) return false;
-      const load = (item?.load ?? {}) as { total?: number; byChannel?: Record<string, number> };
-      const names: Record<string, string> = { '#held': 'held', '#tid': ticketId };
-      const values: Record<string, unknown> = {};
-      const sets: string[] = [];
-      const removes = ['#held.#tid'];
-      const conditions = ['attribute_exists(#held.#tid)'];
-      if (heldAt) {
-        names['#heldAt'] = 'heldAt';
-        removes.push('#heldAt.#tid');
-      }
-      if (before !== undefined) {
-        names['#heldAt'] = 'heldAt';
-        values[':before'] = before;
-        conditions.push('(attribute_not_exists(#heldAt.#tid) OR #heldAt.#tid <= :before)');
-      }
-      // Counts are decremented only while above zero, so they never go negative whatever happened before.
-      if ((load.total ?? 0) > 0) {
-        Object.assign(names, { '#load': 'load', '#total': 'total' });
-        Object.assign(values, { ':one': 1, ':zero': 0 });
-        sets.push('#load.#total = #load.#total - :one');
-        conditions.push('#load.#total > :zero');
-        if (channel !== '-' && (load.byChannel?.[channel] ?? 0) > 0) {
-          Object.assign(names, { '#by': 'byChannel', '#ch': channel });
-          sets.push('#load.#by.#ch = #load.#by.#ch - :one');
-          conditions.push('#load.#by.#ch > :zero');
+    let lastError: unknown;
+    return retryOnConflict<boolean>(
+      async () => {
+        const item = await getItem(agentId);
+        const held = (item?.held ?? {}) as Record<string, string>;
+        const heldAt = item?.heldAt as Record<string, string> | undefined;
+        const channel = held[ticketId];
+        if (channel === undefined) return false;
+        // Claimed again since the caller looked: someone is writing the ticket now.
+        if (before !== undefined && (heldAt?.[ticketId] ?? '') > before) return false;
+        const load = (item?.load ?? {}) as { total?: number; byChannel?: Record<string, number> };
+        const names: Record<string, string> = { '#held': 'held', '#tid': ticketId };
+        const values: Record<string, unknown> = {};
+        const sets: string[] = [];
+        const removes = ['#held.#tid'];
+        const conditions = ['attribute_exists(#held.#tid)'];
+        if (heldAt) {
+          names['#heldAt'] = 'heldAt';
+          removes.push('#heldAt.#tid');
         }
-      }
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: agentKey(agentId),
-            UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}REMOVE ${removes.join(', ')}`,
-            ConditionExpression: conditions.join(' AND '),
-            ExpressionAttributeNames: names,
-            ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) || attempt >= maxRetries) throw error;
-        // Released or renewed by someone else meanwhile, or the channel count moved: read again.
-      }
-    }
+        if (before !== undefined) {
+          names['#heldAt'] = 'heldAt';
+          values[':before'] = before;
+          conditions.push('(attribute_not_exists(#heldAt.#tid) OR #heldAt.#tid <= :before)');
+        }
+        // Counts are decremented only while above zero, so they never go negative whatever happened before.
+        if ((load.total ?? 0) > 0) {
+          Object.assign(names, { '#load': 'load', '#total': 'total' });
+          Object.assign(values, { ':one': 1, ':zero': 0 });
+          sets.push('#load.#total = #load.#total - :one');
+          conditions.push('#load.#total > :zero');
+          if (channel !== '-' && (load.byChannel?.[channel] ?? 0) > 0) {
+            Object.assign(names, { '#by': 'byChannel', '#ch': channel });
+            sets.push('#load.#by.#ch = #load.#by.#ch - :one');
+            conditions.push('#load.#by.#ch > :zero');
+          }
+        }
+        try {
+          await doc.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: agentKey(agentId),
+              UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}REMOVE ${removes.join(', ')}`,
+              ConditionExpression: conditions.join(' AND '),
+              ExpressionAttributeNames: names,
+              ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+            }),
+          );
+          return true;
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          // Released or renewed by someone else meanwhile, or the channel count moved: read again.
+          lastError = error;
+          return retry;
+        }
+      },
+      { ...storeRetry, exhausted: () => lastError as Error },
+    );
   }
 
   async function releaseOne(agentId: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Contact, ContactDirectory } from '../../domain/sla/contacts.ts';
 import type { Locale } from '../../domain/sla/notification-templates.ts';
-import type { Contact, ContactDirectory } from '../../use-cases/sla-recipients.ts';
 
 interface TeamItem {
   id: string;

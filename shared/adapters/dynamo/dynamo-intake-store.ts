@@ -16,7 +16,7 @@ import type {
   MailThreadState,
   MailThreads,
   RateCounter,
-} from '../../channels/ports.ts';
+} from '../../domain/intake/intake.ports.ts';
 import type { IntakeLedger, LedgerRecord } from '../../domain/intake/intake-ledger.ts';
 import type { ThreadLookups, ThreadTicket } from '../../domain/intake/threading.ts';
 import type { AlertTicket } from '../../domain/intake/webhook.ts';

@@ -1,13 +1,13 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { OutboxRecord } from '../../domain/ticket/ticket-change.ts';
 import type {
   DeadLetter,
   DeadLetterQueue,
   LeasedRecord,
   OutboxRef,
   OutboxStore,
-} from '../../reactions/ports.ts';
+} from '../../domain/ticket/outbox.store.ts';
+import { OutboxRecord } from '../../domain/ticket/ticket-change.ts';
 import { ticketIndexes } from './table-design.ts';
 
 /**

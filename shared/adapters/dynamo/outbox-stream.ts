@@ -1,5 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { OutboxRef } from '../../reactions/ports.ts';
+import type { OutboxRef } from '../../domain/ticket/outbox.store.ts';
 
 /**
  * Only new outbox items start a dispatch: the stream also carries tickets, audit events and the

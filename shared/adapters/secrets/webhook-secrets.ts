@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { WebhookSecrets } from '../../channels/ports.ts';
+import type { WebhookSecrets } from '../../domain/intake/intake.ports.ts';
 
 /** How long a secret is cached in a warm container; a rotation is picked up within this time. */
 const cacheMs = 5 * 60 * 1000;

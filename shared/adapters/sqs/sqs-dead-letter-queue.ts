@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeadLetterQueue } from '../../reactions/ports.ts';
+import type { DeadLetterQueue } from '../../domain/ticket/outbox.store.ts';
 
 /** SQS holds 256 KB per message; a record is a few KB (the events and rendered messages of one change). */
 const maxBytes = 250 * 1024;

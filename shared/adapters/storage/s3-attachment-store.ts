@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { safeFilename } from '../../channels/attachments.ts';
-import type { AttachmentStore } from '../../channels/ports.ts';
+import type { AttachmentStore } from '../../domain/intake/intake.ports.ts';
+import { safeFilename } from '../../domain/intake/safe-filename.ts';
 
 /** S3 key prefixes in the mail bucket (the stack's lifecycle rules and grants use the same ones). */
 export const mailBucketPrefixes = {

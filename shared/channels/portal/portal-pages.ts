@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { AttachmentRecord } from '../../domain/intake/intake.ports.ts';
 import { type Status, statusLabels } from '../../domain/ticket/lifecycle.ts';
 import type { Message } from '../../domain/ticket/message.ts';
 import type { Ticket } from '../../domain/ticket/ticket.entity.ts';
-import { html, SafeHtml } from '../../http/html.ts';
-import type { AttachmentRecord } from '../ports.ts';
+import { html, SafeHtml } from './html.ts';
 import { type Lang, portalCategories, portalText } from './portal-text.ts';
 
 /** Small, mobile-first, no external assets; allowed by the page's CSP through its hash. */

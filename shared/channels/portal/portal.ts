@@ -4,13 +4,13 @@ import type { Actor } from '../../domain/actor.ts';
 import { auditEvent } from '../../domain/audit/audit-event.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { runOnce } from '../../domain/intake/intake-ledger.ts';
+import { safeFilename } from '../../domain/intake/safe-filename.ts';
 import { type NewTicket, type Ticket, ticketNumberPattern } from '../../domain/ticket/ticket.entity.ts';
-import { defaultFormLimits, type FormLimits, type ParsedForm, parseForm } from '../../http/form-data.ts';
-import type { HttpResult } from '../../http/route.ts';
 import { createTicket } from '../../use-cases/create-ticket.ts';
 import { recordInboundMessage } from '../../use-cases/inbound-message.ts';
-import { safeFilename, storeAttachments } from '../attachments.ts';
-import type { ChannelTicketDeps } from '../ports.ts';
+import { storeAttachments } from '../attachments.ts';
+import type { ChannelTicketDeps } from '../deps.ts';
+import { defaultFormLimits, type FormLimits, type ParsedForm, parseForm } from './form-data.ts';
 import {
   confirmationPage,
   errorPage,
@@ -44,6 +44,13 @@ export const portalLimits = {
   replyWindowMinutes: 60,
 };
 
+/** A page the portal answers with: the status, the markup and its headers (CSP, no caching). */
+export interface PortalPage {
+  status: number;
+  html: string;
+  headers: Record<string, string>;
+}
+
 /** What a portal route gets: the lower-cased headers, query, raw body and the caller's IP. */
 export interface PortalRequest {
   headers: Record<string, string>;
@@ -52,7 +59,7 @@ export interface PortalRequest {
   sourceIp?: string;
 }
 
-const page = (status: number, markup: string): HttpResult => ({ status, html: markup, headers: pageHeaders });
+const page = (status: number, markup: string): PortalPage => ({ status, html: markup, headers: pageHeaders });
 
 /** The identity the portal writes under; the customer it writes for is in the ticket. */
 const portalActor = (sourceIp?: string): Actor => ({
@@ -70,12 +77,12 @@ const lang = (request: PortalRequest, form?: ParsedForm) =>
   langOf(form?.fields.lang ?? request.query?.lang, request.headers['accept-language']);
 
 /** `GET /portal`: the intake form. */
-export function showIntakeForm(request: PortalRequest): HttpResult {
+export function showIntakeForm(request: PortalRequest): PortalPage {
   return page(200, intakeForm(lang(request), newNonce()));
 }
 
 /** `GET /portal/status`: the lookup form, the number filled in when the link carried it. */
-export function showLookupForm(request: PortalRequest): HttpResult {
+export function showLookupForm(request: PortalRequest): PortalPage {
   const number = request.query?.number?.trim().toUpperCase().slice(0, 20);
   return page(200, lookupForm(lang(request), number ? { number } : {}));
 }
@@ -145,7 +152,7 @@ async function overLimit(
  *    double click opens one ticket); keep the attachments.
  * 4. Show the ticket number. The acknowledgement mail follows from `ticket.created` (channel `web`).
  */
-export async function submitIntake(request: PortalRequest, deps: ChannelTicketDeps): Promise<HttpResult> {
+export async function submitIntake(request: PortalRequest, deps: ChannelTicketDeps): Promise<PortalPage> {
   let form: ParsedForm;
   try {
     form = parseForm(request.rawBody ?? Buffer.alloc(0), request.headers['content-type'], portalLimits.form);
@@ -235,7 +242,7 @@ const withinReopenWindow = (ticket: Ticket, now: Date, days: number) =>
  * thread, attachments); `action=reply` adds the customer's reply first. A wrong pair gets the same
  * answer as an unknown number, and lookups are counted per IP, so numbers cannot be probed.
  */
-export async function postStatus(request: PortalRequest, deps: ChannelTicketDeps): Promise<HttpResult> {
+export async function postStatus(request: PortalRequest, deps: ChannelTicketDeps): Promise<PortalPage> {
   const form = parseForm(request.rawBody ?? Buffer.alloc(0), request.headers['content-type'], {
     ...portalLimits.form,
     maxFiles: 0,
@@ -358,8 +365,8 @@ export async function postStatus(request: PortalRequest, deps: ChannelTicketDeps
 export async function asPortalPage(
   request: PortalRequest,
   back: '/portal' | '/portal/status',
-  run: () => Promise<HttpResult> | HttpResult,
-): Promise<HttpResult> {
+  run: () => Promise<PortalPage> | PortalPage,
+): Promise<PortalPage> {
   try {
     return await run();
   } catch (error) {

@@ -1,5 +1,6 @@
 import { DomainError } from '../errors.ts';
 import type { Clock, Logger } from '../ports.ts';
+import { retry, retryOnConflict } from '../retry.ts';
 import type { Customer, NewTicket } from '../ticket/ticket.entity.ts';
 import { deliveryIdMissing, payloadInvalid, unknownWebhookSource } from './intake.errors.ts';
 import { type IntakeLedger, type LedgerRecord, runOnce } from './intake-ledger.ts';
@@ -133,41 +134,50 @@ async function handle(
     );
   const key = alertKey(config.source, fingerprint);
 
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const plan = planAlert(
-      { source: config.source, fingerprint, resolved },
-      await ports.alerts.latestByKey(key),
-      now,
-    );
-    switch (plan.kind) {
-      case 'repeat':
-        await ports.tickets.recordAlertRepeat({
-          ticketId: plan.ticketId,
-          count: plan.count,
-          lastSeenAt: plan.lastSeenAt,
-        });
-        return { outcome: 'alert_repeated', ticketId: plan.ticketId, number: plan.number, created: false };
-      case 'clear':
-        await ports.tickets.noteAlertCleared({ ticketId: plan.ticketId, at: now.toISOString() });
-        return { outcome: 'alert_cleared', ticketId: plan.ticketId, number: plan.number, created: false };
-      case 'ignore':
-        return { outcome: 'ignored', ticketId: null, number: null, created: false };
-      case 'open':
-        try {
-          const opened = await ports.tickets.open({
-            ticket: { ...ticket, customFields: { ...ticket.customFields, ...plan.customFields } },
-            idempotencyKey: plan.idempotencyKey,
-            alertKey: key,
+  // A lost race to open the episode's ticket is one more try: the winner's ticket is then the open one.
+  return retryOnConflict<WebhookIntakeResult>(
+    async () => {
+      const plan = planAlert(
+        { source: config.source, fingerprint, resolved },
+        await ports.alerts.latestByKey(key),
+        now,
+      );
+      switch (plan.kind) {
+        case 'repeat':
+          await ports.tickets.recordAlertRepeat({
+            ticketId: plan.ticketId,
+            count: plan.count,
+            lastSeenAt: plan.lastSeenAt,
           });
-          if (opened.created) return { outcome: 'created', ...opened };
-        } catch (error) {
-          // Another copy of this alert won the race to open the episode's ticket with a different body.
-          if (!(error instanceof DomainError && error.code === 'IDEMPOTENCY.KEY_REUSED')) throw error;
-        }
-      // Lost the race: the winner's ticket is now the open one, so count this copy as a repeat.
-    }
-  }
-  throw new DomainError('conflict', 'INTAKE.IN_PROGRESS', 'The alert is being processed; try again shortly');
+          return { outcome: 'alert_repeated', ticketId: plan.ticketId, number: plan.number, created: false };
+        case 'clear':
+          await ports.tickets.noteAlertCleared({ ticketId: plan.ticketId, at: now.toISOString() });
+          return { outcome: 'alert_cleared', ticketId: plan.ticketId, number: plan.number, created: false };
+        case 'ignore':
+          return { outcome: 'ignored', ticketId: null, number: null, created: false };
+        case 'open':
+          try {
+            const opened = await ports.tickets.open({
+              ticket: { ...ticket, customFields: { ...ticket.customFields, ...plan.customFields } },
+              idempotencyKey: plan.idempotencyKey,
+              alertKey: key,
+            });
+            if (opened.created) return { outcome: 'created', ...opened };
+          } catch (error) {
+            // Another copy of this alert won the race to open the episode's ticket with a different body.
+            if (!(error instanceof DomainError && error.code === 'IDEMPOTENCY.KEY_REUSED')) throw error;
+          }
+        // Lost the race: the winner's ticket is now the open one, so count this copy as a repeat.
+      }
+      return retry;
+    },
+    {
+      maxAttempts: 2,
+      baseDelayMs: 1,
+      exhausted: () =>
+        new DomainError('conflict', 'INTAKE.IN_PROGRESS', 'The alert is being processed; try again shortly'),
+    },
+  );
 }
 
 function parseJson(body: string | Buffer): unknown {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { defaultFormLimits, parseForm } from '#shared/channels/portal/form-data.ts';
 import { DomainError } from '#shared/domain/errors.ts';
-import { defaultFormLimits, parseForm } from '#shared/http/form-data.ts';
 
 const boundary = '----GongdanBoundary7MA4YWxk';
 const type = `multipart/form-data; boundary=${boundary}`;

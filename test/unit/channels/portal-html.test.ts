@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { escapeHtml, html, SafeHtml } from '#shared/channels/portal/html.ts';
 import {
   confirmationPage,
   errorPage,
@@ -11,7 +12,6 @@ import {
 import { langOf } from '#shared/channels/portal/portal-text.ts';
 import type { Message } from '#shared/domain/ticket/message.ts';
 import type { Ticket } from '#shared/domain/ticket/ticket.entity.ts';
-import { escapeHtml, html, SafeHtml } from '#shared/http/html.ts';
 import { ticket as baseTicket } from '../../fixtures/tickets.ts';
 
 const xss = `"><script>alert('x')</script><img src=x onerror=alert(1)>\`&`;

@@ -1,4 +1,4 @@
-import { DomainError } from '../domain/errors.ts';
+import { DomainError } from '../../domain/errors.ts';
 
 /** One uploaded file of a `multipart/form-data` body. */
 export interface FormFile {

@@ -1,7 +1,11 @@
-import type { IntakeLedger } from '../domain/intake/intake-ledger.ts';
-import type { ThreadLookups } from '../domain/intake/threading.ts';
-import type { AlertTicket, WebhookSourceConfig } from '../domain/intake/webhook.ts';
-import type { TicketDeps } from '../use-cases/deps.ts';
+import type { AlertTicket, WebhookSourceConfig } from './webhook.ts';
+
+/**
+ * The ports intake needs beyond the ticket store and the ledger: counters, the mail thread state, the
+ * alert and external-reference indexes, attachments and their records, webhook sources and secrets,
+ * and the mail settings. Adapters: dynamo-intake-store.ts (the table), S3 and the secret stores in AWS,
+ * files under the data dir locally.
+ */
 
 /** Counts hits per subject over a sliding window (per-sender mail limits, portal abuse limits). */
 export interface RateCounter {
@@ -110,21 +114,3 @@ export interface ChannelSettings {
   /** The portal's status page, linked from mails; null leaves the link out. */
   portalStatusUrl: string | null;
 }
-
-/** Everything the channels (e-mail, portal, webhooks, events, customer mail) need beyond TicketDeps. */
-export interface ChannelDeps {
-  ledger: IntakeLedger;
-  lookups: ThreadLookups;
-  threads: MailThreads;
-  rates: RateCounter;
-  alerts: AlertIndex;
-  externalRefs: ExternalRefs;
-  attachmentRecords: AttachmentRecords;
-  attachments: AttachmentStore;
-  webhookSources: WebhookSources;
-  webhookSecrets: WebhookSecrets;
-  settings: ChannelSettings;
-}
-
-/** Ticket use-case dependencies plus the channels'. */
-export type ChannelTicketDeps = TicketDeps & { channels: ChannelDeps };

@@ -1,4 +1,4 @@
-import type { OutboxRecord } from '../domain/ticket/ticket-change.ts';
+import type { OutboxRecord } from './ticket-change.ts';
 
 /** Where an outbox record is: the ticket's partition and the record's id. */
 export interface OutboxRef {

@@ -1,0 +1,32 @@
+import type {
+  AlertIndex,
+  AttachmentRecords,
+  AttachmentStore,
+  ChannelSettings,
+  ExternalRefs,
+  MailThreads,
+  RateCounter,
+  WebhookSecrets,
+  WebhookSources,
+} from '../domain/intake/intake.ports.ts';
+import type { IntakeLedger } from '../domain/intake/intake-ledger.ts';
+import type { ThreadLookups } from '../domain/intake/threading.ts';
+import type { TicketDeps } from '../use-cases/deps.ts';
+
+/** Everything the channels (e-mail, portal, webhooks, events, customer mail) need beyond TicketDeps. */
+export interface ChannelDeps {
+  ledger: IntakeLedger;
+  lookups: ThreadLookups;
+  threads: MailThreads;
+  rates: RateCounter;
+  alerts: AlertIndex;
+  externalRefs: ExternalRefs;
+  attachmentRecords: AttachmentRecords;
+  attachments: AttachmentStore;
+  webhookSources: WebhookSources;
+  webhookSecrets: WebhookSecrets;
+  settings: ChannelSettings;
+}
+
+/** Ticket use-case dependencies plus the channels'. */
+export type ChannelTicketDeps = TicketDeps & { channels: ChannelDeps };
