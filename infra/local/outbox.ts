@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { Notification, type Notifier, SentNotification } from '#shared/domain/notify/notifier.ts';
 import type { Clock, IdGenerator, Logger } from '#shared/domain/ports.ts';
 
@@ -12,7 +18,9 @@ const outboxPk = 'OUTBOX';
 /**
  * The local stand-in for SES, SMS and chat webhooks: every message is kept in the table (pk `OUTBOX`,
  * sk `<sentAt>#<id>`, so a query returns them oldest first) and survives restarts. `sentAt` is on the
- * virtual clock. Bodies are never logged (they may hold customer PII); ids and kinds are.
+ * virtual clock. A message with an idempotency key is kept once (a marker `OUTBOXKEY#<key>` is written
+ * with it): sending it again answers the first. Bodies are never logged (they may hold customer PII);
+ * ids and kinds are.
  */
 export function dynamoOutbox(deps: {
   doc: DynamoDBDocumentClient;
@@ -29,13 +37,42 @@ export function dynamoOutbox(deps: {
         id: deps.ids.next(),
         sentAt: deps.clock.now().toISOString(),
       });
-      await doc.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: outboxPk, sk: `${message.sentAt}#${message.id}`, type: 'outbox', message },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      const key = message.idempotencyKey;
+      try {
+        await doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { pk: outboxPk, sk: `${message.sentAt}#${message.id}`, type: 'outbox', message },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              ...(key
+                ? [
+                    {
+                      Put: {
+                        TableName: tableName,
+                        Item: { pk: `OUTBOXKEY#${key}`, sk: 'OUTBOXKEY', type: 'outbox-key', message },
+                        ConditionExpression: 'attribute_not_exists(pk)',
+                      },
+                    },
+                  ]
+                : []),
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!(key && error instanceof TransactionCanceledException)) throw error;
+        // Sent before under this key (a retry after a crash): the first message is the answer.
+        const { Item } = await doc.send(
+          new GetCommand({ TableName: tableName, Key: { pk: `OUTBOXKEY#${key}`, sk: 'OUTBOXKEY' } }),
+        );
+        if (!Item) throw error;
+        deps.logger.info('outbox.duplicate', { messageId: Item.message.id, kind: message.kind });
+        return Item.message as SentNotification;
+      }
       deps.logger.info('outbox.sent', {
         messageId: message.id,
         channel: message.channel,

@@ -4,9 +4,10 @@ import { createLocalJWKSet } from 'jose';
 import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.ts';
 import type { Notifier } from '#shared/domain/notify/notifier.ts';
 import type { Clock, IdGenerator, Logger, Metrics } from '#shared/domain/ports.ts';
-import type { WorkflowStarter } from '#shared/domain/sla/timer.ts';
+import { slaExecutionName, type WorkflowStarter } from '#shared/domain/sla/timer.ts';
 import type { EventPublisher } from '#shared/events/catalogue.ts';
 import type { Platform } from '#shared/runtime/platform.ts';
+import { ExecutionAlreadyExists } from '#workflows/sla-timer.local.ts';
 import { localAttachmentStore, localWebhookConfig } from './channels.ts';
 import type { LocalAuth } from './local-auth.ts';
 
@@ -41,7 +42,15 @@ export function localPlatform(input: {
     dynamo: input.dynamo,
     eventBus: () => input.bus,
     stateMachine: () => ({
-      start: (...args) => input.timer().start(...args),
+      async start(ticketId, version, timerInput) {
+        try {
+          return await input.timer().start(ticketId, version, timerInput);
+        } catch (error) {
+          // As the Step Functions adapter does: a name already used means this version was started.
+          if (!(error instanceof ExecutionAlreadyExists)) throw error;
+          return { executionName: slaExecutionName(ticketId, version) };
+        }
+      },
       stop: (...args) => input.timer().stop(...args),
     }),
     email: () => input.outbox,

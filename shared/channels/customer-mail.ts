@@ -26,6 +26,8 @@ export interface CustomerMail {
   automatic: boolean;
   /** Copy the others on the thread (an agent's reply); notices go to the customer only. */
   copyParticipants?: boolean;
+  /** Passed to the notifier: the same key is the same mail (see `Notification.idempotencyKey`). */
+  idempotencyKey?: string | undefined;
 }
 
 /** How many Message-IDs `References` carries: the first of the thread and the latest ones. */
@@ -125,6 +127,7 @@ export async function sendTicketMail(
     kind: mail.kind,
     headers,
     ...(cc.length ? { cc: cc.slice(0, 20) } : {}),
+    ...(mail.idempotencyKey ? { idempotencyKey: mail.idempotencyKey } : {}),
   });
   if (sent.providerMessageId && unbracket(sent.providerMessageId) !== headerId) {
     await threads.recordProviderId(unbracket(sent.providerMessageId), ticket.id, messageId);

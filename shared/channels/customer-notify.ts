@@ -65,24 +65,26 @@ export async function sendCustomerMail(
   ticketId: string,
   plan: CustomerMailPlan,
   deps: { tickets: TicketStore; mail: CustomerMailDeps; logger: Logger; ids: IdGenerator },
+  idempotencyKey?: string,
 ): Promise<'sent' | 'skipped'> {
   const ticket = await deps.tickets.get(ticketId);
   if (!ticket) return 'skipped';
   if (plan.kind === 'ack') {
     const body = ackBody(ticket, plan.followUpOf);
-    return (await sendTicketMail(ticket, { kind: 'ack', body, automatic: true }, deps)) ? 'sent' : 'skipped';
+    const sent = await sendTicketMail(ticket, { kind: 'ack', body, automatic: true, idempotencyKey }, deps);
+    return sent ? 'sent' : 'skipped';
   }
   if (plan.kind === 'reply') {
     const message = (await deps.tickets.messages(ticketId)).find((m) => m.id === plan.messageId);
     if (!message?.public) return 'skipped';
     const sent = await sendTicketMail(
       ticket,
-      { kind: 'reply', body: message.body, automatic: false, copyParticipants: true },
+      { kind: 'reply', body: message.body, automatic: false, copyParticipants: true, idempotencyKey },
       deps,
     );
     return sent ? 'sent' : 'skipped';
   }
   const body = statusBody(ticket, plan.action, deps.mail.settings.reopenWindowDays, plan.to);
-  const sent = await sendTicketMail(ticket, { kind: 'status', body, automatic: true }, deps);
+  const sent = await sendTicketMail(ticket, { kind: 'status', body, automatic: true, idempotencyKey }, deps);
   return sent ? 'sent' : 'skipped';
 }

@@ -1,9 +1,6 @@
 import { customerMailOf, sendCustomerMail } from '../channels/customer-notify.ts';
-import { runOnce } from '../domain/intake/intake-ledger.ts';
 import { defineReaction } from './reaction.ts';
-
-/** How long one send holds its key: a crashed sender's key is free again after this. */
-const holdSeconds = 300;
+import { sendOnce } from './send-once.ts';
 
 /**
  * Mails the customer what the change owes them (`customerMailOf`): acknowledgements, agents' public
@@ -15,9 +12,9 @@ export const customerMail = defineReaction({
   handles: (record) => customerMailOf(record).length > 0,
   async run(record, deps) {
     for (const { key, plan } of customerMailOf(record)) {
-      await runOnce(deps.sent, key, deps.clock.now(), holdSeconds, async () => {
+      await sendOnce(deps.sent, key, deps.clock.now(), async () => {
         try {
-          const outcome = await sendCustomerMail(record.ticketId, plan, deps);
+          const outcome = await sendCustomerMail(record.ticketId, plan, deps, key);
           if (outcome === 'sent') deps.metrics.count('NotificationsSent', 1, { channel: 'email' });
           return { outcome, ticketId: record.ticketId };
         } catch (error) {

@@ -1,8 +1,6 @@
-import { runOnce } from '../domain/intake/intake-ledger.ts';
 import { redactedMessage } from '../domain/redact.ts';
 import { defineReaction } from './reaction.ts';
-
-const holdSeconds = 300;
+import { sendOnce } from './send-once.ts';
 
 /**
  * Sends the messages rendered with the change (SLA warnings and escalations to staff, by e-mail, SMS
@@ -16,8 +14,8 @@ export const notifications = defineReaction({
     const failed: string[] = [];
     for (const { key, who, notification } of record.notifications) {
       try {
-        await runOnce(deps.sent, `notify:${key}`, deps.clock.now(), holdSeconds, async () => {
-          await deps.notifier.send(notification);
+        await sendOnce(deps.sent, `notify:${key}`, deps.clock.now(), async () => {
+          await deps.notifier.send({ ...notification, idempotencyKey: `notify:${key}` });
           deps.metrics.count('NotificationsSent', 1, { channel: notification.channel });
           return { outcome: 'sent', ticketId: record.ticketId };
         });

@@ -13,6 +13,7 @@ import { timelineOf } from '#shared/domain/sla/ticket-mapping.ts';
 import type { SlaTimerStep } from '#shared/domain/sla/timer.ts';
 import type { NewTicket, Ticket } from '#shared/domain/ticket/ticket.entity.ts';
 import { addReply } from '#shared/use-cases/add-reply.ts';
+import { assignTicket } from '#shared/use-cases/assign-ticket.ts';
 import { changeTicket } from '#shared/use-cases/change-ticket.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
@@ -69,6 +70,7 @@ interface World {
   evaluate(ticket: Ticket): Promise<SlaTimerStep>;
   /** Runs the reactions of the changes so far (timer plans, events, messages), as the dispatcher does. */
   drain(): Promise<void>;
+  outboxOf: Awaited<ReturnType<typeof freshTicketDeps>>['outboxOf'];
 }
 
 async function world(): Promise<World> {
@@ -114,6 +116,7 @@ async function world(): Promise<World> {
       return step;
     },
     drain: fresh.drain,
+    outboxOf: fresh.outboxOf,
   };
 }
 
@@ -430,6 +433,92 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
     expect((await r.deps.tickets.get(ticket.id))?.assignee).toBe('desk-2');
     expect(await agents.held('desk-1')).toEqual({});
     expect(await agents.held('desk-2')).toEqual({ [ticket.id]: ticket.channel });
+  });
+
+  it("takes an escalation's reassignment through the same write path and reactions as an API reassignment", async () => {
+    // Prepare: two high tickets on desk-1 (desk-2 away at intake); `high` escalates to desk-2 at breach
+    const r = await world();
+    const agents = dynamoAgentStore(r.client, r.tableName, r.deps.clock);
+    const desk = (id: string, availability: 'online' | 'away') =>
+      AgentProfile.parse({
+        id,
+        name: id,
+        teams: ['service-desk'],
+        languages: ['zh'],
+        capacity: 3,
+        availability,
+      });
+    expect(await r.deps.routing.config.put(defaultRoutingConfig, 0)).toBe(true);
+    await agents.put(desk('desk-1', 'online'));
+    await agents.put(desk('desk-2', 'away'));
+    const move: SlaPolicyInput = {
+      id: 'high-move',
+      name: 'High, moved at breach',
+      match: { priorities: ['high'] },
+      calendarId: '24x7',
+      targets: { firstResponse: { minutes: 60 }, resolution: { minutes: 480 } },
+      escalation: [{ level: 1, afterBreachMinutes: 0, reassignTo: { assignee: 'desk-2' }, notify: [] }],
+    };
+    expect(await r.store.put('sla', { policies: SlaPolicies.parse([move]) }, 0, change)).not.toBeNull();
+    const byHand = (await createTicket(request({ priority: 'high', subject: '咨询会员积分' }), agent, r.deps))
+      .ticket;
+    const byTimer = (
+      await createTicket(request({ priority: 'high', subject: '咨询会员等级' }), agent, r.deps)
+    ).ticket;
+    expect([byHand.assignee, byTimer.assignee]).toEqual(['desk-1', 'desk-1']);
+    await agents.put(desk('desk-2', 'online'));
+    await r.drain();
+    r.setMinute(61);
+
+    // Act: a supervisor moves one by hand; the SLA timer moves the other
+    const supervisorActor = {
+      id: 'sup-1',
+      name: '陈静',
+      roles: ['supervisor' as const],
+      channel: 'api' as const,
+    };
+    await assignTicket(
+      byHand.id,
+      { agentId: 'desk-2', reason: '平衡工作量' },
+      supervisorActor,
+      undefined,
+      r.deps,
+    );
+    await r.evaluate(byTimer);
+    await r.drain();
+
+    // Assess: the same kind of record, followed by the same reactions, for both
+    for (const ticket of [byHand, byTimer]) {
+      const change = (await r.outboxOf(ticket.id)).at(-1)!;
+      expect(change.record, ticket.subject).toMatchObject({
+        before: { assignee: 'desk-1', team: 'service-desk' },
+        after: { assignee: 'desk-2', team: 'service-desk' },
+      });
+      expect(change.status).toBe('done');
+      expect(Object.keys(change.reactions).sort(), ticket.subject).toEqual([
+        'agent-capacity',
+        'publish-events',
+      ]);
+      expect(
+        change.record.events.map((e) => e.name),
+        ticket.subject,
+      ).toContain('ticket.assigned');
+      expect(
+        r.events.events.some(
+          (e) =>
+            e.name === 'ticket.assigned' &&
+            e.detail.ticketId === ticket.id &&
+            (e.detail as { assignee: string | null }).assignee === 'desk-2',
+        ),
+      ).toBe(true);
+      expect((await r.deps.tickets.history(ticket.id)).at(-1)).toMatchObject({
+        type: 'assigned',
+        version: change.record.version,
+      });
+    }
+    // …so the load moved for both, through the one agent-capacity reaction
+    expect(await agents.held('desk-1')).toEqual({});
+    expect(await agents.held('desk-2')).toEqual({ [byHand.id]: 'api', [byTimer.id]: 'api' });
   });
 
   it('raises priority on escalation and then waits for the deadlines of the policy that now applies', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.ts';
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
@@ -9,6 +10,8 @@ import type { Actor } from '#shared/domain/actor.ts';
 import type { Notification, Notifier, SentNotification } from '#shared/domain/notify/notifier.ts';
 import type { Logger, Metrics } from '#shared/domain/ports.ts';
 import type { WorkflowStarter } from '#shared/domain/sla/timer.ts';
+import type { ReactionState } from '#shared/domain/ticket/outbox.store.ts';
+import type { OutboxRecord } from '#shared/domain/ticket/ticket-change.ts';
 import type { EventPublisher, IntegrationEvent } from '#shared/events/catalogue.ts';
 import type { DispatcherOptions } from '#shared/reactions/dispatcher.ts';
 import type { EnvSource } from '#shared/runtime/env.ts';
@@ -122,6 +125,8 @@ export function testPlatform(input: {
   events?: EventPublisher;
   timers?: WorkflowStarter;
   notifier?: Notifier;
+  /** Edges to use instead of the recorded ones (e.g. the AWS adapters over mocked clients). */
+  edges?: Partial<Platform>;
 }): Platform {
   const notifier = input.notifier ?? recordingNotifier();
   const refuse = () => {
@@ -143,6 +148,7 @@ export function testPlatform(input: {
     webhookSources: () => ({ get: () => null }),
     webhookSecrets: () => ({ forSource: async () => [] }),
     tokenKeys: refuse,
+    ...input.edges,
   };
 }
 
@@ -162,7 +168,13 @@ export async function freshTable() {
  */
 export async function freshTicketDeps(
   now = () => new Date('2026-11-20T08:00:00Z'),
-  options: { logger?: Logger; metrics?: Metrics; dispatcher?: DispatcherOptions; notifier?: Notifier } = {},
+  options: {
+    logger?: Logger;
+    metrics?: Metrics;
+    dispatcher?: DispatcherOptions;
+    notifier?: Notifier;
+    edges?: Partial<Platform>;
+  } = {},
 ) {
   const { client, tableName } = await freshTable();
   const clock = { now };
@@ -186,12 +198,38 @@ export async function freshTicketDeps(
     dispatcher: reactions.dispatcher,
     reactionDeps: reactions.deps,
     deadLetters,
-    /** Runs every pending outbox record's reactions until none is left (reactions may write more). */
+    /** The ticket's outbox items as stored: the record, its status and each reaction's outcome, oldest first. */
+    async outboxOf(ticketId: string) {
+      const doc = DynamoDBDocumentClient.from(client);
+      const { Items } = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :outbox)',
+          ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}`, ':outbox': 'OUTBOX#' },
+          ConsistentRead: true,
+        }),
+      );
+      return (Items ?? []) as {
+        record: OutboxRecord;
+        status: 'pending' | 'done';
+        reactions: Record<string, ReactionState>;
+        gsDueAt?: string;
+      }[];
+    },
+    /**
+     * Runs every pending outbox record's reactions now, whatever their back-off, until none is left
+     * (reactions may write more). Leases are honoured, as between the stream and the retry sweep: a
+     * record another drain is running is waited for, not run twice.
+     */
     async drain() {
-      for (let round = 0; round < 20; round++) {
-        if ((await reactions.dispatcher.recover()) === 0) return;
+      const { outbox } = reactions.deps;
+      for (let round = 0; round < 100; round++) {
+        const refs = await outbox.due(clock.now(), 1000, { all: true });
+        if (refs.length === 0) return;
+        await reactions.dispatcher.dispatchAll(refs);
+        if (round > 0) await new Promise((r) => setTimeout(r, 20));
       }
-      throw new Error('The outbox did not drain in 20 rounds');
+      throw new Error('The outbox did not drain in 100 rounds');
     },
   };
 }

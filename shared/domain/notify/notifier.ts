@@ -24,6 +24,11 @@ export const Notification = z.object({
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,60}$/), z.string().max(8000)).optional(),
   /** E-mail only: people copied (others on the ticket's thread). */
   cc: z.array(z.string().min(3).max(320)).max(20).optional(),
+  /**
+   * The same key is the same message: a notifier that can (the local outbox) keeps one message per key,
+   * so a send repeated after a crash is not delivered twice.
+   */
+  idempotencyKey: z.string().min(1).max(300).optional(),
 });
 export type Notification = z.input<typeof Notification>;
 
