@@ -14,35 +14,50 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { apiRoutes } from '#functions/routes.ts';
 import { esbuildOptions, functionEntry, lambdaBundle, projectRoot } from '#infra/bundling.ts';
+import { localEnvironment } from '#infra/local/runtime.ts';
 
 const outRoot = join(projectRoot, '.bench', 'bundles');
 
 /** Functions no API route serves that are measured too (their placeholders are in `coldStartEnv`). */
-const otherFunctions = ['routing-sweep'];
+const otherFunctions = [
+  'inbound-email',
+  'intake-event',
+  'sla-checkpoint',
+  'sla-evaluate',
+  'routing-sweep',
+  'ticket-changed',
+  'outbox-retry',
+];
 
-/** Placeholder values for the variables lambdaDeps() reads at import; nothing is called. */
+/**
+ * The variables the wirings read at import, with the local runtime's values (the same catalogue the
+ * stack sets per function kind); nothing is called, so the names need not exist.
+ */
 const coldStartEnv = {
   ...process.env,
+  ...localEnvironment('https://bench.example'),
   AWS_REGION: 'us-east-1',
-  TABLE_NAME: 'bench',
-  EVENT_BUS_NAME: 'bench',
-  AUTH_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench',
-  AUTH_AUDIENCE: 'bench',
-  SLA_TIMER_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:bench',
-  SLA_NOTIFY_FROM: 'sla@example.com',
-  SLA_TICKET_LINK_BASE: 'https://example.com/tickets/',
-  MAIL_FROM: 'support@example.com',
+  MAIL_BUCKET: 'bench-inbound-mail',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
 /** Milliseconds for a new Node process to import the bundle (median of 3; includes no process start). */
 function importMs(file: string): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now() - t);`;
-  const runs = [0, 1, 2].map(() =>
-    Number(
-      execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: coldStartEnv }).toString(),
-    ),
-  );
+  const runs = [0, 1, 2].map(() => {
+    try {
+      return Number(
+        execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+          env: coldStartEnv,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }).toString(),
+      );
+    } catch (error) {
+      const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
+      const cause = /^\w*Error: .*$/m.exec(stderr)?.[0] ?? stderr.slice(-500);
+      throw new Error(`importing ${file} failed: ${cause}`);
+    }
+  });
   return runs.sort((a, b) => a - b)[1]!;
 }
 

@@ -21,9 +21,8 @@ import { dynamoSlaConfigStore } from '#shared/adapters/dynamo/dynamo-sla-config-
 import { dynamoTicketStore } from '#shared/adapters/dynamo/dynamo-ticket-store.ts';
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { ulidGenerator } from '#shared/adapters/ids.ts';
-import { silentLogger } from '#shared/adapters/json-logger.ts';
 import type { Actor } from '#shared/domain/actor.ts';
-import { noMetrics } from '#shared/domain/ports.ts';
+import { noMetrics, silentLogger } from '#shared/domain/ports.ts';
 import { AgentProfile } from '#shared/domain/routing/agent.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';

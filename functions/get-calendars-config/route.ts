@@ -1,5 +1,5 @@
+import { configEtag } from '#shared/http/preconditions.ts';
 import { defineRoute } from '#shared/http/route.ts';
-import { configEtag, slaConfigStore } from '#shared/http/sla-config-routes.ts';
 import { configView, getSlaConfig } from '#shared/use-cases/sla-config.ts';
 
 export const route = defineRoute({
@@ -9,7 +9,7 @@ export const route = defineRoute({
   roles: ['admin', 'supervisor'],
   access: 'read',
   async handle(_request, deps) {
-    const store = slaConfigStore(deps);
+    const { store } = deps.sla;
     const record = await getSlaConfig('calendars', { store });
     return { status: 200, body: await configView(record, store), headers: { etag: configEtag(record) } };
   },

@@ -1,7 +1,6 @@
 import { SlaPolicyDocument } from '#shared/domain/sla/sla-config.ts';
-import { expectedVersion } from '#shared/http/preconditions.ts';
+import { configEtag, expectedVersion } from '#shared/http/preconditions.ts';
 import { defineRoute } from '#shared/http/route.ts';
-import { configEtag, slaConfigStore } from '#shared/http/sla-config-routes.ts';
 import { configView, putSlaPolicies } from '#shared/use-cases/sla-config.ts';
 
 export const route = defineRoute({
@@ -13,7 +12,7 @@ export const route = defineRoute({
   maxBodyBytes: 256 * 1024,
   access: 'write',
   async handle({ body, headers, actor }, deps) {
-    const store = slaConfigStore(deps);
+    const { store } = deps.sla;
     const record = await putSlaPolicies(body, actor, expectedVersion(headers), { ...deps, store });
     return { status: 200, body: await configView(record, store), headers: { etag: configEtag(record) } };
   },

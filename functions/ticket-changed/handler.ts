@@ -12,7 +12,7 @@ import { dispatcher } from '#shared/runtime/lambda-reactions.ts';
  */
 export function ticketChangedHandler(dispatcher: Pick<OutboxDispatcher, 'dispatchAll'>) {
   return (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
-    dispatchStreamBatch(event, (refs) => dispatcher.dispatchAll(refs));
+    dispatchStreamBatch(event, (items) => dispatcher.dispatchAll(items));
 }
 
 let deployed: ReturnType<typeof build> | undefined;

@@ -42,9 +42,20 @@ export async function devTokens(auth: LocalAuth): Promise<DevTokens> {
   };
 }
 
+/** A scheduled job of the stack (an EventBridge schedule in AWS), run in process here. */
+export interface LocalJob {
+  name: string;
+  /** The function the schedule invokes in AWS. */
+  function: string;
+  schedule: string;
+  description: string;
+  /** Runs it once now (after the run in progress, if any); resolves to its report. */
+  run(): Promise<unknown>;
+}
+
 /**
- * The local-only routes (DESIGN.md §4): tokens, outbox, clock, recent events, dead letters, inbound
- * e-mail, health.
+ * The local-only routes (DESIGN.md §4): tokens, outbox, clock, recent events, dead letters, scheduled
+ * jobs, inbound e-mail, health.
  * They exist only here; the AWS stack has no such route.
  */
 export function devRoutes(deps: {
@@ -55,6 +66,8 @@ export function devRoutes(deps: {
   /** What the dispatcher set aside after the last attempt (the local dead-letter queue). */
   deadLetters: { list(): Promise<DeadLetter[]> };
   healthy: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+  /** The scheduled jobs (`GET /dev/jobs`, `POST /dev/jobs/{name}`); read per request. */
+  jobs: () => readonly LocalJob[];
   /** `POST /dev/inbound-email`: the e-mail channel (dev-channel-routes.ts); 501 without it. */
   inboundEmail?: GatewayRoute['invoke'];
   /** More local-only routes (e.g. `POST /dev/events`). */
@@ -85,6 +98,37 @@ export function devRoutes(deps: {
     route('GET', '/dev/dead-letters', 'dev-dead-letters', async () =>
       json(200, { deadLetters: await deps.deadLetters.list() }),
     ),
+    route('GET', '/dev/jobs', 'dev-jobs', async () =>
+      json(200, {
+        jobs: deps.jobs().map(({ name, function: fn, schedule, description }) => ({
+          name,
+          function: fn,
+          schedule,
+          description,
+        })),
+      }),
+    ),
+    {
+      method: 'POST',
+      path: '/dev/jobs/{name}',
+      name: 'dev-run-job',
+      invoke: async (event) => {
+        const name = event.pathParameters?.name ?? '';
+        const job = deps.jobs().find((j) => j.name === name);
+        if (!job) {
+          return json(404, {
+            error: {
+              code: 'DEV.JOB_NOT_FOUND',
+              message: `No scheduled job named ${JSON.stringify(name)}`,
+              details: { known: deps.jobs().map((j) => j.name) },
+            },
+          });
+        }
+        const started = performance.now();
+        const report = await job.run();
+        return json(200, { name, tookMs: Math.round(performance.now() - started), report });
+      },
+    },
     deps.inboundEmail
       ? {
           method: 'POST',

@@ -10,13 +10,10 @@ import { ticketChangedHandler } from '#functions/ticket-changed/handler.ts';
 import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.ts';
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { ulidGenerator } from '#shared/adapters/ids.ts';
-import {
-  powertoolsLogger,
-  powertoolsMetrics,
-  withCorrelationId,
-} from '#shared/adapters/observability/powertools.ts';
+import { powertoolsLogger, powertoolsMetrics } from '#shared/adapters/observability/powertools.ts';
 import type { Logger, Metrics } from '#shared/domain/ports.ts';
 import type { TicketStore } from '#shared/domain/ticket/ticket.store.ts';
+import type { OutboxRecord } from '#shared/domain/ticket/ticket-change.ts';
 import { apiHandler } from '#shared/http/api-handler.ts';
 import type { OutboxDispatcher } from '#shared/reactions/dispatcher.ts';
 import type { EnvSource } from '#shared/runtime/env.ts';
@@ -27,17 +24,18 @@ import { wireSlaCheckpoint, wireSlaEvaluate } from '#shared/runtime/wire-sla-tim
 import { wireTickets } from '#shared/runtime/wire-tickets.ts';
 import type { LocalSlaTimer } from '#workflows/sla-timer.local.ts';
 import { channelRules } from './channel-rules.ts';
+import { committedStream, type LocalStream } from './committed-stream.ts';
 import { lockDataDir, prepareDataDir, wipeDataDir } from './data-dir.ts';
 import { inboundEmailRoute, putEventsRoute } from './dev-channel-routes.ts';
-import { type DevTokens, devRoutes, devTokens } from './dev-routes.ts';
+import { type DevTokens, devRoutes, devTokens, type LocalJob } from './dev-routes.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalEventBus, type LocalRule, localEventBus } from './event-bus.ts';
 import { localRules } from './event-rules.ts';
 import { type ApiEvent, apiGateway, type GatewayRoute } from './http-gateway.ts';
 import { localAudience, localAuth, localIssuer } from './local-auth.ts';
 import { dynamoOutbox, type Outbox } from './outbox.ts';
+import { type OutboxJournal, outboxJournal } from './outbox-journal.ts';
 import { type LocalOutboxRetry, localOutboxRetry } from './outbox-retry.ts';
-import { type LocalStream, localOutboxStream } from './outbox-stream.ts';
 import { localPlatform } from './platform.ts';
 import { type LocalRoutingMaintenance, localRoutingMaintenance } from './routing-maintenance.ts';
 import { type SeedResult, seedDemoData } from './seed.ts';
@@ -119,20 +117,43 @@ export function localEnvironment(baseUrl: string): EnvSource {
   };
 }
 
-/** Wakes `wake` after every committed ticket write, so the stream reader picks it up at once. */
-function nudging(store: TicketStore, wake: () => void): TicketStore {
+/**
+ * The ticket store of the local runtime: every write's outbox record is noted in the journal before the
+ * write, handed to the local stream once committed, and settled at once if it was not committed.
+ */
+function streaming(
+  store: TicketStore,
+  journal: OutboxJournal,
+  committed: (record: OutboxRecord) => void,
+): TicketStore {
+  const write = async <T>(record: OutboxRecord, run: () => Promise<T>, ok: (result: T) => boolean) => {
+    const ref = { ticketId: record.ticketId, recordId: record.id };
+    journal.intend(ref);
+    let result: T;
+    try {
+      result = await run();
+    } catch (error) {
+      journal.settle([ref]);
+      throw error;
+    }
+    if (ok(result)) committed(record);
+    else journal.settle([ref]);
+    return result;
+  };
   return {
     ...store,
-    async create(write, claim) {
-      const outcome = await store.create(write, claim);
-      wake();
-      return outcome;
-    },
-    async update(write, expected) {
-      const written = await store.update(write, expected);
-      if (written) wake();
-      return written;
-    },
+    create: (w, claim) =>
+      write(
+        w.outbox,
+        () => store.create(w, claim),
+        (o) => o.kind === 'created',
+      ),
+    update: (w, expected) =>
+      write(
+        w.outbox,
+        () => store.update(w, expected),
+        (written) => written,
+      ),
   };
 }
 
@@ -166,6 +187,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
 
   try {
     let ready = false;
+    let jobs: LocalJob[] = [];
     let port = options.port ?? 3000;
     const gateway = apiGateway({
       logger,
@@ -222,9 +244,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     });
 
     // The same wirings the Lambdas compose, over the local platform.
-    let wakeStream = () => {};
+    let stream: LocalStream | undefined;
+    const journal = outboxJournal(dataDir);
     const tickets = wireTickets(environment, platform);
-    tickets.tickets = nudging(tickets.tickets, () => wakeStream());
+    tickets.tickets = streaming(tickets.tickets, journal, (record) => stream?.committed(record));
     const deps: ApiRouteDeps = {
       ...tickets,
       verifyToken: wireAuth(environment, platform),
@@ -246,18 +269,17 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     timer = sla.timer;
     cleanups.push(() => sla.stop());
 
-    // What a killed run left pending goes first; then the stream from its end, as a new mapping would.
-    const recovered = await dispatcher.recover();
+    // What a killed run left undispatched (and what waits for a retry) goes first; then the changes from
+    // now on, as they commit.
+    const recovered = await dispatcher.recover(journal.open());
+    journal.clear();
     if (recovered > 0) logger.info('outbox.recovered', { records: recovered });
-    const stream = await localOutboxStream({
-      client: dynamo.client,
-      endpoint: dynamo.endpoint,
-      tableName,
+    stream = committedStream({
       handler: ticketChangedHandler(dispatcher),
+      dispatched: (refs) => journal.settle(refs),
       logger,
     });
-    wakeStream = () => stream.nudge();
-    cleanups.push(() => stream.stop());
+    cleanups.push(() => stream?.stop());
     const outboxRetry = localOutboxRetry({ dispatcher, clock, logger });
     cleanups.push(() => outboxRetry.stop());
 
@@ -286,8 +308,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
           path: route.path,
           name: route.name,
           ...(route.maxBodyBytes ? { maxBodyBytes: route.maxBodyBytes } : {}),
-          invoke: (event: ApiEvent, context) =>
-            withCorrelationId(event.requestContext?.requestId, () => handler(event, context)),
+          invoke: (event: ApiEvent, context) => handler(event, context),
         };
       }),
       ...devRoutes({
@@ -296,6 +317,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
         events,
         outbox,
         healthy,
+        jobs: () => jobs,
         deadLetters: dynamoDeadLetters(dynamo.client, tableName),
         inboundEmail: inboundEmailRoute(deps),
         extra: [putEventsRoute(events, logger)],
@@ -308,6 +330,22 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     if (resumed > 0) logger.info('sla.timers_resumed', { timers: resumed });
     const routingMaintenance = localRoutingMaintenance({ deps: tickets, clock, logger });
     cleanups.push(() => routingMaintenance.stop());
+    jobs = [
+      {
+        name: 'routing-maintenance',
+        function: 'routing-sweep',
+        schedule: 'every minute',
+        description: 'Releases capacity claims no ticket holds and places tickets still waiting for an agent',
+        run: () => routingMaintenance.runNow(),
+      },
+      {
+        name: 'outbox-retry',
+        function: 'outbox-retry',
+        schedule: 'every minute (every 15 virtual seconds locally)',
+        description: 'Runs again the reactions of changes whose first attempt failed and are due',
+        run: async () => ({ records: await outboxRetry.runNow() }),
+      },
+    ];
     ready = true;
     const url = `http://localhost:${port}`;
     let stopping: Promise<void> | undefined;
@@ -322,7 +360,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       outbox,
       deps,
       dispatcher,
-      stream,
+      stream: stream!,
       outboxRetry,
       seed,
       sla,

@@ -28,6 +28,17 @@ export interface CustomerMail {
   copyParticipants?: boolean;
   /** Passed to the notifier: the same key is the same mail (see `Notification.idempotencyKey`). */
   idempotencyKey?: string | undefined;
+  /** The mail this answers, for when the thread's state does not know it yet (see `MailReplyTo`). */
+  replyTo?: MailReplyTo | undefined;
+}
+
+/**
+ * The customer's mail an acknowledgement answers, as the change's record carries it: the thread state
+ * is written after the ticket commits, and the acknowledgement may be sent before it is.
+ */
+export interface MailReplyTo {
+  messageId: string | null;
+  threadIndexRoot: string | null;
 }
 
 /** How many Message-IDs `References` carries: the first of the thread and the latest ones. */
@@ -82,7 +93,7 @@ export async function sendTicketMail(
   const headerId = unbracket(outboundMessageId({ ticketId: ticket.id, messageId }, settings.messageIdDomain));
   await threads.recordOutbound(ticket.id, { messageId, headerId, kind: mail.kind });
 
-  const parent = thread.lastInboundMessageId ?? thread.messageIds.at(-1) ?? null;
+  const parent = thread.lastInboundMessageId ?? mail.replyTo?.messageId ?? thread.messageIds.at(-1) ?? null;
   const references = [
     ...new Set(
       [thread.firstMessageId, ...thread.messageIds.slice(-(maxReferences - 1)), parent].filter(
@@ -90,7 +101,7 @@ export async function sendTicketMail(
       ),
     ),
   ];
-  let threadIndex = thread.threadIndexRoot;
+  let threadIndex = thread.threadIndexRoot ?? mail.replyTo?.threadIndexRoot ?? null;
   if (!threadIndex) {
     threadIndex = threadIndexFor(ticket.id, new Date(ticket.createdAt));
     await threads.indexOpened(ticket.id, {

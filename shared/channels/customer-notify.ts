@@ -3,14 +3,20 @@ import type { Status } from '../domain/ticket/lifecycle.ts';
 import type { TicketStore } from '../domain/ticket/ticket.store.ts';
 import type { CustomerMailRequest, OutboxRecord } from '../domain/ticket/ticket-change.ts';
 import { catalogue } from '../events/catalogue.ts';
-import { ackBody, type CustomerMailDeps, sendTicketMail, statusBody } from './customer-mail.ts';
+import {
+  ackBody,
+  type CustomerMailDeps,
+  type MailReplyTo,
+  sendTicketMail,
+  statusBody,
+} from './customer-mail.ts';
 
 /** Status moves a customer is told about by mail (their own moves — resume, reopen — are not echoed). */
 export const notifiedActions = ['await_customer', 'resolve', 'close'] as const;
 
 /** One mail a customer is owed after a change. */
 export type CustomerMailPlan =
-  | { kind: 'ack'; followUpOf: string | null }
+  | { kind: 'ack'; followUpOf: string | null; replyTo?: MailReplyTo | undefined }
   | { kind: 'reply'; messageId: string }
   | { kind: 'status'; action: (typeof notifiedActions)[number] | 'reopen'; to?: Status };
 
@@ -53,7 +59,7 @@ function planFor(name: string, detail: unknown): CustomerMailPlan | null {
 
 const planOfRequest = (request: CustomerMailRequest): CustomerMailPlan =>
   request.kind === 'ack'
-    ? { kind: 'ack', followUpOf: request.followUpOf }
+    ? { kind: 'ack', followUpOf: request.followUpOf, replyTo: request.replyTo }
     : { kind: 'status', action: 'reopen' };
 
 /**
@@ -71,7 +77,11 @@ export async function sendCustomerMail(
   if (!ticket) return 'skipped';
   if (plan.kind === 'ack') {
     const body = ackBody(ticket, plan.followUpOf);
-    const sent = await sendTicketMail(ticket, { kind: 'ack', body, automatic: true, idempotencyKey }, deps);
+    const sent = await sendTicketMail(
+      ticket,
+      { kind: 'ack', body, automatic: true, idempotencyKey, replyTo: plan.replyTo },
+      deps,
+    );
     return sent ? 'sent' : 'skipped';
   }
   if (plan.kind === 'reply') {

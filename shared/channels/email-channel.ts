@@ -71,7 +71,16 @@ export async function receiveEmail(email: InboundEmail, deps: ChannelTicketDeps)
           request.idempotencyKey,
           {
             mail: request.acknowledge
-              ? [{ kind: 'ack', followUpOf: typeof followUpOf === 'string' ? followUpOf : null }]
+              ? [
+                  {
+                    kind: 'ack',
+                    followUpOf: typeof followUpOf === 'string' ? followUpOf : null,
+                    replyTo: {
+                      messageId: request.threading.messageId,
+                      threadIndexRoot: request.threading.threadIndexRoot,
+                    },
+                  },
+                ]
               : [],
           },
         );

@@ -14,7 +14,13 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** A logger that adds `fields` to every line (a request's correlation id); without, this one is used. */
+  child?(fields: Record<string, unknown>): Logger;
 }
+
+/** `logger` with `fields` on every line, where the logger can; itself otherwise. */
+export const loggerWith = (logger: Logger, fields: Record<string, unknown>): Logger =>
+  logger.child ? logger.child(fields) : logger;
 
 /** The business figures Gongdan counts (CloudWatch EMF in AWS, the same lines locally). */
 export const metricNames = [
@@ -38,3 +44,6 @@ export interface Metrics {
 
 /** Metrics that go nowhere (tests, tools). */
 export const noMetrics: Metrics = { count() {} };
+
+/** A logger that drops everything (tests, benches, tools). */
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

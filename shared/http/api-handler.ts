@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { z } from 'zod';
 import { type Actor, hasAnyRole } from '../domain/actor.ts';
 import { DomainError, type ErrorKind, type FieldIssue, validationError } from '../domain/errors.ts';
+import { loggerWith } from '../domain/ports.ts';
 import type { Route, RouteDeps, RouteRequest } from './route.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2;
@@ -227,10 +228,15 @@ export function apiHandler<B, Q, D extends RouteDeps>(route: Route<B, Q, D>, dep
   return middy<ApiEvent, ApiResult, Error, Context>()
     .use(httpErrors(deps, r))
     .use(authenticateAndParse(deps, r, state))
-    .handler(async (_event, context) => {
+    .handler(async (event, context) => {
       const request = state.get(context)?.request;
       if (!request) throw new Error('request was not parsed');
-      const result = await r.handle(request, deps);
+      // Every line the request's use cases log carries its request id.
+      const requestId = event.requestContext?.requestId;
+      const scoped = requestId
+        ? { ...deps, logger: loggerWith(deps.logger, { correlation_id: requestId }) }
+        : deps;
+      const result = await r.handle(request, scoped);
       if (result.html !== undefined) {
         return {
           statusCode: result.status,

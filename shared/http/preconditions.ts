@@ -44,3 +44,6 @@ export function ticketIdParam(params: Record<string, string>): string {
   if (!idPattern.test(id)) throw ticketNotFound(id.slice(0, 64));
   return id;
 }
+
+/** The ETag of a configuration document: its version. */
+export const configEtag = (record: { version: number }) => `"${record.version}"`;

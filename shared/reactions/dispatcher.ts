@@ -1,8 +1,11 @@
 import { systemActor } from '../domain/actor.ts';
 import { auditEvent } from '../domain/audit/audit-event.ts';
+import { loggerWith } from '../domain/ports.ts';
 import { redactedMessage } from '../domain/redact.ts';
 import type {
   DeadLetterQueue,
+  FinishedRecord,
+  LeasedRecord,
   OutboxRef,
   OutboxStore,
   ReactionState,
@@ -51,6 +54,22 @@ export const dispatcherDefaults = {
 export type DispatchOutcome = 'done' | 'retrying' | 'skipped';
 
 /**
+ * What to dispatch: a record as the table's stream delivered it (its first delivery: run as it is), or a
+ * record by reference (a retry: leased first, so the sweep and anything else never run it at once).
+ */
+export type Dispatchable = OutboxRef | { ref: OutboxRef; record: OutboxRecord };
+
+interface Dispatched {
+  outcome: DispatchOutcome;
+  finished?: FinishedRecord;
+}
+
+const refOf = (record: Pick<OutboxRecord, 'ticketId' | 'id'>): OutboxRef => ({
+  ticketId: record.ticketId,
+  recordId: record.id,
+});
+
+/**
  * The "ticket changed" dispatcher: takes outbox records (from the table's stream, the retry sweep, or a
  * restart's recovery) and runs each record's reactions.
  */
@@ -63,13 +82,13 @@ export function outboxDispatcher(deps: DispatcherDeps, options: DispatcherOption
   async function runReaction(
     reaction: Reaction,
     record: OutboxRecord,
-    ref: OutboxRef,
     previous: ReactionState | undefined,
+    scoped: DispatcherDeps,
   ): Promise<ReactionState> {
     const attempts = (previous?.attempts ?? 0) + 1;
     let state: ReactionState;
     try {
-      await reaction.run(record, deps);
+      await reaction.run(record, scoped);
       state = { status: 'done', attempts, at: deps.clock.now().toISOString() };
     } catch (error) {
       const message = redactedMessage(error);
@@ -79,14 +98,13 @@ export function outboxDispatcher(deps: DispatcherDeps, options: DispatcherOption
         state = { status: 'dead', attempts, at, error: message };
         await deadLetter(reaction, record, state);
         deps.metrics.count('ReactionsDeadLettered', 1, { reaction: reaction.name });
-        deps.logger.error('reaction.dead_lettered', { ...fields, error: message });
+        scoped.logger.error('reaction.dead_lettered', { ...fields, error: message });
       } else {
         state = { status: 'failed', attempts, at, error: message };
         deps.metrics.count('ReactionRetries', 1, { reaction: reaction.name });
-        deps.logger.warn('reaction.failed', { ...fields, error: message });
+        scoped.logger.warn('reaction.failed', { ...fields, error: message });
       }
     }
-    await deps.outbox.setReaction(ref, reaction.name, state);
     return state;
   }
 
@@ -115,42 +133,73 @@ export function outboxDispatcher(deps: DispatcherDeps, options: DispatcherOption
 
   /**
    * Runs the reactions of one record that are not done yet, all at once (each on its own: one failing
-   * does not hold up the others), then finishes the record or sets when to try the failed ones again.
+   * does not hold up the others). On its first delivery a record that needs nothing again is done with
+   * no write at all; a record with a failed reaction is set to be tried again (its outcomes kept); a
+   * retried record is leased, and written back finished when nothing is left. (A process killed before
+   * the outcome is written runs it again: each reaction is idempotent, and sends are keyed.)
    */
-  async function dispatch(ref: OutboxRef, options: { force?: boolean } = {}): Promise<DispatchOutcome> {
-    const leased = await deps.outbox.lease(ref, deps.clock.now(), leaseMs, options);
-    if (!leased) return 'skipped';
+  async function dispatch(item: Dispatchable, options: { force?: boolean } = {}): Promise<Dispatched> {
+    const ref = 'ref' in item ? item.ref : item;
+    const delivered: LeasedRecord | null = 'record' in item ? { record: item.record, reactions: {} } : null;
+    const leased = delivered ?? (await deps.outbox.lease(ref, deps.clock.now(), leaseMs, options));
+    if (!leased) return { outcome: 'skipped' };
     const { record } = leased;
     const todo = list.filter((r) => {
       const status = leased.reactions[r.name]?.status;
       return status !== 'done' && status !== 'dead' && r.handles(record);
     });
-    const states = await Promise.all(todo.map((r) => runReaction(r, record, ref, leased.reactions[r.name])));
+    // Every line logged for this record carries its id, whatever else the process is dispatching.
+    const scoped: DispatcherDeps = {
+      ...deps,
+      logger: loggerWith(deps.logger, { correlation_id: record.id }),
+    };
+    const states = await Promise.all(
+      todo.map((r) => runReaction(r, record, leased.reactions[r.name], scoped)),
+    );
+    const reactions = {
+      ...leased.reactions,
+      ...Object.fromEntries(todo.map((r, i) => [r.name, states[i]!])),
+    };
     const failed = states.filter((s) => s.status === 'failed');
-    const retryAt = failed.length
-      ? new Date(deps.clock.now().getTime() + backoffMs(Math.min(...failed.map((s) => s.attempts))))
-      : null;
-    await deps.outbox.finish(ref, { retryAt }, deps.clock.now());
-    return retryAt ? 'retrying' : 'done';
+    // One line per dispatch: what followed this change (ids and outcomes only), for the operator's trail.
+    scoped.logger.info('dispatch.done', {
+      ticketId: record.ticketId,
+      recordId: record.id,
+      version: record.version,
+      reactions: Object.fromEntries(todo.map((r, i) => [r.name, states[i]!.status])),
+    });
+    if (!failed.length)
+      return delivered ? { outcome: 'done' } : { outcome: 'done', finished: { record, reactions } };
+    const retryAt = new Date(
+      deps.clock.now().getTime() + backoffMs(Math.min(...failed.map((s) => s.attempts))),
+    );
+    await deps.outbox.retryLater(ref, { reactions, retryAt });
+    return { outcome: 'retrying' };
   }
 
   /**
    * Dispatches many records: one ticket's records in the order given (the stream's order), different
-   * tickets side by side. Returns the refs that could not be dispatched (the store failed), with the
-   * first error, so a stream batch can report them.
+   * tickets side by side; the finished ones are written back together. Returns the refs that could not
+   * be dispatched (the store failed), with the error, so a stream batch can report them.
    */
-  async function dispatchAll(refs: readonly OutboxRef[], options: { force?: boolean } = {}) {
-    const byTicket = new Map<string, OutboxRef[]>();
-    for (const ref of refs) byTicket.set(ref.ticketId, [...(byTicket.get(ref.ticketId) ?? []), ref]);
+  async function dispatchAll(items: readonly Dispatchable[], options: { force?: boolean } = {}) {
+    const byTicket = new Map<string, Dispatchable[]>();
+    for (const item of items) {
+      const ref = 'ref' in item ? item.ref : item;
+      byTicket.set(ref.ticketId, [...(byTicket.get(ref.ticketId) ?? []), item]);
+    }
     const failed: { ref: OutboxRef; error: unknown }[] = [];
+    const finished: FinishedRecord[] = [];
     await Promise.all(
       [...byTicket.values()].map(async (queue) => {
-        for (const [i, ref] of queue.entries()) {
+        for (const [i, item] of queue.entries()) {
+          const ref = 'ref' in item ? item.ref : item;
           try {
-            await dispatch(ref, options);
+            const result = await dispatch(item, options);
+            if (result.finished) finished.push(result.finished);
           } catch (error) {
             // The rest of this ticket's records wait too, so they are not handled before this one.
-            for (const rest of queue.slice(i)) failed.push({ ref: rest, error });
+            for (const rest of queue.slice(i)) failed.push({ ref: 'ref' in rest ? rest.ref : rest, error });
             deps.logger.error('dispatch.failed', {
               ticketId: ref.ticketId,
               recordId: ref.recordId,
@@ -161,6 +210,16 @@ export function outboxDispatcher(deps: DispatcherDeps, options: DispatcherOption
         }
       }),
     );
+    try {
+      await deps.outbox.finish(finished, deps.clock.now());
+    } catch (error) {
+      // Their reactions ran; a failed write-back only means they run again (idempotently) later.
+      for (const f of finished) failed.push({ ref: refOf(f.record), error });
+      deps.logger.error('dispatch.finish_failed', {
+        records: finished.length,
+        error: redactedMessage(error),
+      });
+    }
     return failed;
   }
 
@@ -174,13 +233,15 @@ export function outboxDispatcher(deps: DispatcherDeps, options: DispatcherOption
       return refs.length;
     },
     /**
-     * After a restart: every pending record, whatever lease a killed process left on it (only one
-     * process runs the local dispatcher on a data dir), so nothing waits for its lease or grace.
+     * After a restart: the records a killed process had not finished (`refs`, from wherever that process
+     * kept its place: the local runtime's journal), whatever lease it left on them — only one process runs
+     * the local dispatcher on a data dir — and every record waiting for a retry, at once.
      */
-    async recover(limit = 10_000) {
-      const refs = await deps.outbox.due(deps.clock.now(), limit, { all: true });
-      await dispatchAll(refs, { force: true });
-      return refs.length;
+    async recover(refs: readonly OutboxRef[] = []) {
+      const waiting = await deps.outbox.due(deps.clock.now(), 10_000, { all: true });
+      const all = [...new Map([...refs, ...waiting].map((r) => [r.recordId, r])).values()];
+      await dispatchAll(all, { force: true });
+      return all.length;
     },
   };
 }

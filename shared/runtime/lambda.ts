@@ -3,7 +3,6 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { withCorrelationId } from '../adapters/observability/powertools.ts';
 import type { ApiDeps } from '../http/route.ts';
 import type { TicketDeps } from '../use-cases/deps.ts';
 import { authEdges } from './aws/auth-edges.ts';
@@ -38,8 +37,8 @@ export const apiDeps = /* @__PURE__ */ once(
 /**
  * A Lambda entry with Powertools around it: the log lines carry the function's context, cold start and
  * the invocation's correlation id (`correlationId` reads it from the event: the API request id, the
- * EventBridge event id…); the invocation is traced; metrics are flushed at its end, with a cold-start
- * count.
+ * EventBridge event id…; a Lambda runs one invocation at a time, and the keys are reset after each); the
+ * invocation is traced; metrics are flushed at its end, with a cold-start count.
  */
 export function lambda<E, R>(
   handler: (event: E, context: Context) => Promise<R>,
@@ -50,7 +49,11 @@ export function lambda<E, R>(
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .handler((event, context) => withCorrelationId(correlationId(event), () => handler(event, context)));
+    .before((request) => {
+      const id = correlationId(request.event);
+      if (id) logger.appendKeys({ correlation_id: id });
+    })
+    .handler((event, context) => handler(event, context));
 }
 
 /** Where the correlation id is in each kind of event. */

@@ -139,7 +139,10 @@ export async function changeTicketIf(
         { ticket, audit: result.audit, messages: result.messages ?? [], outbox: record },
         current.version,
       );
-      if (written) return { ...committed, record, sla };
+      if (written) {
+        deps.logger.info('ticket.changed', { ticketId: id, version: ticket.version, recordId: record.id });
+        return { ...committed, record, sla };
+      }
       if (expectedVersion !== undefined) {
         const fresh = await deps.tickets.get(id);
         throw versionMismatch(id, expectedVersion, fresh?.version ?? expectedVersion + 1);

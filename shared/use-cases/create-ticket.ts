@@ -100,7 +100,12 @@ export async function createTicket(
     return replay(outcome, claim!.fingerprint, idempotencyKey!, deps);
   }
 
-  deps.logger.info('ticket.created', { ticketId: ticket.id, number: ticket.number, channel: ticket.channel });
+  deps.logger.info('ticket.created', {
+    ticketId: ticket.id,
+    number: ticket.number,
+    channel: ticket.channel,
+    recordId: committed.record.id,
+  });
   deps.metrics.count('TicketsCreated', 1, { channel: ticket.channel });
   return { ticket: committed.ticket, created: true };
 }

@@ -63,4 +63,25 @@ describe('The queue sweep in the local runtime (--time-scale 600, seeded demo da
     const trainee = agents.body.items.find((a: { id: string }) => a.id === 'u-agent-trainee');
     expect(trainee.load.total).toBe(1);
   });
+
+  it('lists the scheduled jobs at /dev/jobs and runs one on demand; an unknown name is a 404', async () => {
+    // Act
+    const list = await rt.api<Json>('GET', '/dev/jobs');
+    const run = await rt.api<Json>('POST', '/dev/jobs/routing-maintenance');
+    const unknown = await rt.api<Json>('POST', '/dev/jobs/forecast-nightly');
+
+    // Assess
+    expect(list.status).toBe(200);
+    expect(list.body.jobs.map((j: { name: string }) => j.name)).toEqual([
+      'routing-maintenance',
+      'outbox-retry',
+    ]);
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({ name: 'routing-maintenance', report: expect.any(Object) });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({
+      code: 'DEV.JOB_NOT_FOUND',
+      details: { known: ['routing-maintenance', 'outbox-retry'] },
+    });
+  });
 });

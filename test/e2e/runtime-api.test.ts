@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '#infra/local/event-bus.ts';
 import { type LocalRuntime, startRuntime } from '#infra/local/runtime.ts';
-import { silentLogger } from '#shared/adapters/json-logger.ts';
+import { silentLogger } from '#shared/domain/ports.ts';
 import { apiClient, removeDataDir, tempDataDir } from './support/runtime-process.ts';
 
 /**

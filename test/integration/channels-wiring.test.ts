@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +97,59 @@ describe('Every shared .eml through the e-mail channel over DynamoDB Local', () 
       expect(notifier.sent.length, file).toBeLessThanOrEqual(1);
     },
   );
+});
+
+describe('The acknowledgement when it runs before the thread is indexed', () => {
+  it("answers the customer's mail and keeps their Outlook conversation, from what the change recorded", async () => {
+    // Prepare: the dispatcher runs the acknowledgement between the ticket's commit and the channel's
+    // thread index (as a stream can), so the thread state knows nothing of the mail yet
+    const { deps, notifier, drain } = await freshChannelDeps();
+    const { threads } = deps.channels;
+    const raced = {
+      ...deps,
+      channels: {
+        ...deps.channels,
+        threads: {
+          ...threads,
+          indexOpened: async (...args: Parameters<typeof threads.indexOpened>) => {
+            await drain();
+            return threads.indexOpened(...args);
+          },
+        },
+      },
+    };
+    const root = Buffer.concat([Buffer.from([1]), randomBytes(21)]).toString('base64');
+    const messageId = `${randomUUID()}@mail.example.com`;
+    const email = await parsed(
+      [
+        `From: race-${randomUUID().slice(0, 8)}@example.com`,
+        'To: support@desk.example.com',
+        'Subject: Projector flickers',
+        `Message-ID: <${messageId}>`,
+        `Thread-Index: ${root}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'The projector in room 4 flickers.',
+        '',
+      ].join('\r\n'),
+    );
+
+    // Act
+    const result = await receiveEmail(email, raced);
+    await drain();
+
+    // Assess
+    expect(result.outcome).toBe('created');
+    const acks = notifier.sent.filter((m) => m.kind === 'ack');
+    expect(acks).toHaveLength(1);
+    expect(acks[0]!.headers).toMatchObject({
+      'In-Reply-To': `<${messageId}>`,
+      References: `<${messageId}>`,
+      'Thread-Index': root,
+    });
+    const state = await threads.state(result.ticketId!);
+    expect(state.threadIndexRoot).toBe(root);
+  });
 });
 
 describe('Idempotency under concurrency', () => {

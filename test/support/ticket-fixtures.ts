@@ -5,10 +5,10 @@ import { inject } from 'vitest';
 import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.ts';
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { ulidGenerator } from '#shared/adapters/ids.ts';
-import { silentLogger } from '#shared/adapters/json-logger.ts';
 import type { Actor } from '#shared/domain/actor.ts';
 import type { Notification, Notifier, SentNotification } from '#shared/domain/notify/notifier.ts';
 import type { Logger, Metrics } from '#shared/domain/ports.ts';
+import { silentLogger } from '#shared/domain/ports.ts';
 import type { WorkflowStarter } from '#shared/domain/sla/timer.ts';
 import type { ReactionState } from '#shared/domain/ticket/outbox.store.ts';
 import type { OutboxRecord } from '#shared/domain/ticket/ticket-change.ts';
@@ -184,6 +184,22 @@ export async function freshTicketDeps(
   const platform = testPlatform({ client, tableName, clock, events, timers, notifier, ...options });
   const environment = testEnvironment(tableName);
   const deps: TicketDeps = wireTickets(environment, platform);
+  // What the table's stream would deliver: the outbox record of every committed write, in commit order.
+  const delivered: OutboxRecord[] = [];
+  const store = deps.tickets;
+  deps.tickets = {
+    ...store,
+    async create(write, claim) {
+      const outcome = await store.create(write, claim);
+      if (outcome.kind === 'created') delivered.push(write.outbox);
+      return outcome;
+    },
+    async update(write, expected) {
+      const written = await store.update(write, expected);
+      if (written) delivered.push(write.outbox);
+      return written;
+    },
+  };
   const reactions = wireReactions(environment, platform, deps, options.dispatcher);
   const deadLetters = dynamoDeadLetters(client, tableName);
   return {
@@ -209,24 +225,38 @@ export async function freshTicketDeps(
           ConsistentRead: true,
         }),
       );
-      return (Items ?? []) as {
-        record: OutboxRecord;
-        status: 'pending' | 'done';
-        reactions: Record<string, ReactionState>;
-        gsDueAt?: string;
-      }[];
+      return (Items ?? []).map((item) => ({
+        record: JSON.parse(String(item.recordJson)) as OutboxRecord,
+        status: item.status as 'pending' | 'done',
+        reactions: (item.reactions ?? {}) as Record<string, ReactionState>,
+        gsDueAt: item.gsDueAt as string | undefined,
+      }));
+    },
+    /** The stream's delivery of what was committed so far: each record dispatched as it came. */
+    streamDelivers() {
+      const batch = delivered.splice(0);
+      return reactions.dispatcher.dispatchAll(
+        batch.map((record) => ({ ref: { ticketId: record.ticketId, recordId: record.id }, record })),
+      );
     },
     /**
-     * Runs every pending outbox record's reactions now, whatever their back-off, until none is left
-     * (reactions may write more). Leases are honoured, as between the stream and the retry sweep: a
-     * record another drain is running is waited for, not run twice.
+     * Runs what follows every change so far: the stream's delivery of each committed record, then every
+     * record waiting for a retry at once (whatever its back-off), until nothing is left — reactions may
+     * write more. Leases are honoured, as between the stream and the retry sweep: a record another
+     * drain is running is waited for, not run twice.
      */
     async drain() {
       const { outbox } = reactions.deps;
       for (let round = 0; round < 100; round++) {
+        const batch = delivered.splice(0);
+        if (batch.length) {
+          await reactions.dispatcher.dispatchAll(
+            batch.map((record) => ({ ref: { ticketId: record.ticketId, recordId: record.id }, record })),
+          );
+        }
         const refs = await outbox.due(clock.now(), 1000, { all: true });
-        if (refs.length === 0) return;
-        await reactions.dispatcher.dispatchAll(refs);
+        if (refs.length) await reactions.dispatcher.dispatchAll(refs);
+        if (!batch.length && !refs.length) return;
         if (round > 0) await new Promise((r) => setTimeout(r, 20));
       }
       throw new Error('The outbox did not drain in 100 rounds');

@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { retry, retryOnConflict } from '../../domain/retry.ts';
 import type {
   DeadLetter,
   DeadLetterQueue,
@@ -10,43 +17,44 @@ import type {
 import { OutboxRecord } from '../../domain/ticket/ticket-change.ts';
 import { ticketIndexes } from './table-design.ts';
 
-/**
- * How long a new record waits before the retry sweep may take it: the stream hands it to the
- * dispatcher within a second or so; the sweep is for what the stream did not finish.
- */
-export const streamGraceMs = 60_000;
-/** How long a finished record is kept (for inspection) before its TTL removes it. */
-const finishedTtlSeconds = 7 * 24 * 3600;
-/** The `byDue` partition of pending outbox records (tickets' due times use `DUE`). */
-const pendingPartition = 'OUTBOX';
+/** How long an outbox item is kept (for inspection, and for a stream replay) before its TTL removes it. */
+const keepSeconds = 7 * 24 * 3600;
+/** The `byDue` partition of records waiting for a retry (tickets' due times use `DUE`). */
+const retryPartition = 'OUTBOX';
 
 export const outboxKey = (ref: OutboxRef) => ({ pk: `TICKET#${ref.ticketId}`, sk: `OUTBOX#${ref.recordId}` });
 
 /**
- * The outbox item of a change, written in the ticket's transaction: the record, no reaction run yet,
- * and a place in the pending index (`byDue`, partition `OUTBOX`) from `streamGraceMs` after the change.
+ * The outbox item of a change, written in the ticket's transaction: the record as JSON text (which every
+ * reader of the stream parses the same way) and a TTL. Nothing else is written on the happy path: the
+ * table's stream delivers the item to the dispatcher, and only a record whose reaction failed is written
+ * again (its outcomes, and a place in the retry index).
  */
 export function outboxItem(record: OutboxRecord): Record<string, unknown> {
-  const retryAt = new Date(Date.parse(record.at) + streamGraceMs).toISOString();
   return {
     ...outboxKey({ ticketId: record.ticketId, recordId: record.id }),
     entity: 'outbox',
-    record,
-    status: 'pending',
-    reactions: {},
-    gsDue: pendingPartition,
-    gsDueAt: `${retryAt}#${record.id}`,
+    recordJson: JSON.stringify(record),
+    expiresAt: Math.floor(Date.parse(record.at) / 1000) + keepSeconds,
   };
 }
+
+/** A record from its item's (or stream image's) JSON text. */
+export const recordOfJson = (json: string): OutboxRecord => OutboxRecord.parse(JSON.parse(json));
 
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
   (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
+/** BatchWriteItem takes 25 requests. */
+const batchSize = 25;
+
 /**
- * OutboxStore on the ticket table (`TICKET#<id>` / `OUTBOX#<record id>`, docs/data-model.md). A lease
- * is a conditional update of `leaseUntil`; each reaction's outcome is a map entry on the item; a
- * finished record leaves the pending index and expires by TTL.
+ * OutboxStore on the ticket table (`TICKET#<id>` / `OUTBOX#<record id>`, docs/data-model.md). A record
+ * whose reaction failed gets `status: retrying`, each reaction's outcome (a map entry each) and a place
+ * in the retry index (`byDue`, partition `OUTBOX`, by its next attempt); the retry sweep leases it (a
+ * conditional update of `leaseUntil` that also reads it) and writes it back finished (batches of 25, out
+ * of the index) or set for the next attempt.
  */
 export function dynamoOutboxStore(client: DynamoDBClient, tableName: string): OutboxStore {
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -60,13 +68,14 @@ export function dynamoOutboxStore(client: DynamoDBClient, tableName: string): Ou
             TableName: tableName,
             Key: outboxKey(ref),
             UpdateExpression: 'SET leaseUntil = :until',
+            // `force` (a restart recovering what a killed process had) also takes a record never dispatched.
             ConditionExpression: options.force
-              ? 'attribute_exists(pk) AND #status = :pending'
-              : 'attribute_exists(pk) AND #status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+              ? 'attribute_exists(pk) AND (attribute_not_exists(#status) OR #status = :retrying)'
+              : 'attribute_exists(pk) AND #status = :retrying AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':until': until,
-              ':pending': 'pending',
+              ':retrying': 'retrying',
               ...(options.force ? {} : { ':now': now.toISOString() }),
             },
             ReturnValues: 'ALL_NEW',
@@ -74,7 +83,7 @@ export function dynamoOutboxStore(client: DynamoDBClient, tableName: string): Ou
         );
         if (!Attributes) return null;
         return {
-          record: OutboxRecord.parse(Attributes.record),
+          record: recordOfJson(String(Attributes.recordJson)),
           reactions: (Attributes.reactions ?? {}) as LeasedRecord['reactions'],
         };
       } catch (error) {
@@ -83,47 +92,58 @@ export function dynamoOutboxStore(client: DynamoDBClient, tableName: string): Ou
       }
     },
 
-    async setReaction(ref, reaction, state) {
-      await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: outboxKey(ref),
-          UpdateExpression: 'SET reactions.#name = :state',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#name': reaction },
-          ExpressionAttributeValues: { ':state': state },
-        }),
-      );
-    },
-
-    async finish(ref, outcome, now) {
-      if (outcome.retryAt) {
-        await doc.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: outboxKey(ref),
-            UpdateExpression: 'SET gsDueAt = :due REMOVE leaseUntil',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':due': `${outcome.retryAt.toISOString()}#${ref.recordId}` },
-          }),
-        );
-        return;
-      }
+    async retryLater(ref, outcome) {
       await doc.send(
         new UpdateCommand({
           TableName: tableName,
           Key: outboxKey(ref),
           UpdateExpression:
-            'SET #status = :done, finishedAt = :now, expiresAt = :expires REMOVE leaseUntil, gsDue, gsDueAt',
+            'SET reactions = :reactions, #status = :retrying, gsDue = :partition, gsDueAt = :due REMOVE leaseUntil',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':done': 'done',
-            ':now': now.toISOString(),
-            ':expires': Math.floor(now.getTime() / 1000) + finishedTtlSeconds,
+            ':reactions': outcome.reactions,
+            ':retrying': 'retrying',
+            ':partition': retryPartition,
+            ':due': `${outcome.retryAt.toISOString()}#${ref.recordId}`,
           },
         }),
       );
+    },
+
+    async finish(finished, now) {
+      const expiresAt = Math.floor(now.getTime() / 1000) + keepSeconds;
+      for (let i = 0; i < finished.length; i += batchSize) {
+        let requests: NonNullable<BatchWriteCommandOutput['UnprocessedItems']>[string] = finished
+          .slice(i, i + batchSize)
+          .map((f) => ({
+            PutRequest: {
+              Item: {
+                ...outboxKey({ ticketId: f.record.ticketId, recordId: f.record.id }),
+                entity: 'outbox',
+                recordJson: JSON.stringify(f.record),
+                status: 'done',
+                reactions: f.reactions,
+                finishedAt: now.toISOString(),
+                expiresAt,
+              },
+            },
+          }));
+        // DynamoDB may leave some of a batch unprocessed under load: send those again.
+        await retryOnConflict(
+          async () => {
+            const result = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+            requests = result.UnprocessedItems?.[tableName] ?? [];
+            return requests.length ? retry : undefined;
+          },
+          {
+            maxAttempts: 9,
+            baseDelayMs: 10,
+            maxDelayMs: 1000,
+            exhausted: () => new Error('Outbox batch kept coming back unprocessed'),
+          },
+        );
+      }
     },
 
     async due(now, limit, options = {}) {
@@ -136,7 +156,7 @@ export function dynamoOutboxStore(client: DynamoDBClient, tableName: string): Ou
             IndexName: ticketIndexes.byDue.indexName,
             KeyConditionExpression: options.all ? 'gsDue = :pending' : 'gsDue = :pending AND gsDueAt <= :now',
             ExpressionAttributeValues: {
-              ':pending': pendingPartition,
+              ':pending': retryPartition,
               // '~' sorts after every id, so records due at exactly `now` are included.
               ...(options.all ? {} : { ':now': `${now.toISOString()}#~` }),
             },
@@ -145,8 +165,9 @@ export function dynamoOutboxStore(client: DynamoDBClient, tableName: string): Ou
           }),
         );
         for (const item of page.Items ?? []) {
-          const record = item.record as { ticketId?: string; id?: string } | undefined;
-          if (record?.ticketId && record.id) refs.push({ ticketId: record.ticketId, recordId: record.id });
+          const [, ticketId] = String(item.pk).split('#');
+          const [, recordId] = String(item.sk).split('#');
+          if (ticketId && recordId) refs.push({ ticketId, recordId });
         }
         start = page.LastEvaluatedKey;
       } while (start && refs.length < limit);

@@ -1,31 +1,19 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Logger, Metrics } from '../../domain/ports.ts';
 
-const correlation = new AsyncLocalStorage<string>();
-
 /**
- * Runs `work` with a correlation id (an API request id, an event id, an outbox record id) that every
- * log line written inside it carries as `correlation_id` — also when many requests share a process,
- * as in the local runtime.
+ * The Logger port over Powertools Logger: its JSON lines (service, level, cold start, X-Ray id) plus
+ * ours. `child` adds fields (a request's `correlation_id`) to every line of the logger it returns, so
+ * requests that share a process (the local runtime, a stream batch's records) keep theirs apart.
  */
-export function withCorrelationId<T>(id: string | undefined, work: () => T): T {
-  return id ? correlation.run(id, work) : work();
-}
-
-export const currentCorrelationId = () => correlation.getStore();
-
-/** The Logger port over Powertools Logger: its JSON lines (service, level, cold start, X-Ray id) plus ours. */
-export function powertoolsLogger(logger: PowertoolsLogger): Logger {
-  const extra = (fields?: Record<string, unknown>) => {
-    const id = correlation.getStore();
-    return id ? { correlation_id: id, ...fields } : { ...fields };
-  };
+export function powertoolsLogger(logger: PowertoolsLogger, base: Record<string, unknown> = {}): Logger {
+  const extra = (fields?: Record<string, unknown>) => ({ ...base, ...fields });
   return {
     info: (message, fields) => logger.info(message, extra(fields)),
     warn: (message, fields) => logger.warn(message, extra(fields)),
     error: (message, fields) => logger.error(message, extra(fields)),
+    child: (fields) => powertoolsLogger(logger, { ...base, ...fields }),
   };
 }
 

@@ -25,10 +25,17 @@ export interface LeasedRecord {
   reactions: Record<string, ReactionState>;
 }
 
+/** A record whose reactions are all done (or dead-lettered), and how each fared. */
+export interface FinishedRecord {
+  record: OutboxRecord;
+  reactions: Record<string, ReactionState>;
+}
+
 /**
- * The dispatcher's side of the outbox: records are leased one at a time (so the stream and the retry
- * sweep never run the same record's reactions at once), each reaction's outcome is kept on the record,
- * and a record is finished (done, or waiting for its next attempt).
+ * The dispatcher's side of the outbox. A new record belongs to the table's stream for a while (the
+ * stream dispatches it without a lease); after that, or to retry, a dispatcher leases it, so the stream
+ * and the retry sweep never run a record's reactions at once. A dispatch ends with the record finished
+ * (written back in batches) or set to be tried again.
  */
 export interface OutboxStore {
   /**
@@ -41,13 +48,13 @@ export interface OutboxStore {
     leaseMs: number,
     options?: { force?: boolean },
   ): Promise<LeasedRecord | null>;
-  /** Records one reaction's outcome on the record. */
-  setReaction(ref: OutboxRef, reaction: string, state: ReactionState): Promise<void>;
-  /**
-   * Ends this lease: with `retryAt`, the record waits for that time (some reaction failed); without, it
-   * is finished and leaves the pending index.
-   */
-  finish(ref: OutboxRef, outcome: { retryAt: Date | null }, now: Date): Promise<void>;
+  /** Some reaction failed: record every outcome so far (all of them), free the lease, wait until `retryAt`. */
+  retryLater(
+    ref: OutboxRef,
+    outcome: { reactions: Record<string, ReactionState>; retryAt: Date },
+  ): Promise<void>;
+  /** Every reaction done or dead: the records leave the pending index (kept a while for inspection). */
+  finish(finished: readonly FinishedRecord[], now: Date): Promise<void>;
   /** Pending records due by `now` (all pending ones with `all`), oldest due first. */
   due(now: Date, limit: number, options?: { all?: boolean }): Promise<OutboxRef[]>;
 }

@@ -44,7 +44,17 @@ export type OutboxNotification = z.input<typeof OutboxNotification>;
  * protection may withhold, and its notice that the customer's mail reopened the ticket.
  */
 export const CustomerMailRequest = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('ack'), followUpOf: z.string().nullable() }),
+  z.object({
+    kind: z.literal('ack'),
+    followUpOf: z.string().nullable(),
+    /**
+     * The mail it answers: its Message-ID and Outlook conversation. The channel indexes the thread
+     * after the ticket commits, so the acknowledgement may run before that index exists.
+     */
+    replyTo: z
+      .object({ messageId: z.string().max(1000).nullable(), threadIndexRoot: z.string().max(100).nullable() })
+      .optional(),
+  }),
   z.object({ kind: z.literal('reopened') }),
 ]);
 export type CustomerMailRequest = z.infer<typeof CustomerMailRequest>;
