@@ -8,7 +8,9 @@
  * test/unit/layers.test.ts runs these same rules over a fixture with a deliberate break.
  */
 const inShared = (layers) => `^shared/(${layers.join('|')})/`;
-const aws = '^(@aws-sdk|aws-lambda|@middy|aws-cdk-lib|@aws-lambda-powertools|constructs)(/|$)';
+/** A package as resolved (`node_modules/<name>/…`) or, for a types-only one, as written. */
+const aws =
+  '(^|node_modules/)(@aws-sdk|aws-lambda|@middy|aws-cdk-lib|@aws-lambda-powertools|constructs)(/|$)';
 
 /** Each layer, and the layers of `shared/` it must not import. */
 const layers = {
@@ -61,6 +63,14 @@ module.exports = {
       to: { path: '^functions/([^/]+)/', pathNot: '^functions/$1/' },
     },
     {
+      name: 'tracer-only-in-lambdas',
+      severity: 'error',
+      comment:
+        "Powertools' Tracer loads the X-Ray SDK, whose context tracking (cls-hooked) puts a destroy hook on every promise of the process: the local runtime and the benches run a tenth slower with it. Only Lambda entries (functions/*/handler.ts) may reach it; import a function's task.ts for its logic.",
+      from: { path: '^(infra/local|bench)/' },
+      to: { path: '@aws-lambda-powertools/tracer|aws-xray-sdk-core', reachable: true },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that resolves to nothing (aws-lambda is types only: @types/aws-lambda).',
@@ -70,7 +80,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/|\\.json$' },
+    // Packages stay in the graph as leaves (not followed), so rules can name them.
+    exclude: { path: '\\.json$' },
     // TypeScript 7 has no compiler API: swc parses the sources.
     parser: 'swc',
     tsPreCompilationDeps: true,

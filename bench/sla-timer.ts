@@ -9,8 +9,8 @@
  * HTTP and DynamoDB Local. Transition counts come from the workflow test scenarios' event logs.
  */
 import '../infra/local/polyfills.ts';
-import { slaCheckpointHandler } from '#functions/sla-checkpoint/handler.ts';
-import { slaEvaluateHandler } from '#functions/sla-evaluate/handler.ts';
+import { slaCheckpointHandler } from '#functions/sla-checkpoint/task.ts';
+import { slaEvaluateHandler } from '#functions/sla-evaluate/task.ts';
 import { alwaysOpenCalendar, defaultCalendars } from '#shared/domain/sla/calendar.ts';
 import { defaultSlaPolicies } from '#shared/domain/sla/policy.ts';
 import type { SlaAction, SlaTicket, TimelineEntry } from '#shared/domain/sla/sla-clock.ts';

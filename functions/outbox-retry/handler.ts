@@ -7,17 +7,11 @@ import { dispatcher } from '#shared/runtime/lambda-reactions.ts';
 const perRun = 200;
 
 /**
- * Every minute: dispatches the outbox records whose failed reactions are due for another attempt, and
- * any record the stream did not finish (it enters the sweep's view a minute after its change).
+ * Every minute: dispatches again the outbox records whose reactions failed and are due for another
+ * attempt (a record enters the retry index only when one of its reactions failed).
  */
 export function outboxRetryHandler(dispatcher: Pick<OutboxDispatcher, 'retryDue'>) {
   return async (_event: ScheduledEvent) => ({ dispatched: await dispatcher.retryDue(perRun) });
 }
 
-let deployed: ReturnType<typeof build> | undefined;
-const build = () => lambda(outboxRetryHandler(dispatcher()), (event: ScheduledEvent) => event.id);
-
-export const handler: ReturnType<typeof build> = ((event, context) => {
-  deployed ??= build();
-  return deployed(event, context);
-}) as ReturnType<typeof build>;
+export const handler = lambda(outboxRetryHandler(dispatcher()), (event: ScheduledEvent) => event.id);

@@ -35,6 +35,7 @@ export function committedStream(input: {
   let sequence = 0;
   let stopped = false;
   let wake: (() => void) | undefined;
+  let waking = false;
   const idleWaiters: (() => void)[] = [];
 
   const sleep = (ms?: number) =>
@@ -89,7 +90,15 @@ export function committedStream(input: {
           StreamViewType: 'NEW_AND_OLD_IMAGES',
         },
       });
-      wake?.();
+      // After what is already queued on the event loop (the response to the request that wrote it),
+      // as a stream's records arrive after the write: reactions never delay the answer.
+      if (wake && !waking) {
+        waking = true;
+        setImmediate(() => {
+          waking = false;
+          wake?.();
+        });
+      }
     },
     idle() {
       if (!queue.length) return Promise.resolve();

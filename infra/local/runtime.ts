@@ -6,7 +6,7 @@ import { Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ApiRouteDeps, apiRoutes } from '#functions/routes.ts';
-import { ticketChangedHandler } from '#functions/ticket-changed/handler.ts';
+import { ticketChangedHandler } from '#functions/ticket-changed/task.ts';
 import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.ts';
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { ulidGenerator } from '#shared/adapters/ids.ts';

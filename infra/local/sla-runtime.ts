@@ -1,5 +1,5 @@
-import { slaCheckpointHandler } from '#functions/sla-checkpoint/handler.ts';
-import { slaEvaluateHandler } from '#functions/sla-evaluate/handler.ts';
+import { slaCheckpointHandler } from '#functions/sla-checkpoint/task.ts';
+import { slaEvaluateHandler } from '#functions/sla-evaluate/task.ts';
 import type { Logger } from '#shared/domain/ports.ts';
 import type { SlaTimerDeps } from '#shared/domain/sla/timer-steps.ts';
 import { activeStatuses } from '#shared/domain/ticket/lifecycle.ts';

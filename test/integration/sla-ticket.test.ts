@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { slaEvaluateHandler } from '#functions/sla-evaluate/handler.ts';
+import { slaEvaluateHandler } from '#functions/sla-evaluate/task.ts';
 import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
 import { dynamoSlaConfigStore } from '#shared/adapters/dynamo/dynamo-sla-config-store.ts';
 import { AgentProfile } from '#shared/domain/routing/agent.ts';

@@ -18,7 +18,7 @@ function check(cwd: string, dirs: string[]) {
 describe('The layer rules (.dependency-cruiser.cjs)', () => {
   it('fail on a fixture that breaks them, naming each rule and import', () => {
     // Act
-    const { code, output } = check(resolve(root, 'test/fixtures/layers'), ['shared']);
+    const { code, output } = check(resolve(root, 'test/fixtures/layers'), ['shared', 'infra']);
 
     // Assess
     expect(code).not.toBe(0);
@@ -27,6 +27,12 @@ describe('The layer rules (.dependency-cruiser.cjs)', () => {
     );
     expect(output).toMatch(/channels-points-inward: shared\/channels\/portal\.ts → shared\/http\/page\.ts/);
     expect(output).toMatch(/no-circular: shared\/use-cases\/(assign|settle)\.ts/);
+    expect(output).toMatch(
+      /core-without-aws: shared\/use-cases\/publish\.ts → .*node_modules\/@aws-sdk\/client-eventbridge\//,
+    );
+    expect(output).toMatch(
+      /tracer-only-in-lambdas: infra\/local\/runtime\.ts → .*@aws-lambda-powertools\/tracer/,
+    );
   });
 
   it('pass on the project itself: no cycles, every layer pointing inward', () => {

@@ -1,5 +1,5 @@
-import { slaCheckpointHandler } from '#functions/sla-checkpoint/handler.ts';
-import { slaEvaluateHandler } from '#functions/sla-evaluate/handler.ts';
+import { slaCheckpointHandler } from '#functions/sla-checkpoint/task.ts';
+import { slaEvaluateHandler } from '#functions/sla-evaluate/task.ts';
 import { alwaysOpenCalendar, type BusinessCalendar, defaultCalendars } from '#shared/domain/sla/calendar.ts';
 import { defaultSlaPolicies, type SlaPolicy, selectPolicy } from '#shared/domain/sla/policy.ts';
 import type { SlaAction, SlaClockInput, SlaTicket, TimelineEntry } from '#shared/domain/sla/sla-clock.ts';
