@@ -31,7 +31,7 @@ export function committedStream(input: {
   /** Pause before retrying a failed batch. Default 1 s. */
   retryMs?: number;
 }): LocalStream {
-  const queue: DynamoDBRecord[] = [];
+  const queue: { event: DynamoDBRecord; ref: OutboxRef }[] = [];
   let sequence = 0;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -56,7 +56,7 @@ export function committedStream(input: {
         await sleep();
         continue;
       }
-      const batch = queue.slice(0, batchSize);
+      const batch = queue.slice(0, batchSize).map((q) => q.event);
       let failedAt: string | undefined;
       try {
         failedAt = (await input.handler({ Records: batch })).batchItemFailures[0]?.itemIdentifier;
@@ -67,12 +67,7 @@ export function committedStream(input: {
         });
       }
       const done = failedAt ? batch.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt) : batch.length;
-      input.dispatched(
-        queue.splice(0, Math.max(0, done)).map((r) => {
-          const record = JSON.parse(r.dynamodb!.NewImage!.recordJson!.S!) as OutboxRecord;
-          return { ticketId: record.ticketId, recordId: record.id };
-        }),
-      );
+      input.dispatched(queue.splice(0, Math.max(0, done)).map((q) => q.ref));
       if (failedAt) await sleep(input.retryMs ?? 1000);
     }
     for (const resolve of idleWaiters.splice(0)) resolve();
@@ -81,14 +76,17 @@ export function committedStream(input: {
   return {
     committed(record) {
       queue.push({
-        eventID: `local-${++sequence}`,
-        eventName: 'INSERT',
-        eventSource: 'aws:dynamodb',
-        dynamodb: {
-          SequenceNumber: String(sequence).padStart(21, '0'),
-          NewImage: { entity: { S: 'outbox' }, recordJson: { S: JSON.stringify(record) } },
-          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        event: {
+          eventID: `local-${++sequence}`,
+          eventName: 'INSERT',
+          eventSource: 'aws:dynamodb',
+          dynamodb: {
+            SequenceNumber: String(sequence).padStart(21, '0'),
+            NewImage: { entity: { S: 'outbox' }, recordJson: { S: JSON.stringify(record) } },
+            StreamViewType: 'NEW_AND_OLD_IMAGES',
+          },
         },
+        ref: { ticketId: record.ticketId, recordId: record.id },
       });
       // After what is already queued on the event loop (the response to the request that wrote it),
       // as a stream's records arrive after the write: reactions never delay the answer.

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutboxRef } from '#shared/domain/ticket/outbox.store.ts';
 
@@ -14,6 +14,8 @@ export interface OutboxJournal {
   open(): OutboxRef[];
   /** Forgets everything (after a restart has recovered `open()`). */
   clear(): void;
+  /** Closes the file; safe to call twice. */
+  close(): void;
 }
 
 /**
@@ -38,9 +40,18 @@ export function outboxJournal(dataDir: string): OutboxJournal {
       else if (sign === '-') open.delete(recordId);
     }
   }
+  // One descriptor for the process, in append mode: each line is one write(2), no open/close per record.
+  let fd: number | undefined = openSync(file, 'a');
+  const append = (text: string) => {
+    if (fd !== undefined) writeSync(fd, text);
+  };
+  const truncate = () => {
+    if (fd !== undefined) ftruncateSync(fd, 0);
+    lines = 0;
+  };
   return {
     intend(ref) {
-      appendFileSync(file, `+ ${ref.recordId} ${ref.ticketId}\n`);
+      append(`+ ${ref.recordId} ${ref.ticketId}\n`);
       open.set(ref.recordId, ref);
       lines++;
     },
@@ -48,18 +59,20 @@ export function outboxJournal(dataDir: string): OutboxJournal {
       if (!refs.length) return;
       for (const ref of refs) open.delete(ref.recordId);
       if (open.size === 0 && lines + refs.length > compactAfter) {
-        writeFileSync(file, '');
-        lines = 0;
+        truncate();
         return;
       }
-      appendFileSync(file, refs.map((r) => `- ${r.recordId}\n`).join(''));
+      append(refs.map((r) => `- ${r.recordId}\n`).join(''));
       lines += refs.length;
     },
     open: () => [...open.values()].sort((a, b) => (a.recordId < b.recordId ? -1 : 1)),
     clear() {
       open.clear();
-      writeFileSync(file, '');
-      lines = 0;
+      truncate();
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
     },
   };
 }

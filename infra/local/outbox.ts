@@ -1,10 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '#shared/adapters/dynamo/query-all.ts';
 import { Notification, type Notifier, SentNotification } from '#shared/domain/notify/notifier.ts';
 import type { Clock, IdGenerator, Logger } from '#shared/domain/ports.ts';
 
@@ -82,21 +78,12 @@ export function dynamoOutbox(deps: {
       return message;
     },
     async list() {
-      const messages: SentNotification[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': outboxPk },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) messages.push(item.message as SentNotification);
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return messages;
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': outboxPk },
+      });
+      return items.map((item) => item.message as SentNotification);
     },
   };
 }

@@ -246,6 +246,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     // The same wirings the Lambdas compose, over the local platform.
     let stream: LocalStream | undefined;
     const journal = outboxJournal(dataDir);
+    cleanups.push(async () => journal.close());
     const tickets = wireTickets(environment, platform);
     tickets.tickets = streaming(tickets.tickets, journal, (record) => stream?.committed(record));
     const deps: ApiRouteDeps = {

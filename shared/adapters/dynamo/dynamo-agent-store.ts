@@ -8,7 +8,6 @@ import {
   type BatchGetCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
   UpdateCommand,
@@ -23,6 +22,7 @@ import type {
   ReleaseOptions,
 } from '../../domain/routing/agent.store.ts';
 import { Agent, type AgentProfile } from '../../domain/routing/agent.ts';
+import { queryAll } from './query-all.ts';
 import { ticketIndexes } from './table-design.ts';
 
 /**
@@ -108,16 +108,7 @@ export function dynamoAgentStore(
     return Item;
   }
 
-  async function queryAll(input: QueryCommandInput) {
-    const out: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      out.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
-  }
+  const query = (input: QueryCommandInput) => queryAll(doc, input);
 
   /** Agent items by id, read consistently (fresh loads), 100 keys per request. */
   async function batchGet(ids: string[]): Promise<Agent[]> {
@@ -455,7 +446,7 @@ export function dynamoAgentStore(
     },
 
     async list() {
-      const items = await queryAll({
+      const items = await query({
         TableName: tableName,
         IndexName: ticketIndexes.byTeam.indexName,
         KeyConditionExpression: 'gsTeam = :pk',
@@ -465,7 +456,7 @@ export function dynamoAgentStore(
     },
 
     async listByTeam(team) {
-      const members = await queryAll({
+      const members = await query({
         TableName: tableName,
         IndexName: ticketIndexes.byTeam.indexName,
         KeyConditionExpression: 'gsTeam = :pk',

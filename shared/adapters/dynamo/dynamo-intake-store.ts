@@ -5,7 +5,6 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -22,6 +21,7 @@ import type { ThreadLookups, ThreadTicket } from '../../domain/intake/threading.
 import type { AlertTicket } from '../../domain/intake/webhook.ts';
 import type { Clock } from '../../domain/ports.ts';
 import type { TicketStore } from '../../domain/ticket/ticket.store.ts';
+import { queryAll } from './query-all.ts';
 
 /** How long a finished intake delivery is remembered (redeliveries come within minutes; replays later). */
 const ledgerTtlSeconds = 30 * 24 * 3600;
@@ -339,22 +339,13 @@ export function dynamoIntakeStore(
         }),
       );
       const from = new Date(bucket - windowMs + bucketMs).toISOString();
-      let total = 0;
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: 'pk = :pk AND sk >= :from',
-            ExpressionAttributeValues: { ':pk': pk, ':from': from },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) total += Number(item.count ?? 0);
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return total;
+      const items = await queryAll(doc, {
+        TableName,
+        KeyConditionExpression: 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: { ':pk': pk, ':from': from },
+        ConsistentRead: true,
+      });
+      return items.reduce((total, item) => total + Number(item.count ?? 0), 0);
     },
   };
 
@@ -414,27 +405,13 @@ export function dynamoIntakeStore(
       }
     },
     async list(ticketId) {
-      const out: AttachmentRecord[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: {
-              ':pk': `TICKET#${ticketId}`,
-              ':prefix': intakeKeys.attachmentPrefix,
-            },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const { pk: _pk, sk: _sk, entity: _entity, ...record } = item;
-          out.push(record as AttachmentRecord);
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const items = await queryAll(doc, {
+        TableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}`, ':prefix': intakeKeys.attachmentPrefix },
+        ConsistentRead: true,
+      });
+      const out = items.map(({ pk: _pk, sk: _sk, entity: _entity, ...record }) => record as AttachmentRecord);
       return out.sort((a, b) => a.at.localeCompare(b.at) || a.filename.localeCompare(b.filename));
     },
   };

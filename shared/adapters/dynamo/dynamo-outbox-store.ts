@@ -15,6 +15,7 @@ import type {
   OutboxStore,
 } from '../../domain/ticket/outbox.store.ts';
 import { OutboxRecord } from '../../domain/ticket/ticket-change.ts';
+import { queryAll } from './query-all.ts';
 import { ticketIndexes } from './table-design.ts';
 
 /** How long an outbox item is kept (for inspection, and for a stream replay) before its TTL removes it. */
@@ -191,21 +192,12 @@ export function dynamoDeadLetters(client: DynamoDBClient, tableName: string) {
       );
     },
     async list() {
-      const out: DeadLetter[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': 'DEADLETTER' },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) out.push(item.letter as DeadLetter);
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return out;
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'DEADLETTER' },
+      });
+      return items.map((item) => item.letter as DeadLetter);
     },
   };
   return queue;

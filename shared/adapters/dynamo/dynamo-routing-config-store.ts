@@ -1,13 +1,8 @@
 import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { RoutingConfigRevision, RoutingConfigStore } from '../../domain/routing/routing-config.store.ts';
 import { parseRoutingConfig, type RoutingConfig } from '../../domain/routing/routing-config.ts';
+import { queryAll } from './query-all.ts';
 
 /**
  * Where the routing configuration lives in the ticket table (docs/data-model.md):
@@ -93,29 +88,20 @@ export function dynamoRoutingConfigStore(client: DynamoDBClient, tableName: stri
     },
 
     async history() {
-      const out: RoutingConfigRevision[] = [];
-      let start: QueryCommandInput['ExclusiveStartKey'];
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
-            ExpressionAttributeValues: { ':pk': revisionKey(0).pk, ':v': 'V#' },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          out.push({
-            version: Number(item.version),
-            updatedAt: (item.updatedAt as string | null) ?? null,
-            updatedBy: (item.updatedBy as string | null) ?? null,
-            config: item.config as RoutingConfig,
-          });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return out;
+      const items = await queryAll(doc, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+        ExpressionAttributeValues: { ':pk': revisionKey(0).pk, ':v': 'V#' },
+        ConsistentRead: true,
+      });
+      return items.map(
+        (item): RoutingConfigRevision => ({
+          version: Number(item.version),
+          updatedAt: (item.updatedAt as string | null) ?? null,
+          updatedBy: (item.updatedBy as string | null) ?? null,
+          config: item.config as RoutingConfig,
+        }),
+      );
     },
   };
 }

@@ -26,6 +26,7 @@ import type {
   TicketWrite,
 } from '../../domain/ticket/ticket.store.ts';
 import { outboxItem } from './dynamo-outbox-store.ts';
+import { queryAll } from './query-all.ts';
 import { ticketIndexes } from './table-design.ts';
 
 /** How long an idempotency claim is honoured. */
@@ -153,16 +154,8 @@ export function dynamoTicketStore(
     return Item ? fromItem(Item) : null;
   }
 
-  async function queryAll<T>(input: QueryCommandInput): Promise<T[]> {
-    const out: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      out.push(...(page.Items ?? []).map((i) => withoutKeys<T>(i)));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
-  }
+  const query = async <T>(input: QueryCommandInput): Promise<T[]> =>
+    (await queryAll(doc, input)).map((i) => withoutKeys<T>(i));
 
   return {
     async nextNumber() {
@@ -286,7 +279,7 @@ export function dynamoTicketStore(
     },
 
     history: (ticketId) =>
-      queryAll<AuditEvent>({
+      query<AuditEvent>({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}`, ':prefix': 'EVENT#' },
@@ -294,7 +287,7 @@ export function dynamoTicketStore(
       }),
 
     messages: (ticketId) =>
-      queryAll<Message>({
+      query<Message>({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': `TICKET#${ticketId}`, ':prefix': 'MSG#' },
