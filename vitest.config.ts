@@ -35,6 +35,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['./test/setup/console-build.global.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -4,7 +4,9 @@ import { route as addReply } from './add-reply/route.ts';
 import { route as assignTicket } from './assign-ticket/route.ts';
 import { route as createTicket } from './create-ticket/route.ts';
 import { route as getCalendarsConfig } from './get-calendars-config/route.ts';
+import { route as getDirectory } from './get-directory/route.ts';
 import { route as getHistory } from './get-history/route.ts';
+import { route as getOpenApi } from './get-openapi/route.ts';
 import { route as getRoutingConfig } from './get-routing-config/route.ts';
 import { route as getSlaConfig } from './get-sla-config/route.ts';
 import { route as getTicket } from './get-ticket/route.ts';
@@ -20,7 +22,9 @@ import { route as putCalendarsConfig } from './put-calendars-config/route.ts';
 import { route as putRoutingConfig } from './put-routing-config/route.ts';
 import { route as putSlaConfig } from './put-sla-config/route.ts';
 import { route as setAgentAvailability } from './set-agent-availability/route.ts';
+import { route as takeTicket } from './take-ticket/route.ts';
 import { route as transitionTicket } from './transition-ticket/route.ts';
+import { route as updateTicket } from './update-ticket/route.ts';
 import { route as webhook } from './webhook/route.ts';
 
 /**
@@ -36,8 +40,11 @@ export const apiRoutes = [
   transitionTicket,
   addReply,
   assignTicket,
+  takeTicket,
+  updateTicket,
   putAgent,
   listAgents,
+  getDirectory,
   setAgentAvailability,
   getRoutingConfig,
   putRoutingConfig,
@@ -50,6 +57,7 @@ export const apiRoutes = [
   portalStatus,
   portalStatusPost,
   webhook,
+  getOpenApi,
 ] as unknown as Route<unknown, unknown, ApiRouteDeps>[];
 
 /** What serving every route takes: the API's deps and the channels' (the local runtime has both). */

@@ -7,9 +7,10 @@ import { StatelessStack } from './stateless-stack.ts';
 /**
  * Adds Gongdan to a CDK app: the stateful stack, the stateless stack that uses it, and the cdk-nag
  * AWS Solutions checks, which fail synthesis on any finding that is not acknowledged with a reason.
- * `infra/bin/app.ts` and the infra tests both build the app through here.
+ * `infra/bin/app.ts` and the infra tests both build the app through here. `consoleAssets` is the built
+ * console (`console/dist`): construction is synchronous, so the caller builds it first.
  */
-export function addGongdan(app: App, options: { region: string | undefined }) {
+export function addGongdan(app: App, options: { region: string | undefined; consoleAssets: string }) {
   const settings = readSettings(app.node);
   const description = 'Gongdan (工单) customer-service ticket engine';
   // The table's customer-managed key is set per replica region, so the stacks cannot be
@@ -23,12 +24,13 @@ export function addGongdan(app: App, options: { region: string | undefined }) {
     settings,
   });
   const stateless = new StatelessStack(app, 'GongdanStateless', {
-    description: `${description}: users, HTTP API, functions`,
+    description: `${description}: users, HTTP API, functions, web console`,
     env,
     settings,
     tickets: stateful.tickets,
     bus: stateful.bus,
     mail: stateful.mail,
+    consoleAssets: options.consoleAssets,
   });
   Tags.of(app).add('project', 'gongdan');
 

@@ -36,6 +36,19 @@ export const GongdanSettings = z.object({
   eventArchiveRetentionDays: z.coerce.number().int().positive().default(90),
   /** Cognito Plus feature plan with threat protection enforced (paid per monthly active user). */
   cognitoPlusPlan: flag.default(false),
+  /**
+   * The prefix of the Hosted UI domain (`<prefix>.auth.<region>.amazoncognito.com`), unique in the region
+   * across all AWS accounts; default `gongdan-<account id>`. Set it for a second deployment in the same
+   * account and region.
+   */
+  cognitoDomainPrefix: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+      message: 'must be 1-63 lower-case letters, digits and inner hyphens',
+    })
+    .refine((p) => !/aws|amazon|cognito/.test(p), { message: 'may not contain aws, amazon or cognito' })
+    .optional(),
   /** The From of SLA warnings and escalations; must be (or be on a domain) verified in SES. */
   slaNotifyFrom: z.string().trim().min(3).default('sla-alerts@example.com'),
   /** The SES identity that may send it (a domain or the address); default: the From's domain. */

@@ -1,8 +1,9 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { apiRoutes } from '#functions/routes.ts';
 import { Channels } from './constructs/channels.ts';
+import { ConsoleHosting } from './constructs/console-hosting.ts';
 import type { TableBinding } from './constructs/gongdan-function.ts';
 import type { MailStore } from './constructs/mail-store.ts';
 import { Reactions } from './constructs/reactions.ts';
@@ -20,15 +21,18 @@ export interface StatelessStackProps extends StackProps {
   bus: IEventBus;
   /** From the stateful stack: raw inbound mail and attachments, and the grants on them. */
   mail: Pick<MailStore, 'bucket' | 'readInbound' | 'writeAttachments'>;
+  /** The built console (`console/dist`, or a stand-in in tests): see infra/tools/console-build.ts. */
+  consoleAssets: string;
 }
 
 /**
- * Compute and edges: the user directory, the HTTP API and its functions, the SLA timer, the channels,
- * the reactions that follow every ticket change, and the every-minute routing maintenance.
+ * Compute and edges: the user directory, the HTTP API and its functions, the web console, the SLA timer,
+ * the channels, the reactions that follow every ticket change, and the every-minute routing maintenance.
  */
 export class StatelessStack extends Stack {
   readonly users: UserDirectory;
   readonly api: TicketApi;
+  readonly console: ConsoleHosting;
   readonly slaTimer: SlaTimer;
   readonly channels: Channels;
   readonly reactions: Reactions;
@@ -42,7 +46,27 @@ export class StatelessStack extends Stack {
       logLevel: settings.logLevel,
       debugSampleRate: String(settings.debugLogSampleRate),
     };
-    this.users = new UserDirectory(this, 'Users', { plusPlan: settings.cognitoPlusPlan });
+    this.users = new UserDirectory(this, 'Users', {
+      plusPlan: settings.cognitoPlusPlan,
+      signInDomainPrefix: settings.cognitoDomainPrefix ?? `gongdan-${Aws.ACCOUNT_ID}`,
+    });
+
+    // The console, the API and the app client are one stack because they refer to each other: the
+    // client's redirect URLs and the API's CORS name the distribution; config.json names the API and
+    // the client. The console's CSP cannot name this API exactly: the API's CORS refers to the
+    // distribution, and the distribution to its headers policy, so the API's id there would close a
+    // cycle. It allows API Gateway endpoints of this region instead.
+    this.console = new ConsoleHosting(this, 'Console', {
+      assets: props.consoleAssets,
+      signInUrl: this.users.signInDomain.baseUrl(),
+      apiOrigins: [`https://*.execute-api.${this.region}.${this.urlSuffix}`],
+      logRetention: settings.logRetentionDays,
+    });
+    this.users.addSignInRedirects({
+      callbackUrl: this.console.callbackUrl,
+      logoutUrl: this.console.logoutUrl,
+    });
+
     this.api = new TicketApi(this, 'Api', {
       routes: apiRoutes,
       tickets: props.tickets,
@@ -50,7 +74,20 @@ export class StatelessStack extends Stack {
       logRetention: settings.logRetentionDays,
       observability,
       throttle: { rateLimit: settings.apiRateLimit, burstLimit: settings.apiBurstLimit },
-      corsAllowOrigins: settings.corsAllowOrigins,
+      corsAllowOrigins: [...settings.corsAllowOrigins, this.console.origin],
+    });
+
+    this.console.publish({
+      mode: 'cognito',
+      apiUrl: this.api.httpApi.apiEndpoint,
+      cognito: {
+        domain: this.users.signInDomain.baseUrl(),
+        clientId: this.users.client.userPoolClientId,
+        region: this.region,
+        userPoolId: this.users.userPool.userPoolId,
+        redirectUri: this.console.callbackUrl,
+        logoutUri: this.console.logoutUrl,
+      },
     });
 
     this.slaTimer = new SlaTimer(this, 'SlaTimer', {
@@ -59,7 +96,8 @@ export class StatelessStack extends Stack {
       logRetention: settings.logRetentionDays,
       observability,
       messages: {
-        linkBase: settings.slaTicketLinkBase ?? `${this.api.httpApi.apiEndpoint}/tickets`,
+        // Staff open SLA links in the console (signed in there), not as a JSON 401 from the API.
+        linkBase: settings.slaTicketLinkBase ?? `${this.console.origin}/console/tickets`,
         onCallEmail: settings.slaOnCallEmail,
         onCallPhone: settings.slaOnCallPhone,
       },
@@ -116,5 +154,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: this.users.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.users.client.userPoolClientId });
     new CfnOutput(this, 'AuthIssuer', { value: this.users.issuer });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.logoutUrl });
+    new CfnOutput(this, 'SignInDomain', { value: this.users.signInDomain.baseUrl() });
   }
 }

@@ -1,5 +1,14 @@
+import * as z from 'zod';
 import { roles } from '#shared/domain/actor.ts';
-import { etag, expectedVersion, ticketIdParam } from '#shared/http/preconditions.ts';
+import { Message } from '#shared/domain/ticket/message.ts';
+import { Ticket } from '#shared/domain/ticket/ticket.entity.ts';
+import {
+  etag,
+  etagHeader,
+  expectedVersion,
+  ifMatchHeader,
+  ticketIdParam,
+} from '#shared/http/preconditions.ts';
 import { defineRoute } from '#shared/http/route.ts';
 import { addReply, ReplyRequest } from '#shared/use-cases/add-reply.ts';
 
@@ -11,6 +20,17 @@ export const route = defineRoute({
   body: ReplyRequest,
   maxBodyBytes: 256 * 1024,
   access: 'write',
+  doc: {
+    headers: [ifMatchHeader],
+    responses: [
+      {
+        status: 201,
+        description: 'The reply, and the ticket after it',
+        body: z.object({ message: Message, ticket: Ticket }),
+        headers: etagHeader,
+      },
+    ],
+  },
   async handle({ params, body, headers, actor }, deps) {
     const { ticket, message } = await addReply(
       ticketIdParam(params),

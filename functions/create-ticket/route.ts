@@ -1,6 +1,6 @@
 import { roles } from '#shared/domain/actor.ts';
-import { NewTicket } from '#shared/domain/ticket/ticket.entity.ts';
-import { etag, idempotencyKey } from '#shared/http/preconditions.ts';
+import { NewTicket, Ticket } from '#shared/domain/ticket/ticket.entity.ts';
+import { etag, etagHeader, idempotencyKey, idempotencyKeyHeader } from '#shared/http/preconditions.ts';
 import { defineRoute } from '#shared/http/route.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 
@@ -11,6 +11,21 @@ export const route = defineRoute({
   roles,
   body: NewTicket,
   access: 'write',
+  doc: {
+    headers: [idempotencyKeyHeader],
+    responses: [
+      {
+        status: 201,
+        description: 'The new ticket (or, for a repeated Idempotency-Key, the one it created)',
+        body: Ticket,
+        headers: {
+          ...etagHeader,
+          Location: 'The ticket: `/tickets/{id}`',
+          'Idempotent-Replayed': '`true` when an earlier request with the same key created it',
+        },
+      },
+    ],
+  },
   async handle({ body, headers, actor }, deps) {
     const { ticket, created } = await createTicket(body, actor, deps, idempotencyKey(headers));
     return {

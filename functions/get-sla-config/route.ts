@@ -1,4 +1,4 @@
-import { configEtag } from '#shared/http/preconditions.ts';
+import { configEtag, etagHeader } from '#shared/http/preconditions.ts';
 import { defineRoute } from '#shared/http/route.ts';
 import { configView, getSlaConfig } from '#shared/use-cases/sla-config.ts';
 
@@ -8,6 +8,7 @@ export const route = defineRoute({
   path: '/config/sla',
   roles: ['admin', 'supervisor'],
   access: 'read',
+  doc: { responses: [{ status: 200, description: 'The SLA policies', headers: etagHeader }] },
   async handle(_request, deps) {
     const { store } = deps.sla;
     const record = await getSlaConfig('sla', { store });

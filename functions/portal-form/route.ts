@@ -10,6 +10,7 @@ export const route = defineRoute({
   roles: [],
   query: z.record(z.string(), z.string()),
   access: 'read',
+  doc: { responses: [{ status: 200, description: 'The intake form (`lang=en` for English)', html: true }] },
   async handle({ headers, query }) {
     return showIntakeForm({ headers, query });
   },

@@ -8,6 +8,12 @@ export const route = defineRoute({
   roles: ['supervisor', 'admin'],
   body: AgentUpdate,
   access: 'write', // the agent item, and queued tickets handed to them
+  doc: {
+    responses: [
+      { status: 200, description: 'The agent, updated' },
+      { status: 201, description: 'The agent, created', headers: { Location: 'The agent: `/agents/{id}`' } },
+    ],
+  },
   async handle({ params, body, actor }, deps) {
     const { agent, created } = await putAgent(agentIdParam(params, { creating: true }), body, actor, deps);
     return {

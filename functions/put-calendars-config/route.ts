@@ -1,5 +1,5 @@
 import { CalendarDocument } from '#shared/domain/sla/sla-config.ts';
-import { configEtag, expectedVersion } from '#shared/http/preconditions.ts';
+import { configEtag, etagHeader, expectedVersion, ifMatchHeader } from '#shared/http/preconditions.ts';
 import { defineRoute } from '#shared/http/route.ts';
 import { configView, putCalendars } from '#shared/use-cases/sla-config.ts';
 
@@ -11,6 +11,10 @@ export const route = defineRoute({
   body: CalendarDocument,
   maxBodyBytes: 256 * 1024,
   access: 'write',
+  doc: {
+    headers: [ifMatchHeader],
+    responses: [{ status: 200, description: 'The business calendars, as stored', headers: etagHeader }],
+  },
   async handle({ body, headers, actor }, deps) {
     const { store } = deps.sla;
     const record = await putCalendars(body, actor, expectedVersion(headers), { ...deps, store });

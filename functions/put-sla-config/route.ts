@@ -1,5 +1,5 @@
 import { SlaPolicyDocument } from '#shared/domain/sla/sla-config.ts';
-import { configEtag, expectedVersion } from '#shared/http/preconditions.ts';
+import { configEtag, etagHeader, expectedVersion, ifMatchHeader } from '#shared/http/preconditions.ts';
 import { defineRoute } from '#shared/http/route.ts';
 import { configView, putSlaPolicies } from '#shared/use-cases/sla-config.ts';
 
@@ -11,6 +11,10 @@ export const route = defineRoute({
   body: SlaPolicyDocument,
   maxBodyBytes: 256 * 1024,
   access: 'write',
+  doc: {
+    headers: [ifMatchHeader],
+    responses: [{ status: 200, description: 'The SLA policies, as stored', headers: etagHeader }],
+  },
   async handle({ body, headers, actor }, deps) {
     const { store } = deps.sla;
     const record = await putSlaPolicies(body, actor, expectedVersion(headers), { ...deps, store });

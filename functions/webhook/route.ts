@@ -17,6 +17,32 @@ export const route = defineRoute({
   maxBodyBytes: 256 * 1024,
   access: 'write',
   uses: ['webhook-secrets'],
+  doc: {
+    headers: [
+      { name: 'X-Gongdan-Timestamp', description: 'Unix time in seconds', required: true },
+      {
+        name: 'X-Gongdan-Signature',
+        description: "`sha256=` + hex HMAC-SHA256 of `<timestamp>.<raw body>` with the source's secret",
+        required: true,
+      },
+      {
+        name: 'X-Gongdan-Delivery',
+        description: "The sender's unique id for this delivery (kept on retries)",
+      },
+    ],
+    rawBody: {
+      mediaTypes: ['application/json'],
+      description: "The source's payload, exactly the bytes that were signed (docs/channels.md)",
+    },
+    responses: [
+      { status: 201, description: 'A ticket was opened (`outcome`, `ticketId`, `number`)' },
+      {
+        status: 200,
+        description:
+          'No new ticket: an alert repeated or cleared, ignored, or a duplicate delivery (`outcome`)',
+      },
+    ],
+  },
   async handle({ params, headers, rawBody }, deps: ChannelTicketDeps & RouteDeps) {
     const source = params.source ?? '';
     if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(source)) throw unknownWebhookSource(source.slice(0, 64));

@@ -1,5 +1,6 @@
 // First: Node 20 gaps and the SDK's Node 20 notice, before any AWS SDK module loads.
 import './polyfills.ts';
+import { ensureConsoleBuilt } from '../tools/console-build.ts';
 import { parseCommandLine, usage } from './cli.ts';
 import { type LocalRuntime, type RuntimeOptions, startRuntime } from './runtime.ts';
 
@@ -48,6 +49,8 @@ async function main() {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   try {
+    // The console is served from console/dist: build it first when its sources are newer.
+    await ensureConsoleBuilt();
     runtime = await startRuntime(options);
   } catch (error) {
     console.error(

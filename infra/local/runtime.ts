@@ -25,6 +25,7 @@ import { wireTickets } from '#shared/runtime/wire-tickets.ts';
 import type { LocalSlaTimer } from '#workflows/sla-timer.local.ts';
 import { channelRules } from './channel-rules.ts';
 import { committedStream, type LocalStream } from './committed-stream.ts';
+import { consoleRoutes } from './console-routes.ts';
 import { lockDataDir, prepareDataDir, wipeDataDir } from './data-dir.ts';
 import { inboundEmailRoute, putEventsRoute } from './dev-channel-routes.ts';
 import { type DevTokens, devRoutes, devTokens, type LocalJob } from './dev-routes.ts';
@@ -110,7 +111,7 @@ export function localEnvironment(baseUrl: string): EnvSource {
     REOPEN_WINDOW_DAYS: '7',
     PORTAL_STATUS_URL: `${baseUrl}/portal/status`,
     SLA_NOTIFY_FROM: 'sla-alerts@gongdan.local',
-    SLA_TICKET_LINK_BASE: `${baseUrl}/tickets`,
+    SLA_TICKET_LINK_BASE: `${baseUrl}/console/tickets`,
     SLA_SMS: 'true',
     POWERTOOLS_SERVICE_NAME: 'gongdan-local',
     POWERTOOLS_METRICS_NAMESPACE: 'Gongdan',
@@ -323,6 +324,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
         inboundEmail: inboundEmailRoute(deps),
         extra: [putEventsRoute(events, logger)],
       }),
+      ...consoleRoutes(),
     ]);
 
     const seed =

@@ -23,7 +23,8 @@ export const statusOf: Record<ErrorKind, number> = {
   rate_limited: 429,
 };
 
-const defaultMaxBodyBytes = 64 * 1024;
+/** The body limit of a route that sets no `maxBodyBytes`. */
+export const defaultMaxBodyBytes = 64 * 1024;
 
 interface State {
   request?: RouteRequest<unknown, unknown>;

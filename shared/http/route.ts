@@ -39,6 +39,38 @@ export interface HttpResult {
  */
 export type RouteAuth = 'jwt' | 'public' | 'hmac';
 
+/** A request header a route reads, as the OpenAPI document lists it. */
+export interface RouteHeader {
+  name: string;
+  description: string;
+  required?: boolean;
+}
+
+/** One answer of a route, as the OpenAPI document lists it. */
+export interface RouteResponse {
+  status: number;
+  description: string;
+  /** The JSON body's schema (its output side); a generic object when absent. */
+  body?: z.ZodType;
+  /** A server-rendered HTML page instead of JSON. */
+  html?: boolean;
+  /** Response headers by name, each with what it holds. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What the API's OpenAPI document (`docs/openapi.json`, `shared/http/openapi.ts`) cannot read from the
+ * route's schemas. Documentation only: nothing here changes how the route runs.
+ */
+export interface RouteDoc {
+  /** Headers it reads; `If-Match` also documents the 409 and 412 answers. */
+  headers?: readonly RouteHeader[];
+  /** What a `rawBody` route accepts: the media types, and what the bytes are. */
+  rawBody?: { mediaTypes: readonly string[]; description: string };
+  /** Its own answers (the standard errors are added); without them, a 200 with a JSON object. */
+  responses?: readonly RouteResponse[];
+}
+
 /** AWS resources a route's function uses beyond the table and the bus, for least-privilege grants. */
 export type RouteResource = 'mail' | 'attachments' | 'webhook-secrets';
 
@@ -65,6 +97,7 @@ export interface Route<B = unknown, Q = unknown, D extends RouteDeps = ApiDeps> 
   /** Hand over the body as bytes (`request.rawBody`, up to `maxBodyBytes`) instead of parsing JSON. */
   rawBody?: boolean;
   uses?: readonly RouteResource[];
+  doc?: RouteDoc;
   handle(request: RouteRequest<B, Q>, deps: D): Promise<HttpResult>;
 }
 

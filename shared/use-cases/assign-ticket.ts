@@ -119,6 +119,16 @@ export async function assignTicket(
       routing: {
         rule: null,
         reason: `Assigned to ${agent.id} by ${who(actor)}${moved}: ${request.reason}`,
+        explanation: {
+          code: actor.id === agent.id ? 'person.taken' : 'person.assigned',
+          params: {
+            agent: agent.id,
+            by: actor.name ?? actor.id,
+            team,
+            fromTeam: current.team,
+            reason: request.reason,
+          },
+        },
         candidates: [],
         relaxed: false,
         decidedAt: now.toISOString(),
@@ -141,7 +151,21 @@ export async function assignTicket(
         // The previous assignee may also belong to the new team and be chosen again: nothing new to give back.
         claimed: result.assignee !== current.assignee ? result.assignee : null,
         routed: true,
-        routing: { ...result.routing, reason: `${prefix} ${result.routing.reason}` },
+        routing: {
+          ...result.routing,
+          reason: `${prefix} ${result.routing.reason}`,
+          explanation: {
+            code: 'person.transferred',
+            params: {
+              ...result.routing.explanation?.params,
+              fromTeam: current.team,
+              team,
+              by: actor.name ?? actor.id,
+              reason: request.reason,
+              agent: result.assignee,
+            },
+          },
+        },
       };
     } else {
       target = {
@@ -152,6 +176,16 @@ export async function assignTicket(
         routing: {
           rule: null,
           reason: `${prefix} No routing configuration: waiting in the ${team} queue.`,
+          explanation: {
+            code: 'person.transferred',
+            params: {
+              fromTeam: current.team,
+              team,
+              by: actor.name ?? actor.id,
+              reason: request.reason,
+              agent: null,
+            },
+          },
           candidates: [],
           relaxed: false,
           decidedAt: now.toISOString(),
@@ -216,4 +250,15 @@ export async function assignTicket(
     await releaseUnused(target.claimed, id, deps);
     throw error;
   }
+}
+
+/** `POST /tickets/{id}/take`: an agent assigns an unassigned ticket (or one of their team's queue) to themselves. */
+export function takeTicket(id: string, actor: Actor, expectedVersion: number | undefined, deps: TicketDeps) {
+  return assignTicket(
+    id,
+    { agentId: actor.id, reason: `Taken by ${who(actor)}` },
+    actor,
+    expectedVersion,
+    deps,
+  );
 }

@@ -1,9 +1,11 @@
 import * as z from 'zod';
-import type { Actor } from '../domain/actor.ts';
+import { type Actor, hasAnyRole } from '../domain/actor.ts';
 import { auditEvent } from '../domain/audit/audit-event.ts';
-import { Status } from '../domain/ticket/lifecycle.ts';
+import { DomainError } from '../domain/errors.ts';
+import { findRule, Status } from '../domain/ticket/lifecycle.ts';
 import { transition } from '../domain/ticket/ticket.entity.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
+import { takeTicket } from './assign-ticket.ts';
 import { changeTicket, eventBase } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
 
@@ -55,4 +57,38 @@ export function transitionTicket(
     }
     return { ticket, audit: [audit], events };
   });
+}
+
+/** Why an agent may be unable to hold a ticket they accept. */
+const cannotHold = ['AGENT.NOT_FOUND', 'AGENT.AT_CAPACITY', 'AGENT.UNAVAILABLE'];
+
+/**
+ * Accepting an unassigned ticket takes it (the policy of the console's "accept"): an agent who accepts
+ * a ticket nobody holds becomes its assignee first, with the capacity claim routing uses. When they
+ * cannot hold it (offline, full, not a routing agent) the ticket is accepted unassigned, as before.
+ */
+export async function transitionTaking(
+  id: string,
+  request: TransitionRequest,
+  actor: Actor,
+  expectedVersion: number | undefined,
+  deps: TicketDeps,
+) {
+  const current = await deps.tickets.get(id);
+  const accepting =
+    current &&
+    current.assignee === null &&
+    findRule(current.status, request.to)?.action === 'accept' &&
+    hasAnyRole(actor, ['agent']) &&
+    deps.routing;
+  if (!accepting) return transitionTicket(id, request, actor, expectedVersion, deps);
+  let version = expectedVersion;
+  try {
+    const taken = await takeTicket(id, actor, expectedVersion, deps);
+    version = taken.ticket.version;
+  } catch (error) {
+    if (!(error instanceof DomainError && cannotHold.includes(error.code))) throw error;
+    deps.logger.info('ticket.accept_without_take', { ticketId: id, by: actor.id, code: error.code });
+  }
+  return transitionTicket(id, request, actor, version, deps);
 }

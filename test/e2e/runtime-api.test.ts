@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '#infra/local/event-bus.ts';
 import { type LocalRuntime, startRuntime } from '#infra/local/runtime.ts';
@@ -102,6 +103,19 @@ describe('startRuntime()', () => {
     expect(Date.parse(messages[1].sentAt)).toBeGreaterThanOrEqual(Date.parse(messages[0].sentAt));
     // Time scale 600: the virtual clock is far ahead of the wall clock by now.
     expect(Date.parse(messages[1].sentAt)).toBeGreaterThan(Date.now());
+  });
+
+  it('serves the OpenAPI document at GET /openapi.json without a token, the committed one', async () => {
+    // Prepare
+    const committed = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+    // Act
+    const response = await apiClient(runtime.url)('GET', '/openapi.json');
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.body.openapi).toBe('3.1.0');
+    expect(Object.keys(response.body.paths)).toContain('/tickets/{id}');
+    expect(response.body).toEqual(committed);
   });
 
   it('maps virtual instants to the wall-clock instants they fall on', () => {

@@ -67,7 +67,7 @@ describe('The SLA timer in the local runtime (--time-scale 600)', () => {
     expect(warning).toMatchObject({ channel: 'email', ticketId: ticket.id });
     expect(escalation).toMatchObject({ channel: 'email', ticketId: ticket.id });
     expect(warning.subject).toContain(ticket.number);
-    expect(warning.body).toContain(`/tickets/${ticket.id}`);
+    expect(warning.body).toContain(`/console/tickets/${ticket.id}`); // staff open it in the console
     expect(escalation.subject).toMatch(/L1/);
     // sentAt is on the virtual clock: the warning after 22.5 minutes, the escalation after 30
     expect(minutes(ticket.createdAt, warning.sentAt)).toBeGreaterThanOrEqual(22.5);

@@ -61,27 +61,40 @@ describe('cdk-nag AwsSolutions checks', () => {
 
     // Assess
     expect(ids).toEqual([
-      // The portal (public by design) and webhooks (HMAC-verified by the function) have no authorizer.
+      // The portal and the OpenAPI document (public by design) and webhooks (HMAC-verified) have no authorizer.
       'AwsSolutions-APIG4',
+      // The console's distribution: no geo restriction, no WAF, the default certificate's TLS floor.
+      'AwsSolutions-CFR1',
+      'AwsSolutions-CFR2',
+      'AwsSolutions-CFR4',
       'AwsSolutions-COG8',
+      // CDK's console upload handler (BucketDeployment): its grants on the asset and console buckets…
+      'AwsSolutions-IAM5[Action::s3:Abort*]',
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+      'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+      'AwsSolutions-IAM5[Action::s3:GetObject*]',
+      'AwsSolutions-IAM5[Action::s3:List*]',
       'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::<ConsoleBucket86B6957C.Arn>/*]',
       // The mail bucket: GetObject under inbound/ and PutObject under attachments/ (one prefix each).
       'AwsSolutions-IAM5[Resource::<MailStoreBucketF96DE0ED.Arn>/attachments/*]',
       'AwsSolutions-IAM5[Resource::<MailStoreBucketF96DE0ED.Arn>/inbound/*]',
       // The SLA timer: LambdaInvoke's `<function>:*` (versions and aliases) for its two tasks…
       'AwsSolutions-IAM5[Resource::<SlaTimerCheckpointAEF13644.Arn>:*]',
       'AwsSolutions-IAM5[Resource::<SlaTimerEvaluate918CE6DB.Arn>:*]',
+      // …(the console handler's read of the bootstrap asset bucket)…
+      'AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-eu-central-1/*]',
       // …and StopExecution, whose execution names (per ticket and version) are only known at run time.
       'AwsSolutions-IAM5[Resource::arn:aws:states:eu-central-1:<AWS::AccountId>:execution:<SlaTimerStateMachine30E35E5F.Name>:*]',
       'AwsSolutions-L1',
-      // The mail bucket's own access-log bucket logs nowhere else.
+      // The mail bucket's and the console's access-log buckets log nowhere else.
       'AwsSolutions-S1',
       // The channels' and the dispatcher's dead-letter queues have no dead-letter queue of their own.
       'AwsSolutions-SQS3',
     ]);
   });
 
-  it('acknowledge the missing authorizer only on the portal and webhook routes', () => {
+  it('acknowledge the missing authorizer only on the portal, OpenAPI document and webhook routes', () => {
     // Act
     const paths = acknowledgements(built.app)
       .filter((a) => a.id === 'AwsSolutions-APIG4')
@@ -90,6 +103,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     // Assess
     const open = apiRoutes.filter((r) => (r.auth ?? 'jwt') !== 'jwt');
     expect(open.map((r) => r.name).sort()).toEqual([
+      'get-openapi',
       'portal-form',
       'portal-status',
       'portal-status-post',
@@ -106,11 +120,11 @@ describe('cdk-nag AwsSolutions checks', () => {
     const wildcard = acknowledgements(built.app).filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]');
 
     // Assess: X-Ray on every function; SNS SMS and ListStreams on the dispatcher; log delivery and
-    // X-Ray on the timer
+    // X-Ray on the timer; CloudFront invalidations on the console's upload handler
     expect(wildcard.length).toBeGreaterThan(0);
     for (const ack of wildcard) {
       expect(ack.path).toMatch(
-        /^GongdanStateless\/(Api|SlaTimer|Channels|Reactions|RoutingMaintenance)\/\w+Role$|^GongdanStateless\/SlaTimer\/StateMachine\/Role$/,
+        /^GongdanStateless\/(Api|SlaTimer|Channels|Reactions|RoutingMaintenance|Console)\/\w+Role$|^GongdanStateless\/SlaTimer\/StateMachine\/Role$/,
       );
     }
   });

@@ -150,8 +150,9 @@ describe('GongdanStateless', () => {
 
     // Assess: one per route, plus the SLA timer's two task functions (test/infra/sla-timer.test.ts),
     // the two channel functions (test/infra/channels.test.ts), the dispatcher and its retry sweep
-    // (test/infra/reactions.test.ts) and the routing sweep (test/infra/routing-maintenance.test.ts)
-    expect(Object.keys(functions)).toHaveLength(apiRoutes.length + 2 + 2 + 2 + 1);
+    // (test/infra/reactions.test.ts), the routing sweep (test/infra/routing-maintenance.test.ts) and
+    // CDK's console upload handler (test/infra/console-hosting.test.ts)
+    expect(Object.keys(functions)).toHaveLength(apiRoutes.length + 2 + 2 + 2 + 1 + 1);
     for (const route of apiRoutes) {
       const fn = resource(api, logicalId(stateless, functionOf(route.name)));
       expect(fn.Properties, route.name).toMatchObject({
@@ -384,12 +385,17 @@ describe('GongdanStateless', () => {
     });
   });
 
-  it('leaves CORS off unless origins are configured', () => {
+  it("allows in CORS only the console's origin unless more are configured", () => {
+    // Prepare
+    const console = logicalId(stateless, stateless.console.distribution);
+
     // Act
     const [, httpApi] = only(api, 'AWS::ApiGatewayV2::Api');
 
     // Assess
-    expect(httpApi.Properties.CorsConfiguration).toBeUndefined();
+    expect(httpApi.Properties.CorsConfiguration.AllowOrigins).toEqual([
+      { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [console, 'DomainName'] }]] },
+    ]);
   });
 
   it('has one Cognito group per role, named as the role the code reads from cognito:groups', () => {

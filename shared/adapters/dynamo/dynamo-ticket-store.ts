@@ -50,7 +50,11 @@ const storageAttributes = [
   'gsAll',
   'gsDue',
   'gsDueAt',
+  'searchText',
 ] as const;
+
+/** The most tickets a `due`-ordered list reads and sorts (a queue; see docs/console.md, "How search scales"). */
+const dueOrderLimit = 2000;
 
 /**
  * The `byTeam` partition of active tickets routing never placed (no team, no assignee), so the routing
@@ -77,7 +81,20 @@ export function ticketItem(ticket: Ticket): Record<string, unknown> {
     ...(ticket.team ? { gsTeam: `TEAM#${ticket.team}` } : unrouted ? { gsTeam: unroutedPartition } : {}),
     ...(ticket.assignee ? { gsAssignee: `AGENT#${ticket.assignee}` } : {}),
     ...(due ? { gsDue: 'DUE', gsDueAt: `${ticket.sla.resolutionDueAt}#${ticket.id}` } : {}),
+    searchText: searchText(ticket),
   };
+}
+
+/**
+ * What `q` searches: number, subject, the start of the description, customer name, e-mail and phone,
+ * lower-cased. DynamoDB's `contains` matches substrings, so Chinese words need no segmentation here.
+ */
+export function searchText(ticket: Ticket): string {
+  const c = ticket.customer;
+  return [ticket.number, ticket.subject, c.name, c.email, c.phone, ticket.description.slice(0, 2000)]
+    .filter(Boolean)
+    .join('\n')
+    .toLowerCase();
 }
 
 function fromItem(item: Record<string, unknown>): Ticket {
@@ -296,6 +313,7 @@ export function dynamoTicketStore(
 
     async list(filter: TicketFilter, page: PageRequest): Promise<Page<Ticket>> {
       const query = listQuery(tableName, filter);
+      if (page.order === 'due') return listByDue(query, page);
       const items: Ticket[] = [];
       let start = page.cursor ? decodeCursor(page.cursor) : undefined;
       // A filter expression can leave a page short; keep reading until it is full or the index ends.
@@ -321,6 +339,40 @@ export function dynamoTicketStore(
       return { items, ...(start ? { cursor: encodeCursor(start) } : {}) };
     },
   };
+
+  /**
+   * A queue by the nearest due time: DynamoDB has no index on it per team or agent, so the whole match
+   * (active tickets of one queue: bounded by the team's work) is read, sorted, and paged by offset.
+   */
+  async function listByDue(query: QueryCommandInput, page: PageRequest): Promise<Page<Ticket>> {
+    const offset = page.cursor ? decodeOffset(page.cursor) : 0;
+    const all: Ticket[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await doc.send(new QueryCommand({ ...query, ExclusiveStartKey: start }));
+      all.push(...(result.Items ?? []).map(fromItem));
+      start = result.LastEvaluatedKey;
+    } while (start && all.length < dueOrderLimit);
+    const keyed = all.map((ticket) => ({ ticket, due: dueKey(ticket) }));
+    keyed.sort((a, b) =>
+      a.due === b.due ? a.ticket.createdAt.localeCompare(b.ticket.createdAt) : a.due < b.due ? -1 : 1,
+    );
+    const items = keyed.slice(offset, offset + page.limit).map((k) => k.ticket);
+    const next = offset + page.limit;
+    return { items, ...(next < keyed.length ? { cursor: encodeOffset(next) } : {}) };
+  }
+}
+
+/** Sort key of the nearest running due time; tickets with none (paused, no SLA) come last. */
+function dueKey(ticket: Ticket): string {
+  if (ticket.sla.paused) return '~';
+  const running = (ticket.sla.targets ?? []).filter((t) => t.state === 'running' && t.dueAt);
+  const dues = running.length
+    ? running.map((t) => t.dueAt!)
+    : [ticket.firstRespondedAt ? null : ticket.sla.firstResponseDueAt, ticket.sla.resolutionDueAt].filter(
+        (d): d is string => !!d,
+      );
+  return dues.length ? dues.reduce((a, b) => (a < b ? a : b)) : '~';
 }
 
 /** Chooses the most selective index for a filter; the remaining conditions become a filter expression. */
@@ -373,6 +425,38 @@ function listQuery(tableName: string, filter: TicketFilter): QueryCommandInput {
     values[':team'] = filter.team;
     conditions.push('team = :team');
   }
+  if (filter.active && !filter.status) {
+    names['#status'] = 'status';
+    activeStatuses.forEach((status, i) => {
+      values[`:active${i}`] = status;
+    });
+    conditions.push(`#status IN (${activeStatuses.map((_, i) => `:active${i}`).join(', ')})`);
+  }
+  if (filter.priority) {
+    names['#priority'] = 'priority';
+    values[':priority'] = filter.priority;
+    conditions.push('#priority = :priority');
+  }
+  if (filter.tier) {
+    names['#customer'] = 'customer';
+    names['#tier'] = 'tier';
+    values[':tier'] = filter.tier;
+    conditions.push('#customer.#tier = :tier');
+  }
+  if (filter.channel) {
+    names['#channel'] = 'channel';
+    values[':channel'] = filter.channel;
+    conditions.push('#channel = :channel');
+  }
+  if (filter.intent) {
+    names['#intent'] = 'intent';
+    values[':intent'] = filter.intent;
+    conditions.push('#intent = :intent');
+  }
+  filter.words?.forEach((word, i) => {
+    values[`:w${i}`] = word;
+    conditions.push(`contains(searchText, :w${i})`);
+  });
   if (filter.breached !== undefined) {
     names['#sla'] = 'sla';
     names['#breached'] = 'breached';
@@ -393,6 +477,14 @@ const invalidCursor = () =>
   validationError('The cursor is not valid for this query', [
     { path: 'cursor', message: 'Invalid cursor', code: 'invalid' },
   ]);
+
+const encodeOffset = (offset: number) => encodeCursor({ offset: String(offset) });
+
+function decodeOffset(cursor: string): number {
+  const offset = Number(decodeCursor(cursor).offset);
+  if (!Number.isSafeInteger(offset) || offset < 0) throw invalidCursor();
+  return offset;
+}
 
 function encodeCursor(key: Record<string, unknown>) {
   return Buffer.from(JSON.stringify(key)).toString('base64url');

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Channel } from '../actor.ts';
 import { activeStatuses, type Priority } from '../ticket/lifecycle.ts';
-import type { RoutingDecision } from '../ticket/ticket.entity.ts';
+import type { RoutingDecision, RoutingExplanation } from '../ticket/ticket.entity.ts';
 import {
   type Agent,
   capacityBlock,
@@ -448,12 +448,43 @@ export function settleRouting(
   return {
     rule: decision.rule,
     reason: reasonFor(decision, winner, settled.passedOver ?? [], settled.pickedUpAfterMinutes),
+    explanation: explanationFor(decision, winner, settled.pickedUpAfterMinutes),
     candidates: decision.candidates
       .slice(0, settled.record ?? 10)
       .map((c) => ({ agentId: c.agentId, score: c.score })),
     relaxed: winner ? decision.relaxed : false,
     decidedAt: now.toISOString(),
   };
+}
+
+/** The decision as a code and its parameters (the console's words for `reasonFor`'s prose). */
+function explanationFor(
+  d: DecisionCore,
+  winner: Candidate | null,
+  pickedUpAfterMinutes: number | undefined,
+): RoutingExplanation {
+  const common = {
+    team: d.team,
+    rule: d.rule,
+    ruleName: d.ruleName,
+    match: d.rule ? 'rule' : d.pinned ? 'pinned' : 'default',
+    eligible: d.candidates.length,
+    considered: d.considered,
+    relaxedStep: d.requirements.step,
+  };
+  if (winner && pickedUpAfterMinutes !== undefined) {
+    return {
+      code: 'queue.picked_up',
+      params: { ...common, agent: winner.agentId, afterMinutes: Math.round(pickedUpAfterMinutes) },
+    };
+  }
+  if (winner) {
+    return {
+      code: 'rule.assigned',
+      params: { ...common, agent: winner.agentId, score: Number(winner.score.toFixed(3)) },
+    };
+  }
+  return { code: 'rule.queued', params: { ...common, nextStepAt: d.nextStepAt ?? null } };
 }
 
 const exclusionLabels: Record<Exclusion, string> = {

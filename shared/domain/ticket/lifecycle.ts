@@ -66,3 +66,14 @@ export const rolesFor = (rule: TransitionRule, priority: Priority): readonly Rol
 
 /** Statuses in which a ticket still needs work (and so holds an agent's capacity and an SLA timer). */
 export const activeStatuses: readonly Status[] = ['new', 'open', 'pending'];
+
+/** The statuses `roles` may move a ticket in `from` (of this priority) to, in the lifecycle's order. */
+export const allowedTransitionsFor = (
+  from: Status,
+  priority: Priority,
+  roles: readonly Role[],
+  lifecycle = defaultLifecycle,
+): Status[] =>
+  allowedFrom(from, lifecycle)
+    .filter((rule) => rolesFor(rule, priority).some((r) => roles.includes(r)))
+    .map((rule) => rule.to);

@@ -64,9 +64,28 @@ export const SlaState = z.object({
 });
 export type SlaState = z.infer<typeof SlaState>;
 
+/**
+ * Why routing (or a person) placed the ticket, as a code with parameters the console words in Chinese or
+ * English (`reason` keeps the English prose for logs and older readers).
+ */
+export const RoutingExplanation = z.object({
+  code: z.enum([
+    'rule.assigned',
+    'rule.queued',
+    'queue.picked_up',
+    'person.assigned',
+    'person.transferred',
+    'person.taken',
+  ]),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+export type RoutingExplanation = z.infer<typeof RoutingExplanation>;
+
 export const RoutingDecision = z.object({
   rule: z.string().nullable(),
   reason: z.string(),
+  /** Absent on decisions stored before explanations existed. */
+  explanation: RoutingExplanation.optional(),
   candidates: z.array(z.object({ agentId: z.string(), score: z.number() })).default([]),
   relaxed: z.boolean().default(false),
   decidedAt: z.string(),

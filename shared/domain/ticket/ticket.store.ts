@@ -25,13 +25,25 @@ export interface TicketFilter {
    * or failed). Served by an index partition of just those tickets; combine with `status` only.
    */
   unrouted?: boolean;
+  /** Only tickets that still need work (new, open, pending). */
+  active?: boolean;
+  priority?: Ticket['priority'];
+  tier?: Ticket['customer']['tier'];
+  channel?: Ticket['channel'];
+  intent?: string;
+  /** Lower-cased words that must all occur in the ticket's search text (`searchText`). */
+  words?: string[];
 }
 
 export interface PageRequest {
   limit: number;
   cursor?: string;
-  /** By creation time; default newest first (what people browsing want). Queues read oldest first. */
-  order?: 'newest' | 'oldest';
+  /**
+   * By creation time; default newest first (what people browsing want). Queues read oldest first.
+   * `due`: by the nearest SLA due time (active tickets only; the whole match is read and sorted, see
+   * docs/console.md, "How search scales").
+   */
+  order?: 'newest' | 'oldest' | 'due';
 }
 
 export interface Page<T> {

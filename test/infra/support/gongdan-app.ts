@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { addGongdan } from '#infra/gongdan-app.ts';
 
@@ -8,6 +9,13 @@ export const testRegion = 'eu-central-1';
 /** The feature flags and settings `cdk synth` uses, so the tests synthesize what the CLI would. */
 const cdkJsonContext = (): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL('../../../cdk.json', import.meta.url), 'utf8')).context;
+
+/**
+ * A stand-in for `console/dist` (an index.html and one asset). The infra tests check the construct
+ * tree, not the console's bytes, so they neither run Vite nor depend on the console's state (as
+ * `bundling: false` skips esbuild); `npm run synth` builds and ships the real one (infra/bin/app.ts).
+ */
+export const testConsoleAssets = fileURLToPath(new URL('../../fixtures/console-dist', import.meta.url));
 
 export interface TestAppOptions {
   /** Run esbuild for every function (real assets) or stage placeholders (faster; tree is identical). */
@@ -25,5 +33,5 @@ export function gongdanTestApp(options: TestAppOptions) {
       ...options.context,
     },
   });
-  return { app, ...addGongdan(app, { region: testRegion }) };
+  return { app, ...addGongdan(app, { region: testRegion, consoleAssets: testConsoleAssets }) };
 }
