@@ -70,6 +70,7 @@ try {
       content: `localStorage.setItem('gongdan.session', ${JSON.stringify(session)})`,
     });
     const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
     cold.push(await firstRow(page, () => page.goto(`${rt.url}/console/`)));
     warm.push(await firstRow(page, () => page.reload()));
     await context.close();

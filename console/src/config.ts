@@ -21,7 +21,8 @@ export interface ConsoleConfig {
 }
 
 export async function loadConfig(): Promise<ConsoleConfig> {
-  const response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: 'no-store' });
+  // index.html preloads it; the server marks it no-store, so a deploy's new values are read at once.
+  const response = await fetch(`${import.meta.env.BASE_URL}config.json`);
   if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
   return (await response.json()) as ConsoleConfig;
 }

@@ -9,6 +9,7 @@ import { AppContext, type AppContextValue } from './app-context.ts';
 import { syncClock } from './clock.ts';
 import { type ConsoleConfig, loadConfig } from './config.ts';
 import { I18nProvider, initialLang, useI18n } from './i18n.tsx';
+import { initialScope, queueOptions, queueQuery } from './pages/Queue.tsx';
 import { Shell } from './Shell.tsx';
 import './console.css';
 import { loadSession, type Session, saveSession } from './session.ts';
@@ -80,7 +81,18 @@ async function start() {
   const root = createRoot(document.getElementById('root')!);
   try {
     const config = await loadConfig();
-    await syncClock(config.apiUrl, config.mode === 'local');
+    // Countdowns follow the server's clock once it answers; the first paint does not wait for it.
+    void syncClock(config.apiUrl, config.mode === 'local');
+    // The first screen's data is requested now, while React and Ant Design render their first frame.
+    const session = loadSession();
+    if (
+      session &&
+      window.location.pathname.replace(/\/$/, '') === import.meta.env.BASE_URL.replace(/\/$/, '')
+    ) {
+      const api = apiClient({ baseUrl: config.apiUrl, token: () => session.token, onUnauthorized: () => {} });
+      const scope = initialScope(session.user.roles);
+      void queryClient.prefetchInfiniteQuery(queueOptions(api, queueQuery(scope, {}, session.user.id)));
+    }
     const lang = initialLang();
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     root.render(

@@ -7,6 +7,9 @@ export interface Session {
 
 const key = 'gongdan.session';
 
+/** Where to go after the Hosted UI's round trip (kept in sessionStorage across it). */
+export const returnToKey = 'gongdan.returnTo';
+
 export function sessionFromToken(token: string): Session {
   const payload = JSON.parse(base64UrlDecode(token.split('.')[1] ?? '')) as {
     sub: string;

@@ -134,16 +134,18 @@ describe('The console in Chromium', () => {
     // Act: raise the priority (the SLA follows it)
     await page.getByRole('combobox', { name: '优先级' }).click();
     await page.locator('.ant-select-item-option[title="高"]').click();
-    await page.locator('.ant-message-success').last().waitFor();
-    // Act: the lifecycle, only through the buttons offered
-    for (const action of ['to-open', 'to-pending', 'to-open', 'to-resolved']) {
+    await expect
+      .poll(() => api('GET', `/tickets/${ticket.id}`, { token: tokens.agent }).then((r) => r.body.priority))
+      .toBe('high');
+    // Act: the lifecycle, only through the buttons offered, each once the last one shows
+    for (const [action, status] of [
+      ['to-open', 'open'],
+      ['to-pending', 'pending'],
+      ['to-open', 'open'],
+      ['to-resolved', 'resolved'],
+    ] as const) {
       await page.locator(`[data-action="${action}"]`).click();
-      await page.locator('.ant-message-success').last().waitFor();
-      await page
-        .locator('.ant-message-success')
-        .last()
-        .waitFor({ state: 'detached' })
-        .catch(() => {});
+      await expect.poll(() => page.locator('[data-status]').getAttribute('data-status')).toBe(status);
     }
     // Assess
     await expect.poll(() => page.locator('[data-status]').getAttribute('data-status')).toBe('resolved');
@@ -251,6 +253,11 @@ describe('The console in Chromium', () => {
     expect(await page.getByText(ticket.number).count()).toBeGreaterThan(0); // in the at-risk list
     await shot(page, 'board-zh-desktop');
     await expectAccessible(page, 'board');
+    // …and the ticket's history says which target breached, in words, from the audit entry's data
+    await page.getByText(ticket.number).first().click();
+    await expect
+      .poll(() => page.locator('[data-history="sla.breached"]').first().textContent(), { timeout: 10_000 })
+      .toContain('首次响应超时');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
 import {
   Alert,
   Button,
@@ -15,7 +15,7 @@ import {
   Typography,
 } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { Page, TicketSummary } from '../api.ts';
+import type { Api, Page, TicketSummary } from '../api.ts';
 import { useApp, useDirectory } from '../app-context.ts';
 import { headlineTarget, SlaBadge } from '../components/SlaBadge.tsx';
 import { useI18n } from '../i18n.tsx';
@@ -49,6 +49,40 @@ const statusColours: Record<string, string> = {
   closed: 'default',
 };
 
+/** The list query of a queue tab and its filters. */
+export function queueQuery(
+  scope: Scope,
+  filters: Filters,
+  userId: string,
+): Record<string, string | undefined> {
+  const q: Record<string, string | undefined> = {
+    status: filters.status,
+    team: filters.team,
+    priority: filters.priority,
+    tier: filters.tier,
+    channel: filters.channel,
+    breached: filters.breached ? 'true' : undefined,
+    q: filters.q,
+    limit: '25',
+  };
+  if (scope === 'mine') q.assignee = userId;
+  if (scope !== 'all' && !filters.status) q.active = 'true';
+  if (scope !== 'all') q.sort = 'due';
+  return q;
+}
+
+/** The queue's TanStack query: pages of summaries with their cursor. */
+export const queueOptions = (api: Api, query: Record<string, string | undefined>) =>
+  infiniteQueryOptions({
+    queryKey: ['tickets', query],
+    queryFn: ({ pageParam }) => api.get<Page<TicketSummary>>('/tickets', { ...query, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.cursor,
+  });
+
+/** The tab a role starts on: agents their own queue, others the team queues. */
+export const initialScope = (roles: readonly string[]): Scope => (roles.includes('agent') ? 'mine' : 'team');
+
 /**
  * My queue, team queues and all tickets: sorted by the nearest SLA due time (queues) with a live
  * countdown, filters, search, cursor paging; refreshed every 3 s so new work shows without a reload.
@@ -58,36 +92,14 @@ export function Queue() {
   const { t, lang } = useI18n();
   const directory = useDirectory();
   const isAgent = hasRole(session, 'agent');
-  const [scope, setScope] = useState<Scope>(isAgent ? 'mine' : 'team');
+  const [scope, setScope] = useState<Scope>(initialScope(session!.user.roles));
   const [filters, setFilters] = useState<Filters>({});
   const [selected, setSelected] = useState(0);
   const search = useRef<InputRef>(null);
   const wide = Grid.useBreakpoint().md !== false;
 
-  const query = useMemo(() => {
-    const q: Record<string, string | undefined> = {
-      status: filters.status,
-      team: filters.team,
-      priority: filters.priority,
-      tier: filters.tier,
-      channel: filters.channel,
-      breached: filters.breached ? 'true' : undefined,
-      q: filters.q,
-      limit: '25',
-    };
-    if (scope === 'mine') q.assignee = session!.user.id;
-    if (scope !== 'all' && !filters.status) q.active = 'true';
-    if (scope !== 'all') q.sort = 'due';
-    return q;
-  }, [filters, scope, session]);
-
-  const tickets = useInfiniteQuery({
-    queryKey: ['tickets', query],
-    queryFn: ({ pageParam }) => api.get<Page<TicketSummary>>('/tickets', { ...query, cursor: pageParam }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.cursor,
-    refetchInterval: 3000,
-  });
+  const query = useMemo(() => queueQuery(scope, filters, session!.user.id), [filters, scope, session]);
+  const tickets = useInfiniteQuery({ ...queueOptions(api, query), refetchInterval: 3000 });
   const rows = tickets.data?.pages.flatMap((p) => p.items) ?? [];
 
   const teamName = (id: string | null) => {

@@ -3,7 +3,8 @@ import { Alert, Button, Card, List, Space, Tag, Typography } from 'antd';
 import { useApp } from '../app-context.ts';
 import { beginSignIn } from '../auth/cognito.ts';
 import { useI18n } from '../i18n.tsx';
-import { sessionFromToken } from '../session.ts';
+import { currentPath } from '../router.ts';
+import { returnToKey, sessionFromToken } from '../session.ts';
 
 interface LocalUser {
   id: string;
@@ -52,7 +53,11 @@ export function SignIn() {
           <Button
             type="primary"
             block
-            onClick={async () => window.location.assign(await beginSignIn(config.cognito!))}
+            onClick={async () => {
+              // After the Hosted UI, come back to what was opened (e.g. a ticket link in an SLA e-mail).
+              sessionStorage.setItem(returnToKey, currentPath());
+              window.location.assign(await beginSignIn(config.cognito!));
+            }}
           >
             {t('signInCognito')}
           </Button>

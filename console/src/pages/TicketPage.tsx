@@ -92,7 +92,16 @@ export default function TicketPage({ id }: { id: string }) {
   const perform = async (action: PendingAction) => {
     const shown = ticket.data!;
     try {
-      await action.run(shown.version);
+      const result = (await action.run(shown.version)) as { body?: unknown } | undefined;
+      // The API answers with the changed ticket (a reply with `{ message, ticket }`): show it at once,
+      // so a next click carries the new version; the refresh then brings live SLA figures and history.
+      const body = result?.body as (Partial<Ticket> & { ticket?: Partial<Ticket> }) | undefined;
+      const changed = body?.ticket ?? body;
+      if (changed?.id === shown.id && typeof changed.version === 'number') {
+        queryClient.setQueryData<Ticket>(['ticket', id], (old) =>
+          old ? { ...old, ...changed, sla: old.sla } : old,
+        );
+      }
       setConflict(null);
       action.onDone?.();
       await refresh();
@@ -390,7 +399,7 @@ export default function TicketPage({ id }: { id: string }) {
                       <Typography.Text type="secondary">
                         {e.actor.name ?? e.actor.id} · {new Date(e.at).toLocaleString()}
                       </Typography.Text>
-                      {describe(e, t)}
+                      {describe(e, { t, format }, agentName)}
                     </div>
                   ),
                 }))}
@@ -404,28 +413,52 @@ export default function TicketPage({ id }: { id: string }) {
   );
 }
 
-function describe(e: AuditEvent, t: (k: string) => string) {
+/** One history entry's details, worded from its data (codes and parameters) in the reader's language. */
+function describe(
+  e: AuditEvent,
+  i18n: { t: (k: string) => string; format: (k: string, p: Record<string, unknown>) => string },
+  agentName: (id: string | null) => string,
+) {
+  const { t, format } = i18n;
   const d = e.data ?? {};
-  if ((e.type === 'transitioned' || e.type === 'reopened') && d.from && d.to) {
-    return (
-      <div>
-        {`${t(String(d.from))} → ${t(String(d.to))}`}
-        {d.reason ? ` · ${String(d.reason)}` : ''}
-      </div>
-    );
+  const line = (text: string) => <div>{text}</div>;
+  const reason = d.reason ? ` · ${String(d.reason)}` : '';
+  switch (e.type) {
+    case 'transitioned':
+    case 'reopened':
+      return d.from && d.to ? line(`${t(String(d.from))} → ${t(String(d.to))}${reason}`) : null;
+    case 'assigned':
+    case 'transferred': {
+      const to = (d.toAssignee ?? d.assignee ?? null) as string | null;
+      return line(`→ ${agentName(to)}${reason}`);
+    }
+    case 'updated': {
+      const priority = d.priority as { from?: string; to?: string } | undefined;
+      return priority?.from && priority.to
+        ? line(`${t('priority')}: ${t(priority.from)} → ${t(priority.to)}`)
+        : null;
+    }
+    case 'sla.warning':
+      return line(
+        format('hist.sla.warning', {
+          target: t(String(d.target)),
+          percent: d.percent,
+          remaining: Math.round(Number(d.remainingMinutes ?? 0)),
+        }),
+      );
+    case 'sla.breached':
+      return line(format('hist.sla.breached', { target: t(String(d.target)) }));
+    case 'escalated':
+      return line(
+        format('hist.escalated', {
+          target: t(String(d.target)),
+          level: d.level,
+          overdue: Math.round(Number(d.overdueMinutes ?? 0)),
+        }),
+      );
+    default:
+      return null;
   }
-  if (
-    (e.type === 'assigned' || e.type === 'transferred') &&
-    (d.toAssignee !== undefined || d.assignee !== undefined)
-  ) {
-    return (
-      <div>
-        {String(d.toAssignee ?? d.assignee ?? t('unassigned'))}
-        {d.reason ? ` · ${String(d.reason)}` : ''}
-      </div>
-    );
-  }
-  return null;
 }
 
 function Composer({
