@@ -56,6 +56,17 @@ try {
     user: { id: claims.sub, name: claims.name, roles: claims['cognito:groups'] },
     expiresAt: claims.exp * 1000,
   });
+  // What a list weighs: 10 tickets as summaries (the default) and as whole tickets.
+  const listBytes = async (view: string) =>
+    (
+      await (
+        await fetch(`${rt.url}/tickets?limit=10&view=${view}`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).text()
+    ).length;
+  const [summary, full] = [await listBytes('summary'), await listBytes('full')];
+  console.log(`GET /tickets?limit=10: summary ${kb(summary)}, full ${kb(full)} (seeded tickets)`);
   const firstRow = async (page: import('playwright-core').Page, go: () => Promise<unknown>) => {
     const start = performance.now();
     await go();

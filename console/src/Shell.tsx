@@ -153,15 +153,34 @@ function AvailabilityToggle() {
   });
   const change = useMutation({
     mutationFn: (availability: Availability) =>
-      api.send<{ agent: Agent; pickedUp: string[] }>(
-        'POST',
-        `/agents/${encodeURIComponent(id)}/availability`,
-        { availability },
-      ),
+      api.send<{
+        agent: Agent;
+        pickedUp: string[];
+        pickedUpTickets: { id: string; number: string; subject: string }[];
+      }>('POST', `/agents/${encodeURIComponent(id)}/availability`, { availability }),
     onSuccess: ({ body }) => {
       queryClient.setQueryData(['agent', id], body.agent);
       void queryClient.invalidateQueries({ queryKey: ['tickets'] });
-      if (body.pickedUp.length) message.info(`${t('pickedUp')} ${body.pickedUp.length}`);
+      if (body.pickedUpTickets?.length) {
+        message.info(
+          <span>
+            {t('pickedUp')}{' '}
+            {body.pickedUpTickets.map((ticket, i) => (
+              <span key={ticket.id}>
+                {i > 0 ? '、' : ''}
+                <a
+                  href={href(`/tickets/${ticket.id}`)}
+                  onClick={link(`/tickets/${ticket.id}`)}
+                  title={ticket.subject}
+                >
+                  {ticket.number}
+                </a>
+              </span>
+            ))}
+          </span>,
+          8,
+        );
+      }
     },
     onError: (error) => message.error(error.message),
   });

@@ -189,7 +189,7 @@ const zh = {
   agents_shiftHint: '不设排班时，坐席在线即可接单；设了排班则只在班次时段内接单。',
   agents_timeZone: '时区',
   agents_window: '时段 {n}',
-  agents_days: '开始于',
+  agents_days: '开始日',
   agents_start: '开始时间',
   agents_end: '结束时间',
   agents_endHint: '早于开始时间即跨过午夜',

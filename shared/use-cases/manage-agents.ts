@@ -43,6 +43,8 @@ export interface AgentChange {
   agent: Agent;
   /** Ticket ids taken from the queues as a result (they came online or got capacity). */
   pickedUp: string[];
+  /** The same tickets as people name them (for the console's notice). */
+  pickedUpTickets?: { id: string; number: string; subject: string }[];
 }
 
 /**
@@ -116,5 +118,10 @@ export async function setAgentAvailability(
   return {
     agent: pickedUp.length ? ((await routing.agents.get(id)) ?? agent) : agent,
     pickedUp: pickedUp.map((p) => p.ticket.id),
+    pickedUpTickets: pickedUp.map((p) => ({
+      id: p.ticket.id,
+      number: p.ticket.number,
+      subject: p.ticket.subject,
+    })),
   };
 }

@@ -230,6 +230,38 @@ describe('The console in Chromium', () => {
     await context.close();
   });
 
+  it('toggles availability, and coming online shows the work picked up', async () => {
+    // Prepare: 张伟 goes offline from the header
+    const { page, context } = await signedIn('u-agent-zhang');
+    const availability = page.getByRole('radiogroup', { name: '在线状态' });
+    await availability.getByText('离线').click();
+    await expect
+      .poll(async () => {
+        const agents = (await api('GET', '/agents', { token: tokens.admin })).body as {
+          items: { id: string; availability: string }[];
+        };
+        return agents.items.find((a) => a.id === 'u-agent-zhang')?.availability;
+      })
+      .toBe('offline');
+    // …while billing work arrives that only he can take (billing's only member): it waits in the queue
+    const ticket = await createTicket({
+      subject: '发票金额与合同不符',
+      team: 'billing',
+      customer: { email: 'finance@example.com' },
+    });
+    // Act
+    await availability.getByText('在线').click();
+    // Assess: the notice names the ticket he was handed, as a link
+    const notice = page.locator('.ant-message-notice', { hasText: '上线后接到的工单' });
+    await notice.waitFor();
+    expect(await notice.locator('a').allTextContents()).toContain(ticket.number);
+    const stored = (await api('GET', `/tickets/${ticket.id}`, { token: tokens.admin })).body as {
+      assignee: string;
+    };
+    expect(stored.assignee).toBe('u-agent-zhang');
+    await context.close();
+  });
+
   it('counts a breach on the supervisor board, live', async () => {
     // Prepare
     const { page, context, errors } = await signedIn('u-sup-field');
@@ -279,6 +311,7 @@ describe('The console in Chromium', () => {
       />0|greater|大于|positive/i,
     );
     await shot(page, 'admin-sla-error-zh-desktop');
+    await expectAccessible(page, 'admin with a field error'); // the error text must be readable too
     // Act: a good value
     await field.fill('45');
     await page.locator('button[type=submit]').click();

@@ -4,8 +4,11 @@ import { useI18n } from '../i18n.tsx';
 import { navigate, usePath } from '../router.ts';
 
 const AdminSla = lazy(() => import('./AdminSla.tsx'));
+const AdminAgents = lazy(() => import('./AdminAgents.tsx'));
+const AdminCalendars = lazy(() => import('./AdminCalendars.tsx'));
+const AdminRouting = lazy(() => import('./AdminRouting.tsx'));
 
-const sections = ['sla'] as const;
+const sections = ['sla', 'agents', 'calendars', 'routing'] as const;
 type Section = (typeof sections)[number];
 
 /** The admin's low-code configuration: one tab per document, each a form with the API's field errors. */
@@ -21,7 +24,15 @@ export default function Admin() {
         items={sections.map((s) => ({ key: s, label: t(`admin_${s}`) }))}
       />
       <Suspense fallback={<Spin />}>
-        <AdminSla />
+        {section === 'sla' ? (
+          <AdminSla />
+        ) : section === 'agents' ? (
+          <AdminAgents />
+        ) : section === 'calendars' ? (
+          <AdminCalendars />
+        ) : (
+          <AdminRouting />
+        )}
       </Suspense>
     </>
   );

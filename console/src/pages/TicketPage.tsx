@@ -385,7 +385,7 @@ export default function TicketPage({ id }: { id: string }) {
             </Card>
             <Card title={t('history')}>
               <Timeline
-                items={(history.data ?? []).map((e) => ({
+                items={collapseViews(history.data ?? []).map(({ event: e, views }) => ({
                   key: e.id,
                   color:
                     e.type.startsWith('sla') || e.type === 'escalated'
@@ -395,7 +395,10 @@ export default function TicketPage({ id }: { id: string }) {
                         : 'blue',
                   children: (
                     <div data-history={e.type}>
-                      <Typography.Text strong>{t(e.type)}</Typography.Text>{' '}
+                      <Typography.Text strong>
+                        {t(e.type)}
+                        {views > 1 ? ` ×${views}` : ''}
+                      </Typography.Text>{' '}
                       <Typography.Text type="secondary">
                         {e.actor.name ?? e.actor.id} · {new Date(e.at).toLocaleString()}
                       </Typography.Text>
@@ -411,6 +414,21 @@ export default function TicketPage({ id }: { id: string }) {
       <AssignModal open={assigning} ticket={tk} onClose={() => setAssigning(false)} perform={perform} />
     </Space>
   );
+}
+
+/**
+ * The history with each run of views by one person shown once (with a count and the latest time):
+ * every open of a ticket is audited, and a dozen "viewed" lines would bury what happened.
+ */
+function collapseViews(events: AuditEvent[]): { event: AuditEvent; views: number }[] {
+  const rows: { event: AuditEvent; views: number }[] = [];
+  for (const event of events) {
+    const last = rows.at(-1);
+    if (event.type === 'viewed' && last?.event.type === 'viewed' && last.event.actor.id === event.actor.id) {
+      rows[rows.length - 1] = { event, views: last.views + 1 };
+    } else rows.push({ event, views: 1 });
+  }
+  return rows;
 }
 
 /** One history entry's details, worded from its data (codes and parameters) in the reader's language. */
