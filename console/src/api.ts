@@ -1,4 +1,22 @@
-/** The API as the console calls it: bearer token, JSON, errors as `ApiError` with field-level detail. */
+/**
+ * The API as the console calls it: bearer token, JSON, errors as `ApiError` with field-level detail.
+ *
+ * The shapes it reads are type-only imports of the API's own definitions: the zod schemas the routes
+ * validate and answer with (the same ones /openapi.json is generated from) and the use cases' view
+ * types. A change to the API's shapes fails `tsc -p console` wherever the console reads them; nothing
+ * of shared/ is bundled (the build output is identical with or without these imports).
+ */
+import type { AuditEvent as AuditRecord } from '../../shared/domain/audit/audit-event.ts';
+import type { Agent as AgentRecord } from '../../shared/domain/routing/agent.ts';
+import type { Priority as PriorityType, Status as StatusType } from '../../shared/domain/ticket/lifecycle.ts';
+import type { Message as MessageRecord } from '../../shared/domain/ticket/message.ts';
+import type { Ticket as TicketRecord } from '../../shared/domain/ticket/ticket.entity.ts';
+import type { readDirectory } from '../../shared/use-cases/directory.ts';
+import type {
+  TargetView as TargetViewType,
+  TicketActions,
+  TicketSummary as TicketSummaryType,
+} from '../../shared/use-cases/ticket-view.ts';
 
 export interface FieldIssue {
   path: string;
@@ -84,100 +102,23 @@ function safeJson(text: string): unknown {
   }
 }
 
-// ---- The shapes the console reads (the API's OpenAPI document at /openapi.json has them all) ----
+// ---- The shapes the console reads (see above) ----
 
-export type Status = 'new' | 'open' | 'pending' | 'resolved' | 'closed';
-export type Priority = 'low' | 'normal' | 'high' | 'urgent';
-export type Availability = 'online' | 'away' | 'offline';
-
-export interface TargetView {
-  target: 'firstResponse' | 'nextResponse' | 'resolution';
-  cycle: number;
-  state: 'running' | 'paused' | 'met' | 'breached';
-  targetMinutes: number;
-  startedAt: string;
-  dueAt: string | null;
-  remainingMinutes: number;
-  warnAt: string | null;
-}
-
-export interface TicketSummary {
-  id: string;
-  number: string;
-  subject: string;
-  status: Status;
-  priority: Priority;
-  channel: string;
-  intent: string | null;
-  category: string | null;
-  customer: { name?: string; email: string; tier: 'standard' | 'vip'; phone?: string };
-  team: string | null;
-  assignee: string | null;
-  sla: { policy: string | null; breached: string[]; paused: boolean; targets?: TargetView[] };
-  nextDueAt?: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-export interface Ticket extends TicketSummary {
-  description: string;
-  tags: string[];
-  routing: {
-    rule: string | null;
-    reason: string;
-    explanation?: { code: string; params: Record<string, string | number | boolean | null> };
-    candidates: { agentId: string; score: number }[];
-    decidedAt: string;
-  } | null;
-  classification?: {
-    intent: string | null;
-    confidence: number;
-    facts: Record<string, string[]>;
-    model: string;
-  } | null;
-  firstRespondedAt: string | null;
-  resolvedAt: string | null;
-  allowedTransitions: Status[];
-  canTake: boolean;
-}
-
-export interface Message {
-  id: string;
-  body: string;
-  public: boolean;
-  author: { id: string; name?: string; role: string; email?: string };
-  channel: string;
-  at: string;
-}
-
-export interface AuditEvent {
-  id: string;
-  type: string;
-  at: string;
-  actor: { id: string; name?: string; role: string };
-  channel: string;
-  version: number;
-  data: Record<string, unknown>;
-}
-
-export interface Agent {
-  id: string;
-  name: string;
-  teams: string[];
-  availability: Availability;
-  capacity: { max: number };
-  load: { total: number };
-}
-
-export interface Directory {
-  teams: { id: string; name: string; nameEn: string; supervisor: string }[];
-  agents: { id: string; name: string; teams: string[]; availability: Availability }[];
-  policies: { id: string; name: string }[];
-  statuses: { id: Status; zh: string; en: string }[];
-  priorities: Priority[];
-  intents: { id: string; zh: string; en: string }[];
-}
+export type Status = StatusType;
+export type Priority = PriorityType;
+export type Availability = AgentRecord['availability'];
+export type TargetView = TargetViewType;
+/** A list row (`GET /tickets`, `view=summary`). */
+export type TicketSummary = TicketSummaryType;
+/** `GET /tickets/{id}`: the ticket, its targets' warning instants, and what the caller may do. */
+export type Ticket = Omit<TicketRecord, 'sla'> & {
+  sla: Omit<TicketRecord['sla'], 'targets'> & { targets?: TargetView[] };
+} & TicketActions;
+export type Message = MessageRecord;
+export type AuditEvent = AuditRecord;
+export type Agent = AgentRecord;
+/** `GET /directory`. */
+export type Directory = Awaited<ReturnType<typeof readDirectory>>;
 
 export interface Page<T> {
   items: T[];
