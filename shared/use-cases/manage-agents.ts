@@ -51,7 +51,8 @@ export interface AgentChange {
  * Creates or replaces an agent's profile.
  *
  * 1. Check the teams against the routing configuration (when one is stored).
- * 2. Keep the current availability unless one is given; store the profile (load is kept).
+ * 2. Keep the current availability unless one is given; store the profile (load is kept), at the
+ *    version the caller read when they name one (If-Match: 412 if it moved), with who wrote it.
  * 3. More capacity, new teams or skills may fit queued work: hand it to them.
  */
 export async function putAgent(
@@ -59,6 +60,7 @@ export async function putAgent(
   update: AgentUpdate,
   actor: Actor,
   deps: TicketDeps,
+  expectedVersion?: number,
 ): Promise<AgentChange & { created: boolean }> {
   const routing = deps.routing;
   const config = await routing.config.get();
@@ -77,6 +79,10 @@ export async function putAgent(
       id,
       availability: update.availability ?? current?.availability ?? 'offline',
     }),
+    {
+      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+      by: { id: actor.id, ...(actor.name ? { name: actor.name } : {}) },
+    },
   );
   deps.logger.info('agent.updated', { agentId: id, by: actor.id, created: !current });
   const pickedUp = await pickUpFor(id, deps, config);

@@ -1,4 +1,4 @@
-import type { Actor } from '../domain/actor.ts';
+import { type Actor, hasAnyRole } from '../domain/actor.ts';
 import { type BusinessCalendar, businessMsBetween } from '../domain/sla/calendar.ts';
 import { warningPercents } from '../domain/sla/policy.ts';
 import type { SlaConfiguration } from '../domain/sla/ticket-mapping.ts';
@@ -17,6 +17,11 @@ export interface TicketActions {
   allowedTransitions: Status[];
   /** Whether the caller may take it (`POST /tickets/{id}/take`): an agent, an active unassigned ticket. */
   canTake: boolean;
+  /**
+   * Whether the caller may reassign or transfer it (`POST /tickets/{id}/assignment`): supervisors and
+   * admins any active ticket, agents their own or unassigned ones.
+   */
+  canAssign: boolean;
 }
 
 /** A list row: what a queue shows, a tenth of the ticket's weight (no description, routing or facts). */
@@ -48,6 +53,10 @@ export function actionsFor(ticket: Ticket, actor: Actor): TicketActions {
     allowedTransitions: allowedTransitionsFor(ticket.status, ticket.priority, actor.roles),
     canTake:
       actor.roles.includes('agent') && activeStatuses.includes(ticket.status) && ticket.assignee === null,
+    canAssign:
+      activeStatuses.includes(ticket.status) &&
+      (hasAnyRole(actor, ['supervisor', 'admin']) ||
+        (actor.roles.includes('agent') && (ticket.assignee === null || ticket.assignee === actor.id))),
   };
 }
 

@@ -22,6 +22,9 @@ interface StoredAgent {
   shift: unknown;
   load: unknown;
   lastAssignedAt: unknown;
+  profileVersion?: number;
+  updatedAt?: string;
+  updatedBy?: { id: string; name?: string } | null;
 }
 
 beforeAll(async () => {
@@ -30,8 +33,15 @@ beforeAll(async () => {
 
 afterAll(() => world?.stop());
 
-/** An agent's profile: what `PUT /agents/{id}` sets, without routing's live load. */
-const profileOf = ({ load: _load, lastAssignedAt: _last, ...profile }: StoredAgent) => profile;
+/** An agent's profile: what `PUT /agents/{id}` sets, without routing's live load and the write's stamp. */
+const profileOf = ({
+  load: _load,
+  lastAssignedAt: _last,
+  profileVersion: _version,
+  updatedAt: _at,
+  updatedBy: _by,
+  ...profile
+}: StoredAgent) => profile;
 
 async function storedAgent(id: string): Promise<StoredAgent | undefined> {
   const listed = await world.api('GET', '/agents', { token: world.tokens.admin });
@@ -154,6 +164,49 @@ describe('The agents editor in the console', () => {
     await expect.poll(() => capacityError.count()).toBe(0); // (the old message fades out)
     // …and nothing was saved
     expect(profileOf((await storedAgent('u-agent-zhang'))!)).toEqual(profileOf(before));
+    await context.close();
+  });
+
+  it('explains a change someone else saved first (412), records who saved, and saves nothing', async () => {
+    // Prepare: the admin opens 王强's profile…
+    const before = (await storedAgent('u-agent-wang'))!;
+    const { page, context } = await agentsScreen();
+    await page.getByRole('button', { name: '编辑 王强' }).click();
+    const capacity = page.getByLabel('最多同时处理工单数');
+    await capacity.waitFor();
+    expect(Number(await page.locator('[data-agent-form] [data-version]').getAttribute('data-version'))).toBe(
+      before.profileVersion,
+    );
+    // …when a supervisor saves a change to it over the API
+    const {
+      load: _l,
+      lastAssignedAt: _a,
+      profileVersion,
+      updatedAt: _u,
+      updatedBy: _b,
+      availability: _v,
+      id: _i,
+      ...body
+    } = before as StoredAgent & { id: string };
+    const theirs = await world.api('PUT', '/agents/u-agent-wang', {
+      token: world.tokens.supervisor,
+      body: { ...body, capacity: { ...before.capacity, max: 7 } },
+      headers: { 'if-match': `"${profileVersion}"` },
+    });
+    expect(theirs.status).toBe(200);
+    expect(theirs.headers.get('etag')).toBe(`"${(profileVersion ?? 0) + 1}"`);
+
+    // Act: the admin saves theirs on the version they read
+    await capacity.fill('2');
+    const answer = putAnswer(page, 'u-agent-wang');
+    await saveButton(page).click();
+
+    // Assess: 412, explained; the supervisor's change stands, with who made it
+    expect((await answer).status()).toBe(412);
+    await page.locator('[role=alert]', { hasText: '坐席资料已被他人修改' }).waitFor();
+    const stored = (await storedAgent('u-agent-wang'))!;
+    expect(stored.capacity.max).toBe(7);
+    expect(stored.updatedBy?.id).toBe('u-sup-field');
     await context.close();
   });
 

@@ -139,7 +139,9 @@ describe('The API as the console uses it (handlers over DynamoDB Local)', () => 
       const bySupervisor = await call('take-ticket', { token: tokens.supervisor, params: { id: ticket.id } });
       // Assess
       expect(taken.status).toBe(200);
-      expect(taken.body).toMatchObject({ assignee: 'u-wang', canTake: false });
+      expect(taken.body).toMatchObject({ assignee: 'u-wang', canTake: false, canAssign: true });
+      const asLi = await call('get-ticket', { token: tokens.li, params: { id: ticket.id } });
+      expect(asLi.body).toMatchObject({ canTake: false, canAssign: false }); // 王强's ticket: li may not move it
       expect(taken.body.routing.explanation).toMatchObject({
         code: 'person.taken',
         params: { agent: 'u-wang', team: 'service-desk', fromTeam: 'field-service' },

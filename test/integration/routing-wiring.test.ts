@@ -365,7 +365,15 @@ describe('Load release and queue pickup', () => {
     await createTicket(ticketInput(), staff, world.deps);
     const waiting = (await createTicket(ticketInput(), staff, world.deps)).ticket;
     expect(waiting.assignee).toBeNull();
-    const { id: _id, load: _load, lastAssignedAt: _at, ...current } = (await world.agents.get('desk-1'))!;
+    const {
+      id: _id,
+      load: _load,
+      lastAssignedAt: _at,
+      profileVersion: _version,
+      updatedAt: _updatedAt,
+      updatedBy: _by,
+      ...current
+    } = (await world.agents.get('desk-1'))!;
     // Act
     const { agent, pickedUp } = await putAgent(
       'desk-1',

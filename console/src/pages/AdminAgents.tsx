@@ -56,6 +56,10 @@ interface AgentRecord {
   location: { lat: number; lng: number; address?: string } | null;
   load: { total: number };
   lastAssignedAt: string | null;
+  /** The profile's version (sent back as If-Match), and who last wrote it when. */
+  profileVersion?: number;
+  updatedAt?: string;
+  updatedBy?: { id: string; name?: string } | null;
 }
 
 /** The form's values, named like the API's paths where the shapes agree. */
@@ -192,8 +196,8 @@ type Editing = { agent: AgentRecord | null; key: number };
 
 /**
  * Agents as a table and a form per agent: teams, skills with proficiency, languages, capacity, level,
- * field work, shift and location. The API's field errors appear beside their inputs. `PUT /agents/{id}`
- * takes no If-Match (it replaces the profile), so a 409 or 412 is shown should the API ever send one.
+ * field work, shift and location. The API's field errors appear beside their inputs. A profile is saved
+ * with If-Match of the version read, so an edit made meanwhile by someone else is a 412, explained.
  */
 export default function AdminAgents() {
   const { api } = useApp();
@@ -245,7 +249,8 @@ export default function AdminAgents() {
     const id = creating ? values.id.trim() : editing!.agent!.id;
     setSaving(true);
     try {
-      await api.send('PUT', `/agents/${encodeURIComponent(id)}`, toBody(values));
+      const version = creating ? undefined : editing!.agent!.profileVersion;
+      await api.send('PUT', `/agents/${encodeURIComponent(id)}`, toBody(values), version);
       setErrors({});
       setProblem(null);
       setEditing(null);
@@ -425,6 +430,14 @@ export default function AdminAgents() {
                 onFinish={save}
                 data-agent-form={current?.id ?? 'new'}
               >
+                {current?.profileVersion !== undefined && (
+                  <Typography.Paragraph type="secondary" data-version={current.profileVersion}>
+                    {t('version')} {current.profileVersion}
+                    {current.updatedAt
+                      ? ` · ${t('updatedBy')}: ${current.updatedBy?.name ?? current.updatedBy?.id ?? 'Gongdan'} · ${new Date(current.updatedAt).toLocaleString()}`
+                      : ''}
+                  </Typography.Paragraph>
+                )}
                 {problem && (
                   <Alert
                     type={problem.conflict ? 'warning' : 'error'}

@@ -251,12 +251,11 @@ export default function TicketPage({ id }: { id: string }) {
                 }))}
               />
             )}
-            {hasRole(session, 'agent', 'supervisor', 'admin') &&
-              ['new', 'open', 'pending'].includes(tk.status) && (
-                <Button data-action="assign" onClick={() => setAssigning(true)}>
-                  {t('assign')}
-                </Button>
-              )}
+            {tk.canAssign && (
+              <Button data-action="assign" onClick={() => setAssigning(true)}>
+                {t('assign')}
+              </Button>
+            )}
           </Space>
           {conflict && (
             <Alert

@@ -22,6 +22,7 @@ import type {
   ReleaseOptions,
 } from '../../domain/routing/agent.store.ts';
 import { Agent, type AgentProfile } from '../../domain/routing/agent.ts';
+import { agentVersionMismatch } from '../../domain/routing/routing.errors.ts';
 import { queryAll } from './query-all.ts';
 import { ticketIndexes } from './table-design.ts';
 
@@ -44,17 +45,7 @@ const memberKey = (id: string, team: string) => ({ pk: `AGENT#${id}`, sk: `TEAM#
 const allAgents = 'AGENTS';
 const membersOf = (team: string) => `MEMBERS#${team}`;
 
-const storageAttributes = [
-  'pk',
-  'sk',
-  'entity',
-  'gsTeam',
-  'gsStatusCreated',
-  'held',
-  'heldAt',
-  'profileVersion',
-  'updatedAt',
-];
+const storageAttributes = ['pk', 'sk', 'entity', 'gsTeam', 'gsStatusCreated', 'held', 'heldAt'];
 
 function toAgent(item: Record<string, unknown>): Agent {
   const agent = { ...item };
@@ -131,12 +122,18 @@ export function dynamoAgentStore(
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  async function put(profile: AgentProfile): Promise<Agent> {
+  async function put(
+    profile: AgentProfile,
+    options: { expectedVersion?: number; by?: { id: string; name?: string } } = {},
+  ): Promise<Agent> {
     let lastError: unknown;
     return retryOnConflict(
       async () => {
         const current = await getItem(profile.id);
         const version = typeof current?.profileVersion === 'number' ? current.profileVersion : 0;
+        if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+          throw agentVersionMismatch(profile.id, options.expectedVersion, version);
+        }
         const oldTeams = new Set<string>(Array.isArray(current?.teams) ? (current.teams as string[]) : []);
         const newTeams = new Set(profile.teams);
 
@@ -157,6 +154,9 @@ export function dynamoAgentStore(
           ':all': allAgents,
           ':sort': `AGENT#${profile.id}`,
           ':now': clock.now().toISOString(),
+          ':by': options.by
+            ? { id: options.by.id, ...(options.by.name ? { name: options.by.name } : {}) }
+            : null,
         };
         const sets = [
           '#load = if_not_exists(#load, :zeroLoad)',
@@ -169,6 +169,7 @@ export function dynamoAgentStore(
           'gsTeam = :all',
           'gsStatusCreated = :sort',
           'updatedAt = :now',
+          'updatedBy = :by',
         ];
         const removes: string[] = [];
         for (const field of profileFields) {
@@ -221,6 +222,12 @@ export function dynamoAgentStore(
         } catch (error) {
           // A concurrent change of the same profile (or its team items) cancelled the transaction.
           if (!isCanceled(error)) throw error;
+          // Another write got in first: a caller who named a version hears so; others go again.
+          if (options.expectedVersion !== undefined) {
+            const now = await getItem(profile.id);
+            const actual = typeof now?.profileVersion === 'number' ? now.profileVersion : 0;
+            throw agentVersionMismatch(profile.id, options.expectedVersion, actual);
+          }
           lastError = error;
           return retry;
         }

@@ -38,7 +38,15 @@ export interface HeldClaim {
  */
 export interface AgentStore {
   /** Creates or replaces an agent's profile; live load and `lastAssignedAt` are kept. */
-  put(profile: AgentProfile): Promise<Agent>;
+  /**
+   * Creates or replaces a profile (load is kept). With `options.expectedVersion` the write applies only
+   * to that version of the profile (AGENT.VERSION_MISMATCH otherwise); without, a concurrent write is
+   * retried on the fresh version.
+   */
+  put(
+    profile: AgentProfile,
+    options?: { expectedVersion?: number; by?: { id: string; name?: string } },
+  ): Promise<Agent>;
   get(id: string): Promise<Agent | null>;
   list(): Promise<Agent[]>;
   listByTeam(team: string): Promise<Agent[]>;

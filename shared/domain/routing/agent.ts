@@ -99,6 +99,11 @@ export type AgentProfileInput = z.input<typeof AgentProfile>;
 export const Agent = AgentProfile.extend({
   load: Load.default({ total: 0, byChannel: {} }),
   lastAssignedAt: z.string().nullable().default(null),
+  /** The profile's version (its ETag): each `PUT /agents/{id}` adds one; load changes do not. */
+  profileVersion: z.number().int().nonnegative().optional(),
+  /** When and by whom the profile was last written (absent on profiles stored before this existed). */
+  updatedAt: z.string().optional(),
+  updatedBy: z.object({ id: z.string(), name: z.string().optional() }).nullable().optional(),
 });
 export type Agent = z.infer<typeof Agent>;
 export type AgentInput = z.input<typeof Agent>;

@@ -62,3 +62,11 @@ export const ticketNotActive = (ticketId: string, status: string) =>
     ticketId,
     status,
   });
+
+export const agentVersionMismatch = (id: string, expected: number, actual: number) =>
+  new DomainError(
+    'precondition_failed',
+    'AGENT.VERSION_MISMATCH',
+    `Agent ${id}'s profile is at version ${actual}, not ${expected}; reload it and try again`,
+    { agentId: id, expected, actual },
+  );
