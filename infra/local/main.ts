@@ -69,6 +69,9 @@ async function main() {
       `(data: ${runtime.dataDir}, DynamoDB Local: ${runtime.dynamo.endpoint}, time scale: ${runtime.clock.timeScale}${seeded})`,
   );
   console.log(
+    `Console: ${runtime.url}/console/ · portal: ${runtime.url}/portal · API document: ${runtime.url}/openapi.json`,
+  );
+  console.log(
     `Tokens: ${runtime.url}/dev/tokens · outbox: ${runtime.url}/dev/outbox · clock: ${runtime.url}/dev/clock`,
   );
 }
