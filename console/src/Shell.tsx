@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Button, Layout, Menu, Segmented, Space, Spin, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Grid, Layout, Menu, Segmented, Space, Spin, Tag, Typography } from 'antd';
 import { lazy, Suspense, useEffect } from 'react';
 import type { Agent, Availability } from './api.ts';
 import { useApp } from './app-context.ts';
@@ -18,6 +18,8 @@ export function Shell() {
   const { session, signOut } = useApp();
   const { t, lang, setLang } = useI18n();
   const path = usePath();
+  // On a phone the header keeps to two rows: who is signed in is left out (sign-in chose it).
+  const wide = Grid.useBreakpoint().md !== false;
 
   useEffect(() => {
     document.title = `${t('appName')} · ${t('queue')}`;
@@ -98,9 +100,11 @@ export function Shell() {
           <Button size="small" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} aria-label="language">
             {t('language')}
           </Button>
-          <Tag color="blue" style={{ marginInlineEnd: 0 }}>
-            {session.user.name} · {session.user.roles.map((r) => t(`role_${r}`)).join('/')}
-          </Tag>
+          {wide && (
+            <Tag color="blue" style={{ marginInlineEnd: 0 }}>
+              {session.user.name} · {session.user.roles.map((r) => t(`role_${r}`)).join('/')}
+            </Tag>
+          )}
           <Button size="small" onClick={signOut}>
             {t('signOut')}
           </Button>

@@ -28,6 +28,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { consoleCsp } from '../console-csp.ts';
 
 /** Where the console lives, in the bucket and on the distribution (Vite's `base`). */
 export const consolePrefix = 'console/';
@@ -142,20 +143,10 @@ export class ConsoleHosting extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const csp = [
-      "default-src 'self'",
-      "script-src 'self'",
-      // Ant Design (CSS-in-JS) injects <style> elements at run time, so styles need 'unsafe-inline';
-      // scripts do not, so inline or injected scripts are still refused.
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data: blob:",
-      "font-src 'self' data:",
-      `connect-src 'self' ${[...props.apiOrigins, props.signInUrl].join(' ')}`,
-      "frame-ancestors 'none'",
-      "base-uri 'self'",
-      `form-action 'self' ${props.signInUrl}`,
-      "object-src 'none'",
-    ].join('; ');
+    const csp = consoleCsp({
+      connect: [...props.apiOrigins, props.signInUrl],
+      formAction: [props.signInUrl],
+    });
     this.securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Gongdan console: HSTS, no sniffing, no framing, strict referrer, CSP',
       securityHeadersBehavior: {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { consoleCsp } from '../console-csp.ts';
 import { consoleDist } from '../tools/console-build.ts';
 import type { ApiResult, GatewayRoute } from './http-gateway.ts';
 
@@ -17,9 +18,7 @@ const contentTypes: Record<string, string> = {
 
 /** The headers CloudFront's response headers policy sets in AWS, so local runs meet the same CSP. */
 const securityHeaders = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-    "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+  'content-security-policy': consoleCsp(),
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'strict-origin-when-cross-origin',

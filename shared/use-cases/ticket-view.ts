@@ -3,7 +3,7 @@ import { type BusinessCalendar, businessMsBetween } from '../domain/sla/calendar
 import { warningPercents } from '../domain/sla/policy.ts';
 import type { SlaConfiguration } from '../domain/sla/ticket-mapping.ts';
 import { activeStatuses, allowedTransitionsFor, type Status } from '../domain/ticket/lifecycle.ts';
-import type { SlaTargetState, Ticket } from '../domain/ticket/ticket.entity.ts';
+import { nextDueAt, type SlaTargetState, type Ticket } from '../domain/ticket/ticket.entity.ts';
 
 /** One SLA target as people see it: its state, its due time, and when it turns into a warning. */
 export interface TargetView extends SlaTargetState {
@@ -95,18 +95,6 @@ export function summarize(ticket: Ticket, config: SlaConfiguration | null): Tick
     updatedAt: ticket.updatedAt,
     version: ticket.version,
   };
-}
-
-/** The earliest due time among running targets (or the stored due times on older tickets). */
-export function nextDueAt(ticket: Ticket): string | null {
-  if (!activeStatuses.includes(ticket.status) || ticket.sla.paused) return null;
-  const running = (ticket.sla.targets ?? []).filter((t) => t.state === 'running' && t.dueAt);
-  const candidates = running.length
-    ? running.map((t) => t.dueAt!)
-    : [ticket.sla.nextResponseDueAt, ticket.firstRespondedAt ? null : ticket.sla.firstResponseDueAt]
-        .concat(ticket.sla.resolutionDueAt)
-        .filter((d): d is string => !!d);
-  return candidates.length ? candidates.reduce((a, b) => (a < b ? a : b)) : null;
 }
 
 function targetViews(ticket: Ticket, config: SlaConfiguration | null): TargetView[] {

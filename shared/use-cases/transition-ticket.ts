@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { type Actor, hasAnyRole } from '../domain/actor.ts';
 import { auditEvent } from '../domain/audit/audit-event.ts';
 import { DomainError } from '../domain/errors.ts';
-import { findRule, Status } from '../domain/ticket/lifecycle.ts';
+import { defaultLifecycle, findRule, Status } from '../domain/ticket/lifecycle.ts';
 import { transition } from '../domain/ticket/ticket.entity.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
 import { takeTicket } from './assign-ticket.ts';
@@ -59,6 +59,9 @@ export function transitionTicket(
   });
 }
 
+/** The statuses an accept leads to (in the default lifecycle: open). */
+const acceptTargets = defaultLifecycle.filter((r) => r.action === 'accept').map((r) => r.to);
+
 /** Why an agent may be unable to hold a ticket they accept. */
 const cannotHold = ['AGENT.NOT_FOUND', 'AGENT.AT_CAPACITY', 'AGENT.UNAVAILABLE'];
 
@@ -74,13 +77,12 @@ export async function transitionTaking(
   expectedVersion: number | undefined,
   deps: TicketDeps,
 ) {
-  const current = await deps.tickets.get(id);
+  // Only an agent's move to a status some accept rule leads to can take: every other move reads the
+  // ticket once, in transitionTicket.
+  const mayAccept = hasAnyRole(actor, ['agent']) && acceptTargets.includes(request.to);
+  const current = mayAccept ? await deps.tickets.get(id) : null;
   const accepting =
-    current &&
-    current.assignee === null &&
-    findRule(current.status, request.to)?.action === 'accept' &&
-    hasAnyRole(actor, ['agent']) &&
-    deps.routing;
+    current && current.assignee === null && findRule(current.status, request.to)?.action === 'accept';
   if (!accepting) return transitionTicket(id, request, actor, expectedVersion, deps);
   let version = expectedVersion;
   try {

@@ -98,6 +98,28 @@ describe('The console in Chromium', () => {
     await context.close();
   });
 
+  it('moves through the queue with j and k and opens the selected ticket with Enter', async () => {
+    // Prepare
+    const { page, context } = await signedIn('u-sup-desk');
+    const rows = page.locator('tr[data-ticket]');
+    await rows.nth(1).waitFor();
+    const selected = () => page.locator('tr.gd-row-selected').getAttribute('data-ticket');
+    const first = await rows.nth(0).getAttribute('data-ticket');
+    const second = await rows.nth(1).getAttribute('data-ticket');
+    const secondLink = await rows.nth(1).locator('a').first().getAttribute('href');
+    // Act / Assess
+    expect(await selected()).toBe(first);
+    await page.keyboard.press('j');
+    expect(await selected()).toBe(second);
+    await page.keyboard.press('k');
+    expect(await selected()).toBe(first);
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.pathname === secondLink);
+    await page.locator('[data-status]').waitFor();
+    await context.close();
+  });
+
   it('finds a ticket, replies, adds a note, moves it through its lifecycle and shows the history', async () => {
     // Prepare
     const ticket = await createTicket({

@@ -1,38 +1,18 @@
-import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiRoutes } from '#functions/routes.ts';
 import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
 import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
 import { AgentProfile } from '#shared/domain/routing/agent.ts';
 import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
-import { type ApiEvent, type ApiResult, apiHandler } from '#shared/http/api-handler.ts';
-import type { ApiDeps, Route } from '#shared/http/route.ts';
-import { apiEvent, type EventInit } from '../support/api-event.ts';
+import type { ApiDeps } from '#shared/http/route.ts';
+import { routeCaller } from '../support/route-call.ts';
 import { freshTicketDeps } from '../support/ticket-fixtures.ts';
 import { testIssuer } from '../support/tokens.ts';
 
 /** What the console needs from the API: numbers, search, queues by due time, actions, names. */
-const routeNamed = (name: string) => {
-  const route = apiRoutes.find((r) => r.name === name);
-  if (!route) throw new Error(`no route ${name}`);
-  return route as Route<unknown, unknown>;
-};
-
-function event(route: Route<unknown, unknown>, init: Omit<EventInit, 'body'> & { body?: unknown }): ApiEvent {
-  const { body, ...rest } = init;
-  return apiEvent(route, { ...rest, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-}
-
 describe('The API as the console uses it (handlers over DynamoDB Local)', () => {
   let deps: ApiDeps;
   const tokens = {} as Record<'admin' | 'supervisor' | 'wang' | 'li' | 'customer', string>;
-  const call = async (name: string, init: Parameters<typeof event>[1]) => {
-    const route = routeNamed(name);
-    const result = (await apiHandler(route, deps)(event(route, init), {
-      awsRequestId: 'req-1',
-    } as Context)) as ApiResult & { headers: Record<string, string> };
-    return { status: result.statusCode, headers: result.headers, body: JSON.parse(result.body || 'null') };
-  };
+  const call = routeCaller(() => deps);
   const create = async (body: Record<string, unknown>) => {
     const created = await call('create-ticket', { token: tokens.admin, body });
     expect(created.status).toBe(201);

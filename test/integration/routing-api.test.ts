@@ -1,39 +1,19 @@
-import type { Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiRoutes } from '#functions/routes.ts';
 import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
 import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
 import { AgentProfile } from '#shared/domain/routing/agent.ts';
 import { defaultRoutingConfig, defaultRoutingInput } from '#shared/domain/routing/default-config.ts';
 import type { RoutingConfigStore } from '#shared/domain/routing/routing-config.store.ts';
-import { type ApiEvent, type ApiResult, apiHandler } from '#shared/http/api-handler.ts';
-import type { ApiDeps, Route } from '#shared/http/route.ts';
-import { apiEvent, type EventInit } from '../support/api-event.ts';
+import type { ApiDeps } from '#shared/http/route.ts';
+import { routeCaller } from '../support/route-call.ts';
 import { freshTicketDeps } from '../support/ticket-fixtures.ts';
 import { testIssuer } from '../support/tokens.ts';
-
-const routeNamed = (name: string) => {
-  const route = apiRoutes.find((r) => r.name === name);
-  if (!route) throw new Error(`no route ${name}`);
-  return route as Route<unknown, unknown>;
-};
-
-function event(route: Route<unknown, unknown>, init: Omit<EventInit, 'body'> & { body?: unknown }): ApiEvent {
-  const { body, ...rest } = init;
-  return apiEvent(route, { ...rest, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-}
 
 describe('Routing API (handlers over DynamoDB Local)', () => {
   let deps: ApiDeps;
   let config: RoutingConfigStore;
   const tokens: Record<string, string> = {};
-  const call = async (name: string, init: Parameters<typeof event>[1]) => {
-    const route = routeNamed(name);
-    const result = (await apiHandler(route, deps)(event(route, init), {
-      awsRequestId: 'req-1',
-    } as Context)) as ApiResult & { headers: Record<string, string> };
-    return { status: result.statusCode, headers: result.headers, body: JSON.parse(result.body || 'null') };
-  };
+  const call = routeCaller(() => deps);
 
   beforeAll(async () => {
     const issuer = await testIssuer();

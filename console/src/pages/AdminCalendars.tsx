@@ -17,7 +17,6 @@ import {
   Table,
   Tag,
   Typography,
-  theme,
 } from 'antd';
 // dayjs comes with Ant Design's DatePicker; its zh-cn locale gives the picker Chinese weekdays.
 import dayjs, { type Dayjs } from 'dayjs';
@@ -25,6 +24,7 @@ import 'dayjs/locale/zh-cn';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { type Api, ApiError, type FieldIssue } from '../api.ts';
 import { useApp } from '../app-context.ts';
+import { StickyBar } from '../components/field-errors.tsx';
 import { useI18n } from '../i18n.tsx';
 
 const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -229,7 +229,6 @@ export default function AdminCalendars() {
   const [saving, setSaving] = useState(false);
   /** The first field the API named, to bring into view once it is on screen. */
   const [scrollTo, setScrollTo] = useState<(string | number)[] | null>(null);
-  const { token } = theme.useToken();
   const config = useQuery({ queryKey, queryFn: () => load(api), refetchOnWindowFocus: false });
 
   const reset = (data: CalendarsView) => {
@@ -380,17 +379,7 @@ export default function AdminCalendars() {
         </Form>
       </Space>
       {/* The page is long: saving and its outcome stay in view at the bottom of the window. */}
-      <div
-        style={{
-          position: 'sticky',
-          bottom: 0,
-          zIndex: 3,
-          marginTop: 8,
-          padding: '12px 0',
-          background: token.colorBgContainer,
-          borderTop: `1px solid ${token.colorBorderSecondary}`,
-        }}
-      >
+      <StickyBar style={{ marginTop: 8 }}>
         <Space orientation="vertical" style={{ width: '100%' }}>
           {conflict && (
             <Alert
@@ -440,7 +429,7 @@ export default function AdminCalendars() {
             <Button onClick={discard}>{t('cal_discard')}</Button>
           </Space>
         </Space>
-      </div>
+      </StickyBar>
     </Card>
   );
 }

@@ -23,6 +23,7 @@ import {
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { useApp, useDirectory } from '../app-context.ts';
+import { type FieldError, useFieldErrors } from '../components/field-errors.tsx';
 import { useI18n } from '../i18n.tsx';
 
 /** The list conditions of a rule's `when` the editor shows; `customFields` rides along untouched. */
@@ -97,9 +98,7 @@ interface FormValues {
   defaultTeam: string;
 }
 
-type Errors = Record<string, string>;
 type Option = { value: string; label: string };
-type FieldError = (key: string, alsoExact?: string[]) => { validateStatus?: 'error'; help?: string };
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
@@ -144,7 +143,7 @@ export default function AdminRouting() {
   const queryClient = useQueryClient();
   const directory = useDirectory();
   const [form] = Form.useForm<FormValues>();
-  const [errors, setErrors] = useState<Errors>({});
+  const { errors, show: showErrors, fieldError, clear: listChanged } = useFieldErrors();
   const [problem, setProblem] = useState<{
     kind: 'conflict' | 'invalid' | 'other';
     text: string;
@@ -152,7 +151,6 @@ export default function AdminRouting() {
   } | null>(null);
   const [saving, setSaving] = useState(false);
   const [tab, setTab] = useState<'teams' | 'rules'>('teams');
-  const showFirstError = useRef(false);
   const config = useQuery({
     queryKey: ['config', 'routing'],
     queryFn: async () => {
@@ -166,9 +164,9 @@ export default function AdminRouting() {
     (doc: RoutingConfigView) => {
       form.resetFields();
       form.setFieldsValue({ teams: doc.teams, rules: doc.rules, defaultTeam: doc.defaults.team });
-      setErrors({});
+      listChanged();
     },
-    [form],
+    [form, listChanged],
   );
 
   useEffect(() => {
@@ -188,7 +186,7 @@ export default function AdminRouting() {
     setSaving(true);
     try {
       await api.send('PUT', '/config/routing', body, etag);
-      setErrors({});
+      listChanged();
       setProblem(null);
       message.success(t('saved'));
       await Promise.all([
@@ -197,10 +195,7 @@ export default function AdminRouting() {
       ]);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      const byField: Errors = {};
-      for (const f of error.fields) byField[f.path] ??= f.message;
-      showFirstError.current = error.fields.length > 0;
-      setErrors(byField);
+      showErrors(error);
       const others = error.fields
         .filter((f) => !placed.some((p) => p.test(f.path)))
         .map((f) => `${f.path}: ${f.message}`);
@@ -209,7 +204,7 @@ export default function AdminRouting() {
         kind: error.status === 412 ? 'conflict' : error.fields.length ? 'invalid' : 'other',
         others,
       });
-      const paths = Object.keys(byField);
+      const paths = error.fields.map((f) => f.path);
       const teamsBad = paths.some((p) => p.startsWith('teams'));
       const rulesBad = paths.some((p) => p.startsWith('rules') || p.startsWith('defaults'));
       if (teamsBad !== rulesBad) setTab(teamsBad ? 'teams' : 'rules');
@@ -217,27 +212,6 @@ export default function AdminRouting() {
       setSaving(false);
     }
   };
-
-  // After a refused save, bring the first field with the API's message into view.
-  useEffect(() => {
-    if (!showFirstError.current || Object.keys(errors).length === 0) return;
-    showFirstError.current = false;
-    document.querySelector('.ant-form-item-has-error')?.scrollIntoView({ block: 'center' });
-  }, [errors]);
-
-  /** The API's message for a field (its path, or a path under it, or one of `alsoExact`). */
-  const fieldError = useCallback<FieldError>(
-    (key, alsoExact = []) => {
-      const text =
-        errors[key] ??
-        alsoExact.map((k) => errors[k]).find((m) => m !== undefined) ??
-        Object.entries(errors).find(([k]) => k.startsWith(`${key}.`))?.[1];
-      return text ? { validateStatus: 'error', help: text } : {};
-    },
-    [errors],
-  );
-  /** Indexes in the error paths refer to the list as sent: once it changes shape they no longer fit. */
-  const listChanged = useCallback(() => setErrors({}), []);
 
   if (config.isLoading) return <Card loading />;
   if (config.isError) return <Alert type="error" showIcon title={config.error.message} />;

@@ -15,11 +15,11 @@ import {
   Switch,
   Tag,
   Typography,
-  theme,
 } from 'antd';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { useApp, useDirectory } from '../app-context.ts';
+import { type FieldError, StickyBar, useFieldErrors } from '../components/field-errors.tsx';
 import { useI18n } from '../i18n.tsx';
 
 type TargetName = 'firstResponse' | 'nextResponse' | 'resolution';
@@ -99,8 +99,6 @@ interface FormValues {
   }[];
 }
 
-type FieldError = (key: string, alsoExact?: string[]) => { validateStatus?: 'error'; help?: string };
-
 const recipientRow = (r: Recipient): RecipientRow =>
   'role' in r
     ? { kind: 'role', role: r.role, channel: r.channel }
@@ -153,14 +151,12 @@ export default function AdminSla() {
   const { api } = useApp();
   const { t, format } = useI18n();
   const { message } = AntApp.useApp();
-  const { token } = theme.useToken();
   const queryClient = useQueryClient();
   const directory = useDirectory();
   const [form] = Form.useForm<FormValues>();
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { errors, show: showErrors, fieldError, clear: listChanged } = useFieldErrors();
   const [problem, setProblem] = useState<{ conflict: boolean; text: string; others: string[] } | null>(null);
   const [saving, setSaving] = useState(false);
-  const showFirstError = useRef(false);
   const config = useQuery({
     queryKey: ['config', 'sla'],
     queryFn: async () => {
@@ -183,9 +179,9 @@ export default function AdminSla() {
           escalation: (p.escalation ?? []).map(levelRow),
         })),
       });
-      setErrors({});
+      listChanged();
     },
-    [form],
+    [form, listChanged],
   );
 
   useEffect(() => {
@@ -216,16 +212,13 @@ export default function AdminSla() {
     setSaving(true);
     try {
       await api.send('PUT', '/config/sla', { policies }, current.etag);
-      setErrors({});
+      listChanged();
       setProblem(null);
       message.success(t('saved'));
       await queryClient.invalidateQueries({ queryKey: ['config', 'sla'] });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      const byField: Record<string, string> = {};
-      for (const f of error.fields) byField[f.path] ??= f.message;
-      showFirstError.current = error.fields.length > 0;
-      setErrors(byField);
+      showErrors(error);
       setProblem({
         conflict: error.status === 412,
         text: error.message,
@@ -237,27 +230,6 @@ export default function AdminSla() {
       setSaving(false);
     }
   };
-
-  // After a refused save, bring the first field with the API's message into view.
-  useEffect(() => {
-    if (!showFirstError.current || Object.keys(errors).length === 0) return;
-    showFirstError.current = false;
-    document.querySelector('.ant-form-item-has-error')?.scrollIntoView({ block: 'center' });
-  }, [errors]);
-
-  /** The API's message for a field (its path, a path under it, or one of `alsoExact`). */
-  const fieldError = useCallback<FieldError>(
-    (key, alsoExact = []) => {
-      const text =
-        errors[key] ??
-        alsoExact.map((k) => errors[k]).find((m) => m !== undefined) ??
-        Object.entries(errors).find(([k]) => k.startsWith(`${key}.`))?.[1];
-      return text ? { validateStatus: 'error', help: text } : {};
-    },
-    [errors],
-  );
-  /** Indexes in the error paths refer to the lists as sent: once one changes shape they no longer fit. */
-  const listChanged = useCallback(() => setErrors({}), []);
 
   if (config.isLoading) return <Card loading />;
   if (config.isError) return <Alert type="error" showIcon title={config.error.message} />;
@@ -516,16 +488,7 @@ export default function AdminSla() {
             </Card>
           ))}
           {/* The page is long: saving and its outcome stay in view at the bottom of the window. */}
-          <div
-            style={{
-              position: 'sticky',
-              bottom: 0,
-              zIndex: 3,
-              padding: '12px 0',
-              background: token.colorBgContainer,
-              borderTop: `1px solid ${token.colorBorderSecondary}`,
-            }}
-          >
+          <StickyBar>
             <Space orientation="vertical" style={{ width: '100%' }}>
               {problem && (
                 <Alert
@@ -584,7 +547,7 @@ export default function AdminSla() {
                 </Button>
               </Space>
             </Space>
-          </div>
+          </StickyBar>
         </Form>
       </Space>
     </Card>

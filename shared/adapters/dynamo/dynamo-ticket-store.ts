@@ -15,7 +15,7 @@ import type { Clock } from '../../domain/ports.ts';
 import { retry, retryOnConflict } from '../../domain/retry.ts';
 import { activeStatuses } from '../../domain/ticket/lifecycle.ts';
 import type { Message } from '../../domain/ticket/message.ts';
-import type { Ticket } from '../../domain/ticket/ticket.entity.ts';
+import { nextDueAt, type Ticket } from '../../domain/ticket/ticket.entity.ts';
 import type {
   CreateOutcome,
   IdempotencyClaim,
@@ -363,17 +363,8 @@ export function dynamoTicketStore(
   }
 }
 
-/** Sort key of the nearest running due time; tickets with none (paused, no SLA) come last. */
-function dueKey(ticket: Ticket): string {
-  if (ticket.sla.paused) return '~';
-  const running = (ticket.sla.targets ?? []).filter((t) => t.state === 'running' && t.dueAt);
-  const dues = running.length
-    ? running.map((t) => t.dueAt!)
-    : [ticket.firstRespondedAt ? null : ticket.sla.firstResponseDueAt, ticket.sla.resolutionDueAt].filter(
-        (d): d is string => !!d,
-      );
-  return dues.length ? dues.reduce((a, b) => (a < b ? a : b)) : '~';
-}
+/** Sort key of the nearest running due time; tickets with none (paused, no SLA, done) come last. */
+const dueKey = (ticket: Ticket) => nextDueAt(ticket) ?? '~';
 
 /** Chooses the most selective index for a filter; the remaining conditions become a filter expression. */
 function listQuery(tableName: string, filter: TicketFilter): QueryCommandInput {

@@ -1,6 +1,14 @@
 import * as z from 'zod';
 import { type Actor, Channel, hasAnyRole } from '../actor.ts';
-import { allowedFrom, findRule, Priority, rolesFor, Status, type TransitionRule } from './lifecycle.ts';
+import {
+  activeStatuses,
+  allowedFrom,
+  findRule,
+  Priority,
+  rolesFor,
+  Status,
+  type TransitionRule,
+} from './lifecycle.ts';
 import { illegalTransition, ticketClosed, transitionForbidden } from './ticket.errors.ts';
 
 export const tiers = ['standard', 'vip'] as const;
@@ -248,3 +256,18 @@ export const touch = (ticket: Ticket, now: Date): Ticket => ({
   updatedAt: now.toISOString(),
   version: ticket.version + 1,
 });
+
+/**
+ * The nearest due time of a running SLA target (or the stored due times on older tickets): what queues
+ * sort by. Null for a ticket that needs no work or whose clock is paused.
+ */
+export function nextDueAt(ticket: Ticket): string | null {
+  if (!activeStatuses.includes(ticket.status) || ticket.sla.paused) return null;
+  const running = (ticket.sla.targets ?? []).filter((t) => t.state === 'running' && t.dueAt);
+  const candidates = running.length
+    ? running.map((t) => t.dueAt!)
+    : [ticket.sla.nextResponseDueAt, ticket.firstRespondedAt ? null : ticket.sla.firstResponseDueAt]
+        .concat(ticket.sla.resolutionDueAt)
+        .filter((d): d is string => !!d);
+  return candidates.length ? candidates.reduce((a, b) => (a < b ? a : b)) : null;
+}

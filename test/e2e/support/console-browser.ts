@@ -94,5 +94,15 @@ export async function expectAccessible(page: Page, screen: string) {
   expect(violations, screen).toEqual([]);
 }
 
-export const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
+/**
+ * A screenshot of what a user sees once the screen has settled: Ant Design fades a loading table or list
+ * back in over 0.3 s, and a shot inside that fade shows every row greyed out.
+ */
+export async function shot(page: Page, name: string) {
+  await page
+    .locator('.ant-spin-blur')
+    .waitFor({ state: 'detached', timeout: 5000 })
+    .catch(() => {});
+  await page.waitForTimeout(350);
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
+}
