@@ -117,29 +117,38 @@ interface Compiled {
   holidays: ReadonlySet<string>;
   makeUp: ReadonlyMap<string, readonly WorkingInterval[]>;
   weekly: readonly (readonly WorkingInterval[])[];
-  /** Local date (ISO) → that day's spans, before merging. */
-  days: Map<string, readonly Span[]>;
+  /** Local day (days since 1970-01-01 on the calendar's wall clock) → that day's spans, before merging. */
+  days: Map<number, readonly Span[]>;
 }
 
-const compiledCache = new WeakMap<BusinessCalendar, Compiled>();
+/** By object for the calendar in hand, by content for a calendar read again (each request parses its own). */
+const compiledByObject = new WeakMap<BusinessCalendar, Compiled>();
+const compiledByContent = new Map<string, Compiled>();
 
 function compile(calendar: BusinessCalendar): Compiled {
-  const cached = compiledCache.get(calendar);
-  if (cached) return cached;
-  const holidays = new Set(calendar.holidays.flatMap(expandDates));
-  const makeUp = new Map(
-    calendar.makeUpDays.map(
-      (d) => [d.date, d.hours ?? calendar.weeklyHours[d.followsWeekday ?? 'mon']] as const,
-    ),
-  );
-  const compiled: Compiled = {
-    zone: calendar.timeZone,
-    holidays,
-    makeUp,
-    weekly: weekdays.map((d) => calendar.weeklyHours[d]),
-    days: new Map(),
-  };
-  compiledCache.set(calendar, compiled);
+  const known = compiledByObject.get(calendar);
+  if (known) return known;
+  const key = JSON.stringify(calendar);
+  let compiled = compiledByContent.get(key);
+  if (!compiled) {
+    const holidays = new Set(calendar.holidays.flatMap(expandDates));
+    const makeUp = new Map(
+      calendar.makeUpDays.map(
+        (d) => [d.date, d.hours ?? calendar.weeklyHours[d.followsWeekday ?? 'mon']] as const,
+      ),
+    );
+    compiled = {
+      zone: calendar.timeZone,
+      holidays,
+      makeUp,
+      weekly: weekdays.map((d) => calendar.weeklyHours[d]),
+      days: new Map(),
+    };
+    // Bounded: calendars are few and long-lived; an edited one leaves its old version behind.
+    if (compiledByContent.size >= 64) compiledByContent.clear();
+    compiledByContent.set(key, compiled);
+  }
+  compiledByObject.set(calendar, compiled);
   return compiled;
 }
 
@@ -148,15 +157,29 @@ const parseClock = (hhmm: string) => {
   return h * 60 + m;
 };
 
-/** The spans of the shifts that start on local day `day` (midnight in the calendar's zone). */
-function spansOfDay(c: Compiled, day: DateTime): readonly Span[] {
-  const iso = day.toISODate()!;
-  const known = c.days.get(iso);
+const dayMs = 86_400_000;
+
+/** A local day's ISO date; days count from 1970-01-01 (a Thursday) on the calendar's wall clock. */
+const isoOfDay = (day: number) => new Date(day * dayMs).toISOString().slice(0, 10);
+/** 0 for Monday … 6 for Sunday, the order of `weekdays`. */
+const weekdayOfDay = (day: number) => (((day + 3) % 7) + 7) % 7;
+
+/** The spans of the shifts that start on local day `day` (days since 1970-01-01, wall clock). */
+function spansOfDay(c: Compiled, day: number): readonly Span[] {
+  const known = c.days.get(day);
   if (known) return known;
-  const intervals = c.holidays.has(iso) ? [] : (c.makeUp.get(iso) ?? c.weekly[day.weekday - 1] ?? []);
+  const iso = isoOfDay(day);
+  const intervals = c.holidays.has(iso) ? [] : (c.makeUp.get(iso) ?? c.weekly[weekdayOfDay(day)] ?? []);
   const at = (minutes: number, dayOffset: number) => {
-    const date = day.plus({ days: dayOffset + Math.floor(minutes / (24 * 60)) });
-    return localInstant(c.zone, date.year, date.month, date.day, Math.floor(minutes / 60) % 24, minutes % 60);
+    const date = new Date((day + dayOffset + Math.floor(minutes / (24 * 60))) * dayMs);
+    return localInstant(
+      c.zone,
+      date.getUTCFullYear(),
+      date.getUTCMonth() + 1,
+      date.getUTCDate(),
+      Math.floor(minutes / 60) % 24,
+      minutes % 60,
+    );
   };
   const spans = intervals
     .map((interval): Span => {
@@ -166,13 +189,11 @@ function spansOfDay(c: Compiled, day: DateTime): readonly Span[] {
     })
     .filter(([s, e]) => e > s)
     .sort((a, b) => a[0] - b[0]);
-  // Bounded memo: calendars are long-lived config objects; keep the few hundred days in use.
+  // Bounded memo: calendars are long-lived config objects; keep the few thousand days in use.
   if (c.days.size > 4000) c.days.clear();
-  c.days.set(iso, spans);
+  c.days.set(day, spans);
   return spans;
 }
-
-const dayMs = 86_400_000;
 
 /**
  * The instant a zone's clocks show a wall-clock time. In the repeated hour after a fall-back it is the
@@ -192,6 +213,10 @@ function localInstant(zone: string, year: number, month: number, day: number, ho
   return best ?? DateTime.fromObject({ year, month, day, hour, minute }, { zone }).toMillis();
 }
 
+/** The local day (days since 1970-01-01 on the zone's wall clock) that instant `ms` falls on. */
+const localDayOf = (zone: string, ms: number) =>
+  Math.floor((ms + IANAZone.create(zone).offset(ms) * 60_000) / dayMs);
+
 /** Give up looking for working time after this many consecutive days without any. */
 const maxIdleDays = 800;
 
@@ -201,7 +226,7 @@ const maxIdleDays = 800;
  */
 function* workingSpans(calendar: BusinessCalendar, fromMs: number): Generator<Span> {
   const c = compile(calendar);
-  let day = DateTime.fromMillis(fromMs, { zone: c.zone }).startOf('day').minus({ days: 1 });
+  let day = localDayOf(c.zone, fromMs) - 1;
   let pending: [number, number] | undefined;
   let idleDays = 0;
   for (;;) {
@@ -211,7 +236,7 @@ function* workingSpans(calendar: BusinessCalendar, fromMs: number): Generator<Sp
       throw new DomainError(
         'unprocessable',
         'SLA.CALENDAR_HAS_NO_WORKING_TIME',
-        `Calendar ${calendar.id} has no working time after ${day.toISODate()}`,
+        `Calendar ${calendar.id} has no working time after ${isoOfDay(day)}`,
       );
     }
     for (const [s, e] of spans) {
@@ -221,7 +246,7 @@ function* workingSpans(calendar: BusinessCalendar, fromMs: number): Generator<Sp
         pending = [s, e];
       }
     }
-    day = day.plus({ days: 1 });
+    day += 1;
   }
 }
 
