@@ -8,6 +8,7 @@ import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
 import { takeTicket } from './assign-ticket.ts';
 import { changeTicket, eventBase } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
+import { checkTransitionGates } from './transition-gates.ts';
 
 export const TransitionRequest = z.object({
   to: Status,
@@ -19,7 +20,8 @@ export type TransitionRequest = z.infer<typeof TransitionRequest>;
  * Moves a ticket through its lifecycle.
  *
  * 1. Load the ticket the actor may see, at the version they expect.
- * 2. Check the move against the lifecycle and the actor's roles.
+ * 2. Check the move against the lifecycle and the actor's roles, then against the gates (open children,
+ *    pending approvals: `transition-gates.ts`).
  * 3. Write the new status with a `transitioned` (or `reopened`) audit event.
  * 4. Publish `ticket.status_changed`, and `ticket.resolved` / `ticket.closed` where it applies.
  */
@@ -30,8 +32,12 @@ export function transitionTicket(
   expectedVersion: number | undefined,
   deps: TicketDeps,
 ) {
-  return changeTicket(id, actor, expectedVersion, deps, (current, now) => {
+  return changeTicket(id, actor, expectedVersion, deps, async (current, now) => {
     const { ticket, rule } = transition(current, request.to, actor, now);
+    await checkTransitionGates(
+      { current, to: request.to, actor, ...(request.reason ? { reason: request.reason } : {}) },
+      deps,
+    );
     const type = rule.action === 'reopen' ? 'reopened' : 'transitioned';
     const audit = auditEvent(deps.ids.next(), id, type, actor, now, ticket.version, {
       from: current.status,
