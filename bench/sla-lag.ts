@@ -261,7 +261,7 @@ async function transitionsPerPath(env: Awaited<ReturnType<typeof runtime>>) {
     const deadline = Date.now() + 120_000;
     const running = () =>
       env.rt.sla.timer.executions.filter(
-        (e) => e.status === 'running' && results.some((t) => t.id === e.ticketId),
+        (e) => e.status === 'running' && results.some((t) => t.id === e.key),
       );
     while (running().length > 0 && Date.now() < deadline) await sleep(100);
     await sleep(200);
@@ -277,7 +277,7 @@ async function transitionsPerPath(env: Awaited<ReturnType<typeof runtime>>) {
     const rows: { name: string; cost: number; transitions: number }[] = [];
     for (const [index, [name]] of paths.entries()) {
       const ticket = results[index]!;
-      const executions = env.rt.sla.timer.executions.filter((e) => e.ticketId === ticket.id);
+      const executions = env.rt.sla.timer.executions.filter((e) => e.key === ticket.id);
       const transitions = executions.reduce((sum, e) => sum + transitionsOf(e), 0);
       const steps = executions
         .flatMap((e) => e.events)

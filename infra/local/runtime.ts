@@ -40,8 +40,8 @@ import { type LocalOutboxRetry, localOutboxRetry } from './outbox-retry.ts';
 import { localPlatform } from './platform.ts';
 import { type LocalRoutingMaintenance, localRoutingMaintenance } from './routing-maintenance.ts';
 import { type SeedResult, seedDemoData } from './seed.ts';
-import { loadSlaTimerDefinition } from './sla-definition.ts';
 import { type LocalSla, localSla, localWall } from './sla-runtime.ts';
+import { loadSlaTimerDefinition } from './timer-definitions.ts';
 import { persistentVirtualClock, type VirtualClock } from './virtual-clock.ts';
 
 export interface RuntimeOptions {

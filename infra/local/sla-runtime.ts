@@ -96,7 +96,7 @@ export function localSla(options: {
     },
     async stop() {
       for (const execution of timer.executions) {
-        if (execution.status === 'running') await timer.stop(execution.ticketId);
+        if (execution.status === 'running') await timer.stop(execution.key);
       }
       // Steps already running finish their DynamoDB calls before DynamoDB Local goes away.
       await Promise.race([
