@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamoAgentStore } from '#shared/adapters/dynamo/dynamo-agent-store.ts';
+import { dynamoApprovalStore } from '#shared/adapters/dynamo/dynamo-approval-store.ts';
 import { dynamoRoutingConfigStore } from '#shared/adapters/dynamo/dynamo-routing-config-store.ts';
 import { dynamoSlaConfigStore } from '#shared/adapters/dynamo/dynamo-sla-config-store.ts';
 import { dynamoTicketStore } from '#shared/adapters/dynamo/dynamo-ticket-store.ts';
@@ -68,6 +69,7 @@ try {
       metrics: noMetrics,
       routing: { agents, config: configs },
       sla: { config: sla, store: sla },
+      approvals: dynamoApprovalStore(client, tableName),
     };
     for (let i = 0; i < agentCount; i++) {
       await agents.put(

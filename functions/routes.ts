@@ -1,8 +1,18 @@
 import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import type { Route, RouteDeps } from '#shared/http/route.ts';
+import { route as addLink } from './add-link/route.ts';
 import { route as addReply } from './add-reply/route.ts';
+import { route as addWatcher } from './add-watcher/route.ts';
+import { route as approvalLinkDecision } from './approval-link-decision/route.ts';
+import { route as approvalLinkPage } from './approval-link-page/route.ts';
 import { route as assignTicket } from './assign-ticket/route.ts';
+import { route as createAttachment } from './create-attachment/route.ts';
+import { route as createChildTicket } from './create-child-ticket/route.ts';
 import { route as createTicket } from './create-ticket/route.ts';
+import { route as decideApproval } from './decide-approval/route.ts';
+import { route as getApproval } from './get-approval/route.ts';
+import { route as getApprovalsConfig } from './get-approvals-config/route.ts';
+import { route as getAttachment } from './get-attachment/route.ts';
 import { route as getCalendarsConfig } from './get-calendars-config/route.ts';
 import { route as getDirectory } from './get-directory/route.ts';
 import { route as getHistory } from './get-history/route.ts';
@@ -11,16 +21,25 @@ import { route as getRoutingConfig } from './get-routing-config/route.ts';
 import { route as getSlaConfig } from './get-sla-config/route.ts';
 import { route as getTicket } from './get-ticket/route.ts';
 import { route as listAgents } from './list-agents/route.ts';
+import { route as listApprovals } from './list-approvals/route.ts';
+import { route as listAttachments } from './list-attachments/route.ts';
 import { route as listMessages } from './list-messages/route.ts';
+import { route as listTicketApprovals } from './list-ticket-approvals/route.ts';
 import { route as listTickets } from './list-tickets/route.ts';
+import { route as mergeTicket } from './merge-ticket/route.ts';
+import { route as nudgeApproval } from './nudge-approval/route.ts';
 import { route as portalForm } from './portal-form/route.ts';
 import { route as portalStatus } from './portal-status/route.ts';
 import { route as portalStatusPost } from './portal-status-post/route.ts';
 import { route as portalSubmit } from './portal-submit/route.ts';
 import { route as putAgent } from './put-agent/route.ts';
+import { route as putApprovalsConfig } from './put-approvals-config/route.ts';
 import { route as putCalendarsConfig } from './put-calendars-config/route.ts';
 import { route as putRoutingConfig } from './put-routing-config/route.ts';
 import { route as putSlaConfig } from './put-sla-config/route.ts';
+import { route as removeLink } from './remove-link/route.ts';
+import { route as removeWatcher } from './remove-watcher/route.ts';
+import { route as requestApproval } from './request-approval/route.ts';
 import { route as setAgentAvailability } from './set-agent-availability/route.ts';
 import { route as takeTicket } from './take-ticket/route.ts';
 import { route as transitionTicket } from './transition-ticket/route.ts';
@@ -41,6 +60,7 @@ export const apiRoutes = [
   addReply,
   assignTicket,
   takeTicket,
+  createChildTicket,
   updateTicket,
   putAgent,
   listAgents,
@@ -57,7 +77,26 @@ export const apiRoutes = [
   portalStatus,
   portalStatusPost,
   webhook,
+  requestApproval,
+  listTicketApprovals,
+  getApproval,
+  listApprovals,
+  decideApproval,
+  nudgeApproval,
+  getApprovalsConfig,
+  putApprovalsConfig,
   getOpenApi,
+  approvalLinkPage,
+  approvalLinkDecision,
+  // Working together on a ticket (docs/collaboration.md).
+  addWatcher,
+  removeWatcher,
+  addLink,
+  removeLink,
+  mergeTicket,
+  listAttachments,
+  getAttachment,
+  createAttachment,
 ] as unknown as Route<unknown, unknown, ApiRouteDeps>[];
 
 /** What serving every route takes: the API's deps and the channels' (the local runtime has both). */

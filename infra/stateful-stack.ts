@@ -31,7 +31,10 @@ export class StatefulStack extends Stack {
     });
     this.tickets = { table: data.table, indexNames: ticketTable.indexes.map((i) => i.indexName) };
     this.bus = events.bus;
-    this.mail = new MailStore(this, 'MailStore', { rawMailRetentionDays: props.settings.mailRetentionDays });
+    this.mail = new MailStore(this, 'MailStore', {
+      rawMailRetentionDays: props.settings.mailRetentionDays,
+      uploadOrigins: props.settings.corsAllowOrigins,
+    });
 
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });

@@ -2,6 +2,7 @@ import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Construct } from 'constructs';
 import { apiRoutes } from '#functions/routes.ts';
+import { ApprovalTimer } from './constructs/approval-timer.ts';
 import { Channels } from './constructs/channels.ts';
 import { ConsoleHosting } from './constructs/console-hosting.ts';
 import type { TableBinding } from './constructs/gongdan-function.ts';
@@ -20,7 +21,7 @@ export interface StatelessStackProps extends StackProps {
   /** From the stateful stack. */
   bus: IEventBus;
   /** From the stateful stack: raw inbound mail and attachments, and the grants on them. */
-  mail: Pick<MailStore, 'bucket' | 'readInbound' | 'writeAttachments'>;
+  mail: Pick<MailStore, 'bucket' | 'readInbound' | 'writeAttachments' | 'staffAttachments'>;
   /** The built console (`console/dist`, or a stand-in in tests): see infra/tools/console-build.ts. */
   consoleAssets: string;
 }
@@ -34,6 +35,7 @@ export class StatelessStack extends Stack {
   readonly api: TicketApi;
   readonly console: ConsoleHosting;
   readonly slaTimer: SlaTimer;
+  readonly approvalTimer: ApprovalTimer;
   readonly channels: Channels;
   readonly reactions: Reactions;
   readonly routingMaintenance: RoutingMaintenance;
@@ -103,6 +105,14 @@ export class StatelessStack extends Stack {
       },
     });
 
+    this.approvalTimer = new ApprovalTimer(this, 'ApprovalTimer', {
+      tickets: props.tickets,
+      bus: props.bus,
+      linkBase: this.api.httpApi.apiEndpoint,
+      logRetention: settings.logRetentionDays,
+      observability,
+    });
+
     const mailFromDomain = settings.mailFrom.split('@')[1]!;
     const mailSesIdentity = settings.mailSesIdentity ?? mailFromDomain;
     this.channels = new Channels(this, 'Channels', {
@@ -133,6 +143,7 @@ export class StatelessStack extends Stack {
       tickets: props.tickets,
       bus: props.bus,
       slaTimer: this.slaTimer.stateMachine,
+      approvalTimer: this.approvalTimer.stateMachine,
       logRetention: settings.logRetentionDays,
       observability,
       mail: { environment: this.channels.mailEnvironment, sesIdentity: mailSesIdentity },

@@ -13,6 +13,7 @@ const TicketPage = lazy(() => import('./pages/TicketPage.tsx'));
 const Board = lazy(() => import('./pages/Board.tsx'));
 const Admin = lazy(() => import('./pages/Admin.tsx'));
 const Callback = lazy(() => import('./pages/Callback.tsx'));
+const MyApprovals = lazy(() => import('./pages/MyApprovals.tsx'));
 
 export function Shell() {
   const { session, signOut } = useApp();
@@ -34,7 +35,13 @@ export function Shell() {
   }
   if (!session) return <SignIn />;
 
-  const section = path.startsWith('/board') ? 'board' : path.startsWith('/admin') ? 'admin' : 'queue';
+  const section = path.startsWith('/board')
+    ? 'board'
+    : path.startsWith('/admin')
+      ? 'admin'
+      : path.startsWith('/approvals')
+        ? 'approvals'
+        : 'queue';
   const items = [
     {
       key: 'queue',
@@ -44,6 +51,18 @@ export function Shell() {
         </a>
       ),
     },
+    ...(hasRole(session, 'agent', 'supervisor', 'admin')
+      ? [
+          {
+            key: 'approvals',
+            label: (
+              <a href={href('/approvals')} onClick={link('/approvals')}>
+                {t('appr_mine')}
+              </a>
+            ),
+          },
+        ]
+      : []),
     ...(hasRole(session, 'supervisor', 'admin')
       ? [
           {
@@ -92,7 +111,10 @@ export function Shell() {
           mode="horizontal"
           selectedKeys={[section]}
           items={items}
-          style={{ flex: 1, minWidth: 120, background: 'transparent' }}
+          // No "…" overflow menu (its hidden copies stay focusable, which axe flags): on a phone the
+          // items wrap onto a second row instead.
+          disabledOverflow
+          style={{ flex: 1, minWidth: 120, background: 'transparent', flexWrap: 'wrap' }}
           aria-label="main"
         />
         <Space wrap size={8}>
@@ -119,6 +141,8 @@ export function Shell() {
               <Board />
             ) : section === 'admin' ? (
               <Admin />
+            ) : section === 'approvals' ? (
+              <MyApprovals />
             ) : (
               <Queue />
             )}

@@ -6,6 +6,8 @@
  * types. A change to the API's shapes fails `tsc -p console` wherever the console reads them; nothing
  * of shared/ is bundled (the build output is identical with or without these imports).
  */
+import type { Approval as ApprovalRecord } from '../../shared/domain/approval/approval.entity.ts';
+import type { PendingApproval as PendingApprovalRecord } from '../../shared/domain/approval/approval.store.ts';
 import type { AuditEvent as AuditRecord } from '../../shared/domain/audit/audit-event.ts';
 import type { Agent as AgentRecord } from '../../shared/domain/routing/agent.ts';
 import type { Priority as PriorityType, Status as StatusType } from '../../shared/domain/ticket/lifecycle.ts';
@@ -89,8 +91,12 @@ export function apiClient(options: ApiClientOptions) {
     get: <T>(path: string, query?: Record<string, string | undefined>) =>
       request<T>('GET', path, query ? { query } : {}).then((r) => r.body),
     getWithEtag: <T>(path: string) => request<T>('GET', path),
-    send: <T>(method: 'POST' | 'PUT' | 'PATCH', path: string, body?: unknown, ifMatch?: string | number) =>
-      request<T>(method, path, { body: body ?? {}, ...(ifMatch !== undefined ? { ifMatch } : {}) }),
+    send: <T>(
+      method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+      path: string,
+      body?: unknown,
+      ifMatch?: string | number,
+    ) => request<T>(method, path, { body: body ?? {}, ...(ifMatch !== undefined ? { ifMatch } : {}) }),
   };
 }
 
@@ -117,6 +123,10 @@ export type Ticket = Omit<TicketRecord, 'sla'> & {
 export type Message = MessageRecord;
 export type AuditEvent = AuditRecord;
 export type Agent = AgentRecord;
+/** `GET /tickets/{id}/approvals`, `GET /approvals/{id}`. */
+export type Approval = ApprovalRecord;
+/** `GET /approvals?mine=pending`: one approval waiting on me. */
+export type PendingApproval = PendingApprovalRecord;
 /** `GET /directory`. */
 export type Directory = Awaited<ReturnType<typeof readDirectory>>;
 

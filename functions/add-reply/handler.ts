@@ -1,5 +1,7 @@
 import { apiHandler } from '#shared/http/api-handler.ts';
-import { apiDeps, correlationOf, lambda } from '#shared/runtime/lambda.ts';
+import { correlationOf, lambda } from '#shared/runtime/lambda.ts';
+import { channelDeps } from '#shared/runtime/lambda-channels.ts';
 import { route } from './route.ts';
 
-export const handler = lambda(apiHandler(route, apiDeps()), correlationOf.api);
+// The channels' deps: replies and notes attach staff uploads (S3 in the mail bucket).
+export const handler = lambda(apiHandler(route, channelDeps()), correlationOf.api);

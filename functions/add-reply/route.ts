@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import { roles } from '#shared/domain/actor.ts';
 import { Message } from '#shared/domain/ticket/message.ts';
 import { Ticket } from '#shared/domain/ticket/ticket.entity.ts';
@@ -9,10 +10,14 @@ import {
   ifMatchHeader,
   ticketIdParam,
 } from '#shared/http/preconditions.ts';
-import { defineRoute } from '#shared/http/route.ts';
+import { type ApiDeps, defineRoute } from '#shared/http/route.ts';
 import { addReply, ReplyRequest } from '#shared/use-cases/add-reply.ts';
 
-export const route = defineRoute({
+export const route = defineRoute<
+  ReplyRequest,
+  undefined,
+  ApiDeps & Partial<Pick<ChannelTicketDeps, 'channels'>>
+>({
   name: 'add-reply',
   method: 'POST',
   path: '/tickets/{id}/replies',
@@ -20,6 +25,8 @@ export const route = defineRoute({
   body: ReplyRequest,
   maxBodyBytes: 256 * 1024,
   access: 'write',
+  // Staff attach uploaded files to replies and notes (docs/collaboration.md).
+  uses: ['attachments'],
   doc: {
     headers: [ifMatchHeader],
     responses: [
@@ -32,12 +39,14 @@ export const route = defineRoute({
     ],
   },
   async handle({ params, body, headers, actor }, deps) {
+    const files = deps.channels?.files;
     const { ticket, message } = await addReply(
       ticketIdParam(params),
       body,
       actor,
       expectedVersion(headers),
       deps,
+      files && deps.channels ? { records: deps.channels.attachmentRecords, files } : undefined,
     );
     return { status: 201, body: { message, ticket }, headers: { etag: etag(ticket) } };
   },

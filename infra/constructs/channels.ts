@@ -41,7 +41,7 @@ export interface ChannelsProps {
   routes: readonly Pick<Route, 'name' | 'auth' | 'uses'>[];
   tickets: TableBinding;
   bus: IEventBus;
-  mail: Pick<MailStore, 'bucket' | 'readInbound' | 'writeAttachments'>;
+  mail: Pick<MailStore, 'bucket' | 'readInbound' | 'writeAttachments' | 'staffAttachments'>;
   logRetention: RetentionDays;
   observability: ObservabilitySettings;
   settings: ChannelSettingsProps;
@@ -115,9 +115,17 @@ export class Channels extends Construct {
 
     // --- the API's channel routes -----------------------------------------------------------------
     for (const route of props.routes) {
-      if ((route.auth ?? 'jwt') === 'jwt') continue;
       const fn = props.api.functions[route.name];
       if (!fn) continue;
+      if ((route.auth ?? 'jwt') === 'jwt') {
+        // Staff attachments (lists, upload and download links, replies naming uploads): the bucket and
+        // the grant to sign links under attachments/; the channel settings their wiring reads.
+        if (route.uses?.includes('attachments')) {
+          fn.setEnvironment({ ...environment, mailBucket: mailBucket.bucketName });
+          fn.role!.addManagedPolicy(props.mail.staffAttachments);
+        }
+        continue;
+      }
       fn.setEnvironment(environment);
       if (route.uses?.includes('attachments')) keepAttachments(fn);
       if (route.uses?.includes('webhook-secrets')) this.bindWebhookSources(fn, settings.webhookSources);

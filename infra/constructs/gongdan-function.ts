@@ -259,6 +259,18 @@ export class GongdanFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Sets APPROVAL_TIMER_ARN and grants starting executions of that state machine (and nothing else:
+   * an approval timer ends itself once its stage is decided).
+   */
+  bindApprovalTimer(stateMachine: StateMachine): this {
+    this.setEnvironment({ approvalTimerArn: stateMachine.stateMachineArn });
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.stateMachineArn] }),
+    );
+    return this;
+  }
+
   /** Grants sending e-mail (SendEmail, SendRawEmail) from exactly these SES identities. */
   allowSendingEmail(...identities: string[]): this {
     this.addToRolePolicy(

@@ -4,15 +4,30 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  HttpMethods,
   ObjectOwnership,
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { mailBucketPrefixes } from '#shared/adapters/storage/s3-attachment-store.ts';
 
+/**
+ * The console's default origin: its CloudFront distribution's `*.cloudfront.net` domain, which the
+ * stateless stack creates after this bucket, so it is named by pattern. CORS only lets a page read what
+ * a presigned URL returns; the URL itself (signed, minutes long, one object) is the authorization, so
+ * allowing other CloudFront-hosted pages gives them nothing they could not fetch without a browser.
+ */
+export const consoleOrigins = ['https://*.cloudfront.net'] as const;
+
 export interface MailStoreProps {
   /** Days raw inbound mail is kept (`inbound/`); the ticket keeps its text and attachments. */
   rawMailRetentionDays: number;
+  /**
+   * Browser origins that PUT staff uploads and GET downloads straight to the bucket with presigned
+   * URLs (CORS), besides the console's own CloudFront domain (always allowed, see `consoleOrigins`):
+   * the console's custom domain when it has one (setting `corsAllowOrigins`).
+   */
+  uploadOrigins?: readonly string[];
 }
 
 /**
@@ -28,6 +43,11 @@ export class MailStore extends Construct {
   readonly readInbound: ManagedPolicy;
   /** Attach to a role that keeps ticket attachments (`attachments/*`, PutObject only). */
   readonly writeAttachments: ManagedPolicy;
+  /**
+   * Attach to a role that signs staff upload and download links (`attachments/*`, GetObject and
+   * PutObject: a presigned URL carries the signer's permissions, and HeadObject checks an upload).
+   */
+  readonly staffAttachments: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: MailStoreProps) {
     super(scope, id);
@@ -66,6 +86,16 @@ export class MailStore extends Construct {
         },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
+      cors: [
+        {
+          id: 'StaffAttachments',
+          allowedOrigins: [...new Set([...consoleOrigins, ...(props.uploadOrigins ?? [])])],
+          allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+          allowedHeaders: ['content-type', 'content-disposition', 'x-amz-checksum-sha256'],
+          exposedHeaders: ['etag'],
+          maxAge: 3600,
+        },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -97,5 +127,19 @@ export class MailStore extends Construct {
       mailBucketPrefixes.attachments,
       'keep ticket attachments',
     );
+    this.staffAttachments = new ManagedPolicy(this, 'StaffAttachments', {
+      description: `Sign staff upload and download links under ${mailBucketPrefixes.attachments} of the Gongdan mail bucket`,
+      statements: [
+        new PolicyStatement({
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [this.bucket.arnForObjects(`${mailBucketPrefixes.attachments}*`)],
+        }),
+      ],
+    });
+    Validations.of(this.staffAttachments).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${mailBucketPrefixes.attachments}*]`,
+      reason:
+        'To sign staff upload and download links: objects are keyed per ticket under attachments/, one prefix of one bucket, read and write only.',
+    });
   }
 }

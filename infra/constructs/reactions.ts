@@ -20,6 +20,7 @@ export interface ReactionsProps {
   tickets: TableBinding;
   bus: IEventBus;
   slaTimer: StateMachine;
+  approvalTimer: StateMachine;
   logRetention: RetentionDays;
   observability: ObservabilitySettings;
   /** Customer mail: the channels' mail settings, and the SES identity it is sent from. */
@@ -84,6 +85,7 @@ export class Reactions extends Construct {
         .bindTable(props.tickets, 'write')
         .bindEventBus(props.bus)
         .bindSlaTimer(props.slaTimer)
+        .bindApprovalTimer(props.approvalTimer)
         .bindDeadLetterQueue(this.deadLetters)
         .bindSlaNotifications(props.sla)
         .allowSendingEmail(props.mail.sesIdentity);

@@ -1,11 +1,12 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildSlaTimerDefinition } from '#workflows/sla-timer.ts';
 import { functionEntry } from '../bundling.ts';
 import { GongdanFunction, type ObservabilitySettings, type TableBinding } from './gongdan-function.ts';
+import { timerStateMachine } from './timer-machine.ts';
 
 export interface SlaTimerProps {
   tickets: TableBinding;
@@ -60,39 +61,15 @@ export class SlaTimer extends Construct {
       },
     }).bindTable(props.tickets, 'write');
 
-    this.logGroup = new LogGroup(this, 'ExecutionLogs', {
-      retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineType: StateMachineType.STANDARD,
+    ({ stateMachine: this.stateMachine, logGroup: this.logGroup } = timerStateMachine(this, {
       comment: 'Gongdan SLA timer: waits until each checkpoint, then warns, records breaches and escalates.',
-      definitionBody: DefinitionBody.fromChainable(
-        buildSlaTimerDefinition(this, {
-          checkpointFunction: this.checkpoint,
-          evaluateFunction: this.evaluate,
-          alertBus: props.bus,
-        }),
-      ),
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
-      tracingEnabled: true,
-    });
-
-    const stack = Stack.of(this);
-    const fnId = (fn: GongdanFunction) => stack.getLogicalId(fn.node.defaultChild as CfnElement);
-    for (const fn of [this.checkpoint, this.evaluate]) {
-      Validations.of(this.stateMachine.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${fnId(fn)}.Arn>:*]`,
-        reason:
-          "CDK's LambdaInvoke grants lambda:InvokeFunction on the function and its versions and aliases " +
-          '(<arn>:*), so a task keeps working if it is pointed at a published version; one function only.',
-      });
-    }
-    Validations.of(this.stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Logging to CloudWatch (logs:CreateLogDelivery and the other log-delivery actions) and X-Ray ' +
-        'tracing (xray:PutTraceSegments and friends) support no resource-level permissions: AWS requires "*".',
-    });
+      definition: buildSlaTimerDefinition(this, {
+        checkpointFunction: this.checkpoint,
+        evaluateFunction: this.evaluate,
+        alertBus: props.bus,
+      }),
+      tasks: [this.checkpoint, this.evaluate],
+      logRetention: props.logRetention,
+    }));
   }
 }

@@ -17,7 +17,7 @@ import { functionEntry } from '../bundling.ts';
 import { GongdanFunction, type ObservabilitySettings, type TableBinding } from './gongdan-function.ts';
 
 export interface TicketApiProps {
-  routes: readonly Pick<Route, 'name' | 'method' | 'path' | 'access' | 'auth'>[];
+  routes: readonly Pick<Route, 'name' | 'method' | 'path' | 'access' | 'auth' | 'uses'>[];
   tickets: TableBinding;
   /** Cognito issuer URL and app client id: what both the API Gateway authorizer and our code check. */
   auth: { issuer: string; audience: string };
@@ -59,6 +59,12 @@ function whyOpen(route: Pick<Route, 'auth' | 'path'>): string {
     return (
       'A webhook: the sender has no user-pool token; the function verifies an HMAC-SHA256 ' +
       'signature over timestamp and raw body with the source secret before anything is read.'
+    );
+  }
+  if (route.path === '/approvals/{id}/act') {
+    return (
+      "An approver's one-time decision link from their e-mail: no sign-in by design; the 256-bit token in " +
+      'the link is the credential, kept only as a hash, valid for one approver, one stage, once, until it expires.'
     );
   }
   if (route.path === '/openapi.json') {
@@ -106,6 +112,8 @@ export class TicketApi extends Construct {
                 CorsHttpMethod.POST,
                 CorsHttpMethod.PUT,
                 CorsHttpMethod.PATCH,
+                // Unfollow and unlink (docs/collaboration.md).
+                CorsHttpMethod.DELETE,
               ],
               allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
               exposeHeaders: ['etag', 'location', 'idempotent-replayed'],
@@ -131,11 +139,17 @@ export class TicketApi extends Construct {
       const fn = new GongdanFunction(this, pascal(route.name), {
         entry: functionEntry(route.name),
         // The portal and webhook routes also wire the channels (shared/runtime/lambda.ts).
-        kind: jwt ? 'api' : 'channelApi',
+        // Staff attachment routes compose the channels' wiring (records, links to the mail bucket).
+        kind: jwt && !route.uses?.includes('attachments') ? 'api' : 'channelApi',
         description: `${route.method} ${route.path}`,
         logRetention: props.logRetention,
         observability: props.observability,
-        environment: { authIssuer: props.auth.issuer, authAudience: props.auth.audience },
+        environment: {
+          authIssuer: props.auth.issuer,
+          authAudience: props.auth.audience,
+          // Approval e-mails (rendered where approvals change) link back to the API's decision pages.
+          approvalLinkBase: this.httpApi.apiEndpoint,
+        },
       }).bindTable(props.tickets, route.access);
       this.functions[route.name] = fn;
 

@@ -2,6 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { JWTVerifyGetKey } from 'jose';
 import { createLocalJWKSet } from 'jose';
 import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.ts';
+import type { ApprovalTimerStarter } from '#shared/domain/approval/delegation.ts';
+import type { AttachmentFiles } from '#shared/domain/intake/intake.ports.ts';
 import type { Notifier } from '#shared/domain/notify/notifier.ts';
 import type { Clock, IdGenerator, Logger, Metrics } from '#shared/domain/ports.ts';
 import { slaExecutionName, type WorkflowStarter } from '#shared/domain/sla/timer.ts';
@@ -30,7 +32,11 @@ export function localPlatform(input: {
   outbox: Notifier;
   /** Bound once the timer is built (its task steps are wired from this same platform). */
   timer: () => WorkflowStarter;
+  /** Bound once the approval timer is built, like `timer`. */
+  approvalTimer: () => ApprovalTimerStarter;
   auth: Pick<LocalAuth, 'jwks'>;
+  /** Signed links to attachments under the data dir (`attachment-files.ts`). */
+  attachmentFiles: AttachmentFiles;
 }): Platform {
   const webhooks = localWebhookConfig(input.dataDir);
   const keys: JWTVerifyGetKey = createLocalJWKSet(input.auth.jwks);
@@ -53,11 +59,13 @@ export function localPlatform(input: {
       },
       stop: (...args) => input.timer().stop(...args),
     }),
+    approvalTimer: () => ({ start: (stage) => input.approvalTimer().start(stage) }),
     email: () => input.outbox,
     sms: () => input.outbox,
     chat: () => input.outbox,
     deadLetterQueue: () => dynamoDeadLetters(input.dynamo, input.tableName),
     attachments: () => localAttachmentStore(input.dataDir),
+    attachmentFiles: () => input.attachmentFiles,
     // Read from the data dir on every use, so editing the files takes effect without a restart.
     webhookSources: () => ({ get: (source) => webhooks.sources().find((s) => s.source === source) ?? null }),
     webhookSecrets: () => ({ forSource: async (config) => webhooks.secrets()[config.secretRef] ?? [] }),

@@ -23,6 +23,8 @@ import { wireReactions } from '#shared/runtime/wire-reactions.ts';
 import { wireSlaCheckpoint, wireSlaEvaluate } from '#shared/runtime/wire-sla-timer.ts';
 import { wireTickets } from '#shared/runtime/wire-tickets.ts';
 import type { LocalSlaTimer } from '#workflows/sla-timer.local.ts';
+import { type LocalApprovalTimer, localApprovalTimer } from './approval-runtime.ts';
+import { localAttachmentFiles } from './attachment-files.ts';
 import { channelRules } from './channel-rules.ts';
 import { committedStream, type LocalStream } from './committed-stream.ts';
 import { consoleRoutes } from './console-routes.ts';
@@ -41,7 +43,7 @@ import { localPlatform } from './platform.ts';
 import { type LocalRoutingMaintenance, localRoutingMaintenance } from './routing-maintenance.ts';
 import { type SeedResult, seedDemoData } from './seed.ts';
 import { type LocalSla, localSla, localWall } from './sla-runtime.ts';
-import { loadSlaTimerDefinition } from './timer-definitions.ts';
+import { loadSlaTimerDefinition, loadTimerDefinition } from './timer-definitions.ts';
 import { persistentVirtualClock, type VirtualClock } from './virtual-clock.ts';
 
 export interface RuntimeOptions {
@@ -101,6 +103,7 @@ export function localEnvironment(baseUrl: string): EnvSource {
     TABLE_NAME: tableName,
     EVENT_BUS_NAME: 'local',
     SLA_TIMER_ARN: 'arn:local:states:::stateMachine:sla-timer',
+    APPROVAL_TIMER_ARN: 'arn:local:states:::stateMachine:approval-timer',
     DEAD_LETTER_QUEUE_URL: 'local:dead-letters',
     AUTH_ISSUER: localIssuer,
     AUTH_AUDIENCE: localAudience,
@@ -110,6 +113,7 @@ export function localEnvironment(baseUrl: string): EnvSource {
     OWN_ADDRESSES: 'support@gongdan.local',
     REOPEN_WINDOW_DAYS: '7',
     PORTAL_STATUS_URL: `${baseUrl}/portal/status`,
+    APPROVAL_LINK_BASE: baseUrl,
     SLA_NOTIFY_FROM: 'sla-alerts@gongdan.local',
     SLA_TICKET_LINK_BASE: `${baseUrl}/console/tickets`,
     SLA_SMS: 'true',
@@ -206,6 +210,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     cleanups.push(() => synthesis.abort());
     const slaDefinition = loadSlaTimerDefinition(synthesis.signal);
     slaDefinition.catch(() => {}); // awaited below; a start-up that fails earlier must not leave it unhandled
+    const approvalDefinition = loadTimerDefinition('approval-timer', synthesis.signal);
+    approvalDefinition.catch(() => {});
 
     const [dynamo, auth, clockHandle] = await Promise.all([
       startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }),
@@ -226,7 +232,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     const outbox = dynamoOutbox({ doc, tableName, clock, ids, logger });
     const baseUrl = () => `http://localhost:${port}`;
     const environment = localEnvironment(baseUrl());
+    const attachmentFiles = localAttachmentFiles(dataDir, baseUrl);
     let timer: LocalSlaTimer | undefined;
+    let approvalTimer: LocalApprovalTimer | undefined;
     const platform = localPlatform({
       dataDir,
       dynamo: dynamo.client,
@@ -241,7 +249,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
         if (!timer) throw new Error('The SLA timer is not running yet');
         return timer;
       },
+      approvalTimer: () => {
+        if (!approvalTimer) throw new Error('The approval timer is not running yet');
+        return approvalTimer.starter;
+      },
       auth,
+      attachmentFiles: attachmentFiles.files,
     });
 
     // The same wirings the Lambdas compose, over the local platform.
@@ -270,6 +283,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     });
     timer = sla.timer;
     cleanups.push(() => sla.stop());
+    approvalTimer = localApprovalTimer({
+      definition: (await approvalDefinition).definition,
+      deps: tickets,
+      clock,
+      logger,
+    });
+    cleanups.push(() => approvalTimer?.stop());
 
     // What a killed run left undispatched (and what waits for a retry) goes first; then the changes from
     // now on, as they commit.
@@ -322,7 +342,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
         jobs: () => jobs,
         deadLetters: dynamoDeadLetters(dynamo.client, tableName),
         inboundEmail: inboundEmailRoute(deps),
-        extra: [putEventsRoute(events, logger)],
+        extra: [putEventsRoute(events, logger), ...attachmentFiles.routes],
       }),
       ...consoleRoutes(),
     ]);
@@ -331,6 +351,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       options.seed === false ? { seeded: false, tickets: 0 } : await seedDemoData({ doc, tableName, deps });
     const resumed = await sla.resume();
     if (resumed > 0) logger.info('sla.timers_resumed', { timers: resumed });
+    const approvalsResumed = await approvalTimer.resume();
+    if (approvalsResumed > 0) logger.info('approval.timers_resumed', { timers: approvalsResumed });
     const routingMaintenance = localRoutingMaintenance({ deps: tickets, clock, logger });
     cleanups.push(() => routingMaintenance.stop());
     jobs = [

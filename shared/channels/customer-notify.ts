@@ -29,6 +29,8 @@ export type CustomerMailPlan =
  * - what the channel asked for explicitly: e-mail intake's acknowledgement and reopen notice.
  */
 export function customerMailOf(record: OutboxRecord): { key: string; plan: CustomerMailPlan }[] {
+  // A child ticket is internal work for another team: the customer hears only about the parent.
+  if (record.after.parentId) return [];
   const out: { key: string; plan: CustomerMailPlan }[] = [];
   for (const event of record.events) {
     const plan = planFor(event.name, event.detail);

@@ -1,5 +1,6 @@
 import type {
   AlertIndex,
+  AttachmentFiles,
   AttachmentRecords,
   AttachmentStore,
   ChannelSettings,
@@ -11,6 +12,7 @@ import type {
 } from '../domain/intake/intake.ports.ts';
 import type { IntakeLedger } from '../domain/intake/intake-ledger.ts';
 import type { ThreadLookups } from '../domain/intake/threading.ts';
+import type { AttachmentLimits } from '../domain/ticket/attachment-policy.ts';
 import type { TicketDeps } from '../use-cases/deps.ts';
 
 /** Everything the channels (e-mail, portal, webhooks, events, customer mail) need beyond TicketDeps. */
@@ -26,6 +28,10 @@ export interface ChannelDeps {
   webhookSources: WebhookSources;
   webhookSecrets: WebhookSecrets;
   settings: ChannelSettings;
+  /** Staff attachments: upload and download links (absent where a function keeps no attachments). */
+  files?: AttachmentFiles;
+  /** What staff may upload (ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES). */
+  attachmentLimits?: AttachmentLimits;
 }
 
 /** Ticket use-case dependencies plus the channels'. */

@@ -14,6 +14,7 @@ import { recordInboundMessage } from '../use-cases/inbound-message.ts';
 import { storeAttachments } from './attachments.ts';
 import { isOwnAddress } from './customer-mail.ts';
 import type { ChannelTicketDeps } from './deps.ts';
+import { followMerged } from './merged-threads.ts';
 
 export interface ReceivedEmail {
   ticketId: string | null;
@@ -54,7 +55,8 @@ export async function receiveEmail(email: InboundEmail, deps: ChannelTicketDeps)
 
   const ports: EmailIntakePorts = {
     ledger: channels.ledger,
-    lookups: channels.lookups,
+    // A reply to a merged duplicate lands on the ticket it was merged into.
+    lookups: followMerged(channels.lookups, deps.tickets),
     clock: deps.clock,
     logger: deps.logger,
     senders: {

@@ -1,6 +1,6 @@
 /**
  * What went wrong, in terms a transport can map: `invalid` → 400, `unauthenticated` → 401,
- * `forbidden` → 403, `not_found` → 404, `conflict` → 409, `precondition_failed` → 412,
+ * `forbidden` → 403, `not_found` → 404, `conflict` → 409, `gone` → 410, `precondition_failed` → 412,
  * `too_large` → 413, `unsupported_media` → 415, `unprocessable` → 422, `rate_limited` → 429.
  */
 export type ErrorKind =
@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'gone'
   | 'precondition_failed'
   | 'too_large'
   | 'unsupported_media'

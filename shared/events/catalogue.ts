@@ -34,6 +34,13 @@ const slaBase = {
   dueAt: z.string(),
 };
 
+/** Fields of every `approval.*` event: which approval and the stage it is at. */
+const approvalBase = {
+  ...base,
+  approvalId: z.string(),
+  currentStage: z.number().int().nonnegative(),
+};
+
 const define = <N extends string, S extends z.ZodType>(
   name: N,
   version: number,
@@ -62,6 +69,24 @@ export const catalogue = {
       team: z.string().nullable(),
       customerTier: z.string(),
       parentId: z.string().nullable(),
+    }),
+  ),
+  'ticket.child_created': define(
+    'ticket.child_created',
+    1,
+    'A child ticket was opened under a parent for another team (`ticketId`/`number`/`version`: the child). It is internal: the customer is never mailed about it.',
+    z.object({
+      ...base,
+      parentId: z.string(),
+      parentNumber: z.string(),
+      /** 1 for a child of a top-level ticket, 2 for a child of a child. */
+      depth: z.number().int().positive(),
+      subject: z.string(),
+      team: z.string().nullable(),
+      assignee: z.string().nullable(),
+      priority: Priority,
+      dueAt: z.string().nullable(),
+      createdBy: z.string(),
     }),
   ),
   'ticket.status_changed': define(
@@ -93,6 +118,65 @@ export const catalogue = {
     1,
     'A ticket got a team and/or an agent.',
     z.object({ ...base, team: z.string().nullable(), assignee: z.string().nullable(), reason: z.string() }),
+  ),
+  'ticket.merged': define(
+    'ticket.merged',
+    1,
+    "A duplicate ticket was merged into another and closed: its thread was copied there, its watchers moved, and the customer's later replies land on the target.",
+    z.object({
+      ...base,
+      intoTicketId: z.string(),
+      intoNumber: z.string(),
+      messagesCopied: z.number().int().nonnegative(),
+    }),
+  ),
+  'approval.requested': define(
+    'approval.requested',
+    1,
+    'Someone asked for an approval on a ticket: serial stages, each decided by all or any of its approvers.',
+    z.object({
+      ...approvalBase,
+      reason: z.string(),
+      requestedBy: z.string(),
+      stages: z.array(z.object({ mode: z.enum(['all', 'any']), approvers: z.array(z.string()) })),
+    }),
+  ),
+  'approval.decided': define(
+    'approval.decided',
+    1,
+    'An approver approved or rejected; `outcome` says whether the approval closed with it (approved, rejected) or is still pending (then `startedStage` names a stage that began).',
+    z.object({
+      ...approvalBase,
+      stage: z.number().int().nonnegative(),
+      approver: z.string(),
+      decision: z.enum(['approve', 'reject']),
+      outcome: z.enum(['pending', 'approved', 'rejected']),
+      startedStage: z.number().int().nonnegative().nullable(),
+    }),
+  ),
+  'approval.nudged': define(
+    'approval.nudged',
+    1,
+    "The requester (or a supervisor) reminded the current stage's pending approvers (催办); counts are per approval and per approver.",
+    z.object({
+      ...approvalBase,
+      by: z.string(),
+      approvers: z.array(z.string()),
+      count: z.number().int().positive(),
+      byApprover: z.record(z.string(), z.number().int().nonnegative()),
+    }),
+  ),
+  'approval.delegated': define(
+    'approval.delegated',
+    1,
+    'A pending approver was replaced by their delegate (after the delegation deadline, or by a supervisor); the delegate now decides in their place.',
+    z.object({
+      ...approvalBase,
+      from: z.string(),
+      to: z.string(),
+      reason: z.string(),
+      stages: z.array(z.number().int().nonnegative()),
+    }),
   ),
   'sla.warning': define(
     'sla.warning',

@@ -12,11 +12,14 @@ import type {
 } from '../domain/ticket/outbox.store.ts';
 import type { OutboxRecord } from '../domain/ticket/ticket-change.ts';
 import { agentCapacity } from './agent-capacity.ts';
+import { approvalTimer } from './approval-timer.ts';
 import { customerMail } from './customer-mail.ts';
 import { notifications } from './notifications.ts';
+import { parentRollup } from './parent-rollup.ts';
 import { publishEvents } from './publish-events.ts';
 import type { Reaction, ReactionDeps } from './reaction.ts';
 import { slaTimer } from './sla-timer.ts';
+import { watcherNotifications } from './watcher-notifications.ts';
 
 /**
  * Every reaction to a ticket change. This list is the only place that knows them all: a new reaction
@@ -25,9 +28,12 @@ import { slaTimer } from './sla-timer.ts';
 export const reactions: readonly Reaction[] = [
   publishEvents,
   slaTimer,
+  approvalTimer,
   agentCapacity,
   notifications,
   customerMail,
+  parentRollup,
+  watcherNotifications,
 ];
 
 export interface DispatcherDeps extends ReactionDeps {

@@ -1,4 +1,5 @@
 import type { CustomerMailDeps } from '../channels/customer-mail.ts';
+import type { ApprovalTimerStarter } from '../domain/approval/delegation.ts';
 import type { IntakeLedger } from '../domain/intake/intake-ledger.ts';
 import type { Notifier } from '../domain/notify/notifier.ts';
 import type { WorkflowStarter } from '../domain/sla/timer.ts';
@@ -14,6 +15,8 @@ import type { TicketDeps } from '../use-cases/deps.ts';
 export interface ReactionDeps extends TicketDeps {
   events: EventPublisher;
   timers: WorkflowStarter;
+  /** Approval stages' delegation timers. */
+  approvalTimers: ApprovalTimerStarter;
   /** Staff notifications (SLA warnings and escalations): e-mail, SMS, chat. */
   notifier: Notifier;
   /** Remembers each send under its key. */

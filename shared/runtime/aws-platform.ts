@@ -19,11 +19,13 @@ export interface AwsContext {
 type EdgeName =
   | 'eventBus'
   | 'stateMachine'
+  | 'approvalTimer'
   | 'email'
   | 'sms'
   | 'chat'
   | 'deadLetterQueue'
   | 'attachments'
+  | 'attachmentFiles'
   | 'webhookSecrets'
   | 'tokenKeys';
 
@@ -69,11 +71,13 @@ export function awsPlatform(
     },
     eventBus: edge('eventBus', 'publish events'),
     stateMachine: edge('stateMachine', 'start SLA timers'),
+    approvalTimer: edge('approvalTimer', 'start approval timers'),
     email: edge('email', 'send e-mail'),
     sms: edge('sms', 'send SMS'),
     chat: edge('chat', 'post to chat'),
     deadLetterQueue: edge('deadLetterQueue', 'dead-letter reactions'),
     attachments: edge('attachments', 'store attachments'),
+    attachmentFiles: edge('attachmentFiles', 'link to attachments'),
     webhookSources: (configured) => ({ get: (name) => configured.find((s) => s.source === name) ?? null }),
     webhookSecrets: edge('webhookSecrets', 'read webhook secrets'),
     tokenKeys: edge('tokenKeys', 'verify tokens'),

@@ -43,6 +43,7 @@ export const env = {
   tableName: envVar('TABLE_NAME', text),
   eventBusName: envVar('EVENT_BUS_NAME', text),
   slaTimerArn: envVar('SLA_TIMER_ARN', text),
+  approvalTimerArn: envVar('APPROVAL_TIMER_ARN', text),
   deadLetterQueueUrl: envVar('DEAD_LETTER_QUEUE_URL', text),
   authIssuer: envVar('AUTH_ISSUER', text),
   authAudience: envVar('AUTH_AUDIENCE', text),
@@ -68,8 +69,24 @@ export const env = {
     >,
   ),
   portalStatusUrl: envVar('PORTAL_STATUS_URL', optionalText),
+  /** Where approvers' one-time decision links point (the API's URL); unset: e-mails carry no link. */
+  approvalLinkBase: envVar('APPROVAL_LINK_BASE', optionalText),
   /** Where attachments go (S3); unset in functions that keep none. */
   mailBucket: envVar('MAIL_BUCKET', optionalText),
+  /** Staff attachments: the largest upload in bytes (default 10 MB) and the content types accepted. */
+  attachmentMaxBytes: envVar(
+    'ATTACHMENT_MAX_BYTES',
+    z.preprocess(
+      unsetIfEmpty,
+      z.coerce
+        .number()
+        .int()
+        .positive()
+        .max(5 * 1024 ** 3)
+        .optional(),
+    ) as z.ZodType<number | undefined, string | undefined>,
+  ),
+  attachmentTypes: envVar('ATTACHMENT_TYPES', csv),
   /** Webhook sources (JSON array of `WebhookSourceConfig`). */
   webhookSources: envVar('WEBHOOK_SOURCES', json(z.array(WebhookSourceConfig), '[]')),
   /** SES rewrites Message-IDs under this domain (default: by region). */
@@ -82,6 +99,15 @@ export const env = {
   slaOnCallPhone: envVar('SLA_ON_CALL_PHONE', optionalText),
   slaDisplayTimeZone: envVar('SLA_DISPLAY_TIME_ZONE', optionalText),
   slaSms: envVar('SLA_SMS', flag),
+  /** Child tickets (docs/collaboration.md): how deep they nest, and whether the last one resolves the parent. */
+  childTicketMaxDepth: envVar(
+    'CHILD_TICKET_MAX_DEPTH',
+    z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(5).default(2)) as z.ZodType<
+      number,
+      string | undefined
+    >,
+  ),
+  childTicketAutoResolveParent: envVar('CHILD_TICKET_AUTO_RESOLVE_PARENT', flag),
   /** Powertools: the service name on every log line and metric, the log level, the metrics namespace. */
   serviceName: envVar('POWERTOOLS_SERVICE_NAME', text),
   logLevel: envVar('POWERTOOLS_LOG_LEVEL', optionalText),

@@ -16,6 +16,7 @@ export const functionEnv = {
   intake: { ...observabilityEnv, ...ticketsEnv, ...channelsEnv },
   slaCheckpoint: { ...observabilityEnv, ...ticketsEnv },
   slaEvaluate: { ...observabilityEnv, ...ticketsEnv, ...slaEvaluateEnv },
+  approvalTimer: { ...observabilityEnv, ...ticketsEnv },
   routingSweep: { ...observabilityEnv, ...ticketsEnv },
   reactions: { ...observabilityEnv, ...ticketsEnv, ...reactionsEnv },
 } as const;

@@ -64,4 +64,6 @@ export const correlationOf = {
     event.Records?.[0]?.ses?.mail?.messageId,
   stepFunctions: (event: { ticketId?: string; version?: number }) =>
     event.ticketId ? `sla-${event.ticketId}-v${event.version ?? 0}` : undefined,
+  approvalTimer: (event: { approvalId?: string; stage?: number }) =>
+    event.approvalId ? `approval-${event.approvalId}-s${event.stage ?? 0}` : undefined,
 };

@@ -1,6 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { JWTVerifyGetKey } from 'jose';
-import type { AttachmentStore, WebhookSecrets, WebhookSources } from '../domain/intake/intake.ports.ts';
+import type { ApprovalTimerStarter } from '../domain/approval/delegation.ts';
+import type {
+  AttachmentFiles,
+  AttachmentStore,
+  WebhookSecrets,
+  WebhookSources,
+} from '../domain/intake/intake.ports.ts';
 import type { WebhookSourceConfig } from '../domain/intake/webhook.ts';
 import type { Notifier } from '../domain/notify/notifier.ts';
 import type { Clock, IdGenerator, Logger, Metrics } from '../domain/ports.ts';
@@ -22,6 +28,8 @@ export interface Platform {
   dynamo: DynamoDBClient;
   eventBus(name: string): EventPublisher;
   stateMachine(arn: string): WorkflowStarter;
+  /** The approval timer (delegation deadlines), one execution per approval stage. */
+  approvalTimer(arn: string): ApprovalTimerStarter;
   /** E-mail from this sender; the sent notification reports the Message-ID the provider really used. */
   email(from: string): Notifier;
   sms(senderId: string | undefined): Notifier;
@@ -29,6 +37,8 @@ export interface Platform {
   deadLetterQueue(url: string): DeadLetterQueue;
   /** Where attachments are kept; without a bucket, a store that refuses (the function keeps none). */
   attachments(bucket: string | undefined): AttachmentStore;
+  /** Upload and download links to attachments for staff; without a bucket, links that refuse. */
+  attachmentFiles(bucket: string | undefined): AttachmentFiles;
   webhookSources(configured: readonly WebhookSourceConfig[]): WebhookSources;
   webhookSecrets(): WebhookSecrets;
   /** The keys that sign the ID tokens this issuer hands out (Cognito's JWKS; the runtime's own key). */

@@ -1,6 +1,7 @@
 import { dynamoIntakeStore } from '../adapters/dynamo/dynamo-intake-store.ts';
 import type { ChannelDeps } from '../channels/deps.ts';
 import type { ChannelSettings } from '../domain/intake/intake.ports.ts';
+import { defaultAttachmentLimits } from '../domain/ticket/attachment-policy.ts';
 import type { TicketStore } from '../domain/ticket/ticket.store.ts';
 import { type EnvSource, env, readEnv } from './env.ts';
 import type { Platform } from './platform.ts';
@@ -19,6 +20,8 @@ export const channelsEnv = {
   ...channelSettingsEnv,
   mailBucket: env.mailBucket,
   webhookSources: env.webhookSources,
+  attachmentMaxBytes: env.attachmentMaxBytes,
+  attachmentTypes: env.attachmentTypes,
 };
 
 /** The mail settings customer mail and e-mail intake share (MAIL_FROM, …, PORTAL_STATUS_URL). */
@@ -44,6 +47,11 @@ export function wireChannels(source: EnvSource, platform: Platform, tickets: Tic
   return {
     ...dynamoIntakeStore(platform.dynamo, c.tableName, tickets, platform.clock),
     attachments: platform.attachments(c.mailBucket),
+    files: platform.attachmentFiles(c.mailBucket),
+    attachmentLimits: {
+      maxBytes: c.attachmentMaxBytes ?? defaultAttachmentLimits.maxBytes,
+      allowedTypes: c.attachmentTypes.length ? c.attachmentTypes : defaultAttachmentLimits.allowedTypes,
+    },
     webhookSources: platform.webhookSources(c.webhookSources),
     webhookSecrets: platform.webhookSecrets(),
     settings: channelSettings(source),

@@ -11,6 +11,7 @@ export const reactionsEnv = {
   ...channelSettingsEnv,
   eventBusName: env.eventBusName,
   slaTimerArn: env.slaTimerArn,
+  approvalTimerArn: env.approvalTimerArn,
   deadLetterQueueUrl: env.deadLetterQueueUrl,
   slaNotifyFrom: env.slaNotifyFrom,
   slaSmsSenderId: env.slaSmsSenderId,
@@ -28,7 +29,7 @@ export function formatFrom(address: string, name: string | undefined): string {
 
 /**
  * The reactions capability: everything that follows a ticket change — the bus (EVENT_BUS_NAME), the
- * SLA timer (SLA_TIMER_ARN), staff notifications (SLA_NOTIFY_FROM; SMS when SLA_SMS), customer mail
+ * SLA timer (SLA_TIMER_ARN), the approval timer (APPROVAL_TIMER_ARN), staff notifications (SLA_NOTIFY_FROM; SMS when SLA_SMS), customer mail
  * (the channel mail settings), the sent-ledger and the outbox on the table, and the dead-letter queue
  * (DEAD_LETTER_QUEUE_URL). The stream-driven function and the retry sweep run this dispatcher; so does
  * the local runtime.
@@ -46,6 +47,7 @@ export function wireReactions(
     ...tickets,
     events: platform.eventBus(c.eventBusName),
     timers: platform.stateMachine(c.slaTimerArn),
+    approvalTimers: platform.approvalTimer(c.approvalTimerArn),
     notifier: channelNotifier({
       email: platform.email(c.slaNotifyFrom),
       ...(c.slaSms ? { sms: platform.sms(c.slaSmsSenderId) } : {}),

@@ -1,4 +1,5 @@
 import { dynamoAgentStore } from '../adapters/dynamo/dynamo-agent-store.ts';
+import { dynamoApprovalStore } from '../adapters/dynamo/dynamo-approval-store.ts';
 import { dynamoRoutingConfigStore } from '../adapters/dynamo/dynamo-routing-config-store.ts';
 import { cachedSlaConfigStore, dynamoSlaConfigStore } from '../adapters/dynamo/dynamo-sla-config-store.ts';
 import { dynamoTicketStore } from '../adapters/dynamo/dynamo-ticket-store.ts';
@@ -6,7 +7,12 @@ import type { TicketDeps } from '../use-cases/deps.ts';
 import { type EnvSource, env, readEnv } from './env.ts';
 import type { Platform } from './platform.ts';
 
-export const ticketsEnv = { tableName: env.tableName };
+export const ticketsEnv = {
+  tableName: env.tableName,
+  childTicketMaxDepth: env.childTicketMaxDepth,
+  childTicketAutoResolveParent: env.childTicketAutoResolveParent,
+  approvalLinkBase: env.approvalLinkBase,
+};
 
 /**
  * The tickets capability: the ticket store (with its outbox), agents and the routing configuration,
@@ -14,7 +20,10 @@ export const ticketsEnv = { tableName: env.tableName };
  * function that reads or changes tickets builds on.
  */
 export function wireTickets(source: EnvSource, platform: Platform): TicketDeps {
-  const { tableName } = readEnv(ticketsEnv, source);
+  const { tableName, childTicketMaxDepth, childTicketAutoResolveParent, approvalLinkBase } = readEnv(
+    ticketsEnv,
+    source,
+  );
   const { dynamo, clock } = platform;
   const sla = cachedSlaConfigStore(dynamoSlaConfigStore(dynamo, tableName));
   return {
@@ -24,6 +33,9 @@ export function wireTickets(source: EnvSource, platform: Platform): TicketDeps {
       config: dynamoRoutingConfigStore(dynamo, tableName),
     },
     sla: { config: sla, store: sla },
+    childTickets: { maxDepth: childTicketMaxDepth, autoResolveParent: childTicketAutoResolveParent },
+    approvals: dynamoApprovalStore(dynamo, tableName),
+    ...(approvalLinkBase ? { approvalLinkBase: approvalLinkBase.replace(/\/+$/, '') } : {}),
     clock,
     ids: platform.ids,
     logger: platform.logger,

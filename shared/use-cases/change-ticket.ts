@@ -1,4 +1,5 @@
 import { type Actor, primaryRole } from '../domain/actor.ts';
+import type { ApprovalWrite } from '../domain/approval/approval.store.ts';
 import type { AuditEvent } from '../domain/audit/audit-event.ts';
 import { retry, retryOnConflict } from '../domain/retry.ts';
 import type { Message } from '../domain/ticket/message.ts';
@@ -28,6 +29,8 @@ export interface Change {
   messages?: Message[];
   notifications?: OutboxNotification[];
   mail?: CustomerMailRequest[];
+  /** An approval created or moved on by the change, stored in the same transaction (use-cases/approvals.ts). */
+  approval?: ApprovalWrite;
 }
 
 /** What a change function sees besides the current ticket: its history, read once per attempt. */
@@ -136,7 +139,13 @@ export async function changeTicketIf(
       const committed = { ...result, ticket };
       const record = outboxRecord(current, committed, actor, sla, deps);
       const written = await deps.tickets.update(
-        { ticket, audit: result.audit, messages: result.messages ?? [], outbox: record },
+        {
+          ticket,
+          audit: result.audit,
+          messages: result.messages ?? [],
+          outbox: record,
+          ...(result.approval ? { approval: result.approval } : {}),
+        },
         current.version,
       );
       if (written) {

@@ -72,6 +72,7 @@ export async function putAgent(
     if (unknown.length)
       throw validationError('The agent names teams the routing configuration lacks', unknown);
   }
+  if (update.delegate) await checkDelegate(id, update.delegate, deps);
   const current = await routing.agents.get(id);
   const agent = await routing.agents.put(
     AgentProfile.parse({
@@ -91,6 +92,20 @@ export async function putAgent(
     pickedUp: pickedUp.map((p) => p.ticket.id),
     created: !current,
   };
+}
+
+/** A delegate must be another agent who exists and does not hand their own approvals back. */
+async function checkDelegate(id: string, delegate: string, deps: TicketDeps) {
+  const refuse = (message: string, code: string) =>
+    validationError('The delegate cannot stand in for this agent', [{ path: 'delegate', message, code }]);
+  if (delegate === id) throw refuse('An agent cannot be their own delegate', 'self_delegate');
+  const other = await deps.routing.agents.get(delegate);
+  if (!other) throw refuse(`Unknown agent ${delegate}`, 'unknown_agent');
+  if (other.delegate === id)
+    throw refuse(
+      `${delegate} already delegates to ${id}: approvals would bounce between them`,
+      'delegate_cycle',
+    );
 }
 
 /** Every agent (or a team's), with live load, ordered by id. */

@@ -64,6 +64,8 @@ export const ListQuery = z.object({
   tier: Tier.optional(),
   channel: Channel.optional(),
   intent: z.string().min(1).max(80).optional(),
+  /** Tickets an agent watches; `me` for the caller (docs/collaboration.md). */
+  watcher: z.string().min(1).max(80).optional(),
   breached: flag,
   /** Only tickets that still need work (new, open, pending): what queues show. */
   active: flag,
@@ -103,6 +105,7 @@ export async function listTickets(query: ListQuery, actor: Actor, deps: TicketDe
     ...(query.tier ? { tier: query.tier } : {}),
     ...(query.channel ? { channel: query.channel } : {}),
     ...(query.intent ? { intent: query.intent } : {}),
+    ...(query.watcher ? { watcher: query.watcher === 'me' ? actor.id : query.watcher } : {}),
     ...(query.q ? { words: searchWords(query.q) } : {}),
   };
   if (customerOnly) filter.customerEmail = actor.email ?? '\u0000';

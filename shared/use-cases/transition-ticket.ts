@@ -8,11 +8,16 @@ import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
 import { takeTicket } from './assign-ticket.ts';
 import { changeTicket, eventBase } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
-import { checkTransitionGates } from './transition-gates.ts';
+import { assertMayForce, checkTransitionGates } from './transition-gates.ts';
 
 export const TransitionRequest = z.object({
   to: Status,
   reason: z.string().trim().min(1).max(1000).optional(),
+  /**
+   * Supervisors and admins: move past what holds the ticket back (open child tickets). Needs `reason`;
+   * the audit event keeps it and what was overridden.
+   */
+  force: z.boolean().optional(),
 });
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
 
@@ -32,10 +37,17 @@ export function transitionTicket(
   expectedVersion: number | undefined,
   deps: TicketDeps,
 ) {
+  assertMayForce(request, actor);
   return changeTicket(id, actor, expectedVersion, deps, async (current, now) => {
     const { ticket, rule } = transition(current, request.to, actor, now);
-    await checkTransitionGates(
-      { current, to: request.to, actor, ...(request.reason ? { reason: request.reason } : {}) },
+    const overrides = await checkTransitionGates(
+      {
+        current,
+        to: request.to,
+        actor,
+        ...(request.reason ? { reason: request.reason } : {}),
+        ...(request.force ? { force: true } : {}),
+      },
       deps,
     );
     const type = rule.action === 'reopen' ? 'reopened' : 'transitioned';
@@ -44,6 +56,7 @@ export function transitionTicket(
       to: ticket.status,
       action: rule.action,
       ...(request.reason ? { reason: request.reason } : {}),
+      ...(request.force ? { forced: true, overrides } : {}),
     });
     const base = eventBase(ticket);
     const events: IntegrationEvent[] = [

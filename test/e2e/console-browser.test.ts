@@ -56,9 +56,9 @@ describe('The console in Chromium', () => {
       menus[user] = (await p.locator('header [role=menuitem]').allTextContents()).filter((x) => x.trim());
       await c.close();
     }
-    expect(menus['u-agent-zhang']).toEqual(['工单队列']);
-    expect(menus['u-sup-field']).toEqual(['工单队列', '主管看板']);
-    expect(menus['u-admin']).toEqual(['工单队列', '主管看板', '管理设置']);
+    expect(menus['u-agent-zhang']).toEqual(['工单队列', '我的审批']);
+    expect(menus['u-sup-field']).toEqual(['工单队列', '我的审批', '主管看板']);
+    expect(menus['u-admin']).toEqual(['工单队列', '我的审批', '主管看板', '管理设置']);
     // …and the API still refuses what the console hides
     const agent = tokenOf('u-agent-zhang');
     expect((await api('GET', '/config/sla', { token: agent })).status).toBe(403);
@@ -211,9 +211,11 @@ describe('The console in Chromium', () => {
     // Act
     await page.goto(`${runtime.url}/console/tickets/${ticket.id}`);
     await page.locator('[data-action="to-open"]').waitFor();
-    // Assess
+    // Assess: of the lifecycle moves (`to-*`; following, linking and merging are other actions), only reopen
     expect(
-      await page.locator('[data-action]').evaluateAll((b) => b.map((x) => x.getAttribute('data-action'))),
+      await page
+        .locator('[data-action^="to-"]')
+        .evaluateAll((b) => b.map((x) => x.getAttribute('data-action'))),
     ).toEqual(['to-open']);
     const refused = await api('POST', `/tickets/${ticket.id}/transitions`, {
       token: tokenOf('u-agent-li'),

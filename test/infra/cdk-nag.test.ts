@@ -75,6 +75,9 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions-IAM5[Action::s3:GetObject*]',
       'AwsSolutions-IAM5[Action::s3:List*]',
       'AwsSolutions-IAM5[Resource::*]',
+      // The approval timer: LambdaInvoke's `<function>:*` (versions and aliases) for its two tasks.
+      'AwsSolutions-IAM5[Resource::<ApprovalTimerDeadlineCACEE553.Arn>:*]',
+      'AwsSolutions-IAM5[Resource::<ApprovalTimerDelegateD323D46B.Arn>:*]',
       'AwsSolutions-IAM5[Resource::<ConsoleBucket86B6957C.Arn>/*]',
       // The mail bucket: GetObject under inbound/ and PutObject under attachments/ (one prefix each).
       'AwsSolutions-IAM5[Resource::<MailStoreBucketF96DE0ED.Arn>/attachments/*]',
@@ -94,7 +97,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     ]);
   });
 
-  it('acknowledge the missing authorizer only on the portal, OpenAPI document and webhook routes', () => {
+  it('acknowledge the missing authorizer only on the portal, OpenAPI document, webhook and approval-link routes', () => {
     // Act
     const paths = acknowledgements(built.app)
       .filter((a) => a.id === 'AwsSolutions-APIG4')
@@ -103,6 +106,8 @@ describe('cdk-nag AwsSolutions checks', () => {
     // Assess
     const open = apiRoutes.filter((r) => (r.auth ?? 'jwt') !== 'jwt');
     expect(open.map((r) => r.name).sort()).toEqual([
+      'approval-link-decision',
+      'approval-link-page',
       'get-openapi',
       'portal-form',
       'portal-status',
@@ -115,7 +120,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     );
   });
 
-  it('acknowledge the "*" wildcard on function roles and the SLA timer role only, never on a whole stack', () => {
+  it('acknowledge the "*" wildcard on function roles and the timers\' roles only, never on a whole stack', () => {
     // Act
     const wildcard = acknowledgements(built.app).filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]');
 
@@ -124,7 +129,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(wildcard.length).toBeGreaterThan(0);
     for (const ack of wildcard) {
       expect(ack.path).toMatch(
-        /^GongdanStateless\/(Api|SlaTimer|Channels|Reactions|RoutingMaintenance|Console)\/\w+Role$|^GongdanStateless\/SlaTimer\/StateMachine\/Role$/,
+        /^GongdanStateless\/(Api|SlaTimer|ApprovalTimer|Channels|Reactions|RoutingMaintenance|Console)\/\w+Role$|^GongdanStateless\/(SlaTimer|ApprovalTimer)\/StateMachine\/Role$/,
       );
     }
   });

@@ -133,6 +133,8 @@ describe('The SLA timer in GongdanStateless', () => {
       stateless.routingMaintenance.sweep,
       stateless.slaTimer.checkpoint,
       stateless.slaTimer.evaluate,
+      stateless.approvalTimer.deadline,
+      stateless.approvalTimer.delegate,
     ];
     for (const fn of functions) {
       // Act
@@ -142,7 +144,11 @@ describe('The SLA timer in GongdanStateless', () => {
     }
     for (const fn of [stateless.reactions.dispatcher, stateless.reactions.retry]) {
       // Act
-      const states = statementsOf(fn).filter((s) => s.actions.some((a) => a.startsWith('states:')));
+      const slaMachine = logicalId(stateless.slaTimer.stateMachine);
+      const states = statementsOf(fn).filter(
+        (s) =>
+          s.actions.some((a) => a.startsWith('states:')) && JSON.stringify(s.resource).includes(slaMachine),
+      );
       const env = resources()[logicalId(fn)]!.Properties.Environment.Variables;
       // Assess
       expect(env.SLA_TIMER_ARN, fn.node.path).toEqual({ Ref: logicalId(stateless.slaTimer.stateMachine) });

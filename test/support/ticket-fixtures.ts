@@ -6,6 +6,7 @@ import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.t
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { ulidGenerator } from '#shared/adapters/ids.ts';
 import type { Actor } from '#shared/domain/actor.ts';
+import { approvalExecutionName } from '#shared/domain/approval/delegation.ts';
 import type { Notification, Notifier, SentNotification } from '#shared/domain/notify/notifier.ts';
 import type { Logger, Metrics } from '#shared/domain/ports.ts';
 import { silentLogger } from '#shared/domain/ports.ts';
@@ -101,6 +102,7 @@ export const testEnvironment = (tableName: string): EnvSource => ({
   TABLE_NAME: tableName,
   EVENT_BUS_NAME: 'test-bus',
   SLA_TIMER_ARN: 'arn:aws:states:local:000000000000:stateMachine:sla-timer',
+  APPROVAL_TIMER_ARN: 'arn:aws:states:local:000000000000:stateMachine:approval-timer',
   DEAD_LETTER_QUEUE_URL: 'test:dead-letters',
   MAIL_FROM: 'support@desk.example.com',
   MAIL_FROM_NAME: 'Desk',
@@ -140,11 +142,13 @@ export function testPlatform(input: {
     dynamo: input.client,
     eventBus: () => input.events ?? recordingPublisher(),
     stateMachine: () => input.timers ?? recordingStarter(),
+    approvalTimer: () => ({ start: async (timer) => ({ executionName: approvalExecutionName(timer) }) }),
     email: () => notifier,
     sms: () => notifier,
     chat: () => notifier,
     deadLetterQueue: () => dynamoDeadLetters(input.client, input.tableName),
     attachments: () => ({ put: refuse }),
+    attachmentFiles: () => ({ keyFor: refuse, uploadUrl: refuse, downloadUrl: refuse, sizeOf: refuse }),
     webhookSources: () => ({ get: () => null }),
     webhookSecrets: () => ({ forSource: async () => [] }),
     tokenKeys: refuse,

@@ -54,6 +54,8 @@ interface AgentRecord {
   availability: Availability;
   shift: Shift | null;
   location: { lat: number; lng: number; address?: string } | null;
+  /** Who decides in their place on approvals they leave waiting past the delegation deadline. */
+  delegate?: string | null;
   load: { total: number };
   lastAssignedAt: string | null;
   /** The profile's version (sent back as If-Match), and who last wrote it when. */
@@ -78,6 +80,7 @@ interface FormValues {
   hasShift: boolean;
   shift: { timeZone: string; windows: { days?: number[]; start?: string; end?: string }[] };
   location: { lat?: number | null; lng?: number | null; address?: string };
+  delegate?: string | null;
 }
 
 const officeHours: FormValues['shift'] = {
@@ -102,6 +105,7 @@ function toForm(agent: AgentRecord | null): FormValues {
       hasShift: false,
       shift: officeHours,
       location: {},
+      delegate: null,
     };
   }
   return {
@@ -119,6 +123,7 @@ function toForm(agent: AgentRecord | null): FormValues {
     hasShift: !!agent.shift,
     shift: agent.shift ?? officeHours,
     location: agent.location ?? {},
+    delegate: agent.delegate ?? null,
   };
 }
 
@@ -156,6 +161,7 @@ function toBody(v: FormValues) {
     location: hasLocation
       ? { lat: lat ?? null, lng: lng ?? null, ...(blank(address) ? {} : { address: address!.trim() }) }
       : null,
+    delegate: v.delegate || null,
   };
 }
 
@@ -166,7 +172,7 @@ function toBody(v: FormValues) {
 function formPathOf(issue: FieldIssue, v: FormValues): string | null {
   const { path, code } = issue;
   const head = path.split('.')[0] ?? '';
-  if (['id', 'name', 'email', 'phone', 'level', 'fieldEngineer'].includes(path)) return path;
+  if (['id', 'name', 'email', 'phone', 'level', 'fieldEngineer', 'delegate'].includes(path)) return path;
   if (head === 'teams' || head === 'languages') return head;
   if (path === 'capacity' || path === 'capacity.max') return 'capacity.max';
   if (path.startsWith('capacity.perChannel.')) {
@@ -616,6 +622,25 @@ export default function AdminAgents() {
                       {...fieldError('fieldEngineer')}
                     >
                       <Switch aria-label={t('agents_fieldEngineer')} />
+                    </Form.Item>
+                  </Col>
+                  <Col xs={24} md={16}>
+                    <Form.Item
+                      name="delegate"
+                      label={t('agents_delegate')}
+                      extra={t('agents_delegateHelp')}
+                      {...fieldError('delegate')}
+                    >
+                      <Select
+                        aria-label={t('agents_delegate')}
+                        allowClear
+                        showSearch
+                        optionFilterProp="label"
+                        placeholder={t('agents_delegateNone')}
+                        options={(agents.data ?? [])
+                          .filter((a) => a.id !== current?.id)
+                          .map((a) => ({ value: a.id, label: `${a.name} (${a.id})` }))}
+                      />
                     </Form.Item>
                   </Col>
                 </Row>

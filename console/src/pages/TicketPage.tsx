@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
   App as AntApp,
@@ -20,7 +20,20 @@ import {
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, type AuditEvent, type Message, type Status, type Ticket } from '../api.ts';
 import { useApp, useDirectory } from '../app-context.ts';
+import { ApprovalsPanel, approvalHistoryText } from '../components/Approvals.tsx';
+import {
+  type ChildrenRefusal,
+  ChildTicketsPanel,
+  childrenRefusal,
+  ParentLink,
+} from '../components/ChildTickets.tsx';
 import { SlaBadge } from '../components/SlaBadge.tsx';
+import {
+  CollaborationPanel,
+  Composer,
+  MergedBanner,
+  MessageBody,
+} from '../components/TicketCollaboration.tsx';
 import { useI18n } from '../i18n.tsx';
 import { navigate } from '../router.ts';
 import { link } from '../Shell.tsx';
@@ -54,6 +67,7 @@ export default function TicketPage({ id }: { id: string }) {
   const queryClient = useQueryClient();
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [assigning, setAssigning] = useState(false);
+  const [childrenRefused, setChildrenRefused] = useState<ChildrenRefusal | null>(null);
   const replyRef = useRef<HTMLTextAreaElement>(null);
   const noteRef = useRef<HTMLTextAreaElement>(null);
 
@@ -116,7 +130,9 @@ export default function TicketPage({ id }: { id: string }) {
         setConflict({ action, changes });
         return;
       }
-      message.error(error instanceof Error ? error.message : String(error));
+      // Open children are named by the children panel, in the reader's language.
+      if (!(error instanceof ApiError && error.code === 'TICKET.OPEN_CHILDREN'))
+        message.error(error instanceof Error ? error.message : String(error));
       throw error;
     }
   };
@@ -201,10 +217,12 @@ export default function TicketPage({ id }: { id: string }) {
               {t(tk.priority)}
             </Tag>
             {tk.customer.tier === 'vip' && <Tag color="gold">VIP</Tag>}
+            <ParentLink ticket={tk} />
           </Space>
           <Typography.Title level={1} style={{ fontSize: 20, margin: 0 }}>
             {tk.subject}
           </Typography.Title>
+          <MergedBanner ticket={tk} />
           <Space wrap aria-label={t('actions')}>
             {tk.allowedTransitions.map((to) => (
               <Button
@@ -215,7 +233,7 @@ export default function TicketPage({ id }: { id: string }) {
                   perform({
                     label: transitionLabel(to),
                     run: (version) => api.send('POST', `/tickets/${tk.id}/transitions`, { to }, version),
-                  }).catch(() => {})
+                  }).catch((error) => setChildrenRefused(childrenRefusal(error, to)))
                 }
               >
                 {transitionLabel(to)}
@@ -305,6 +323,13 @@ export default function TicketPage({ id }: { id: string }) {
                 {tk.description || '—'}
               </Typography.Paragraph>
             </Card>
+            <ChildTicketsPanel
+              ticket={tk}
+              perform={perform}
+              refusal={childrenRefused}
+              onRefusalClose={() => setChildrenRefused(null)}
+            />
+            <ApprovalsPanel ticket={tk} />
             <Composer ticket={tk} kind="reply" inputRef={replyRef} perform={perform} />
             <Composer ticket={tk} kind="note" inputRef={noteRef} perform={perform} />
             <Card title={t('thread')}>
@@ -327,9 +352,7 @@ export default function TicketPage({ id }: { id: string }) {
                       </Typography.Text>
                       <Typography.Text type="secondary">{new Date(m.at).toLocaleString()}</Typography.Text>
                     </Space>
-                    <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: '6px 0 0' }}>
-                      {m.body}
-                    </Typography.Paragraph>
+                    <MessageBody message={m} ticketId={tk.id} />
                   </div>
                 ))}
               </Space>
@@ -348,6 +371,7 @@ export default function TicketPage({ id }: { id: string }) {
                 {!tk.sla.targets?.length && <SlaBadge target={undefined} />}
               </Space>
             </Card>
+            <CollaborationPanel ticket={tk} perform={perform} />
             <Card title={t('customer')}>
               <Descriptions column={1} size="small">
                 <Descriptions.Item label={t('customer')}>{tk.customer.name ?? '—'}</Descriptions.Item>
@@ -463,6 +487,8 @@ function describe(
           remaining: Math.round(Number(d.remainingMinutes ?? 0)),
         }),
       );
+    case 'child.created':
+      return line(`${String(d.childNumber)} · ${String(d.subject ?? '')}`);
     case 'sla.breached':
       return line(format('hist.sla.breached', { target: t(String(d.target)) }));
     case 'escalated':
@@ -473,73 +499,14 @@ function describe(
           overdue: Math.round(Number(d.overdueMinutes ?? 0)),
         }),
       );
+    case 'approval.requested':
+    case 'approval.decided':
+    case 'approval.nudged':
+    case 'approval.delegated':
+      return line(approvalHistoryText(e, { t, format }, agentName) ?? '');
     default:
       return null;
   }
-}
-
-function Composer({
-  ticket,
-  kind,
-  inputRef,
-  perform,
-}: {
-  ticket: Ticket;
-  kind: 'reply' | 'note';
-  inputRef: React.RefObject<HTMLTextAreaElement | null>;
-  perform: (action: PendingAction) => Promise<void>;
-}) {
-  const { api } = useApp();
-  const { t } = useI18n();
-  const [form] = Form.useForm<{ body: string }>();
-  const [fieldError, setFieldError] = useState<string | undefined>();
-  const send = useMutation({
-    // On a 412 the draft stays in place until the retry from the conflict notice has sent it.
-    mutationFn: (body: string) =>
-      perform({
-        label: t(kind),
-        run: (version) =>
-          api.send('POST', `/tickets/${ticket.id}/replies`, { body, public: kind === 'reply' }, version),
-        onDone: () => {
-          form.resetFields();
-          setFieldError(undefined);
-        },
-      }),
-    onError: (error) => {
-      if (error instanceof ApiError) setFieldError(error.fieldMessage('body') ?? error.message);
-    },
-  });
-  if (ticket.status === 'closed') return null;
-  return (
-    <Card title={t(kind)} size="small" style={kind === 'note' ? { borderColor: '#ffe58f' } : undefined}>
-      <Form form={form} onFinish={({ body }) => send.mutate(body ?? '')} layout="vertical">
-        <Form.Item
-          name="body"
-          label={t(kind)}
-          validateStatus={fieldError ? 'error' : undefined}
-          help={fieldError}
-          style={{ marginBottom: 8 }}
-        >
-          <Input.TextArea
-            ref={(el) => {
-              inputRef.current = el?.resizableTextArea?.textArea ?? null;
-            }}
-            rows={3}
-            placeholder={t(kind === 'reply' ? 'replyPlaceholder' : 'notePlaceholder')}
-            data-composer={kind}
-          />
-        </Form.Item>
-        <Button
-          htmlType="submit"
-          type={kind === 'reply' ? 'primary' : 'default'}
-          loading={send.isPending}
-          data-send={kind}
-        >
-          {t('send')}
-        </Button>
-      </Form>
-    </Card>
-  );
 }
 
 function AssignModal({

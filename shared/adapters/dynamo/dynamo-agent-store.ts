@@ -66,6 +66,7 @@ const profileFields = [
   'availability',
   'shift',
   'location',
+  'delegate',
 ] as const;
 
 /** Conflicts between agent writes are short: a few tries, backing off from 10 ms. */

@@ -13,6 +13,8 @@ import type { AuditEvent } from '../../domain/audit/audit-event.ts';
 import { validationError } from '../../domain/errors.ts';
 import type { Clock } from '../../domain/ports.ts';
 import { retry, retryOnConflict } from '../../domain/retry.ts';
+import type { ChildSummary } from '../../domain/ticket/child-summary.ts';
+import { childSummaryOf } from '../../domain/ticket/child-tickets.ts';
 import { activeStatuses } from '../../domain/ticket/lifecycle.ts';
 import type { Message } from '../../domain/ticket/message.ts';
 import { nextDueAt, type Ticket } from '../../domain/ticket/ticket.entity.ts';
@@ -25,6 +27,7 @@ import type {
   TicketStore,
   TicketWrite,
 } from '../../domain/ticket/ticket.store.ts';
+import { approvalWriteItems } from './dynamo-approval-store.ts';
 import { outboxItem } from './dynamo-outbox-store.ts';
 import { queryAll } from './query-all.ts';
 import { ticketIndexes } from './table-design.ts';
@@ -35,6 +38,14 @@ const claimTtlSeconds = 7 * 24 * 3600;
 const ticketKey = (id: string) => ({ pk: `TICKET#${id}`, sk: 'TICKET' });
 const numberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
 const claimKey = (key: string) => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' });
+/**
+ * A child's summary in its parent's partition. Its sort key starts with the ticket item's (`TICKET`), so
+ * one query (`begins_with(sk, 'TICKET')`) reads a ticket with all its children.
+ */
+const childKey = (parentId: string, childId: string) => ({
+  pk: `TICKET#${parentId}`,
+  sk: `TICKET#CHILD#${childId}`,
+});
 
 /** Key and index attributes on a ticket item; stripped when reading the ticket back. */
 const storageAttributes = [
@@ -64,13 +75,15 @@ const unroutedPartition = 'UNROUTED';
 
 /** The ticket item: the ticket plus the index keys of every access pattern (sparse where absent). */
 export function ticketItem(ticket: Ticket): Record<string, unknown> {
+  // The children live in their own items (`childItem`), written by each child: never through the parent.
+  const { children: _children, ...stored } = ticket;
   const created = `${ticket.createdAt}#${ticket.id}`;
   const statusCreated = `${ticket.status}#${created}`;
   const active = activeStatuses.includes(ticket.status);
   const due = active && ticket.sla.resolutionDueAt && !ticket.sla.paused;
   const unrouted = active && !ticket.team && !ticket.assignee;
   return {
-    ...ticket,
+    ...stored,
     ...ticketKey(ticket.id),
     entity: 'ticket',
     gsStatus: `STATUS#${ticket.status}`,
@@ -97,10 +110,21 @@ export function searchText(ticket: Ticket): string {
     .toLowerCase();
 }
 
+/** The ticket of an item; its children are in items of their own (`get` reads them, lists do not). */
 function fromItem(item: Record<string, unknown>): Ticket {
   const ticket = { ...item };
   for (const a of storageAttributes) delete ticket[a];
-  return ticket as Ticket;
+  // Older items stored `children` as ids (always empty); the child items are what counts.
+  return { ...(ticket as Ticket), children: [] };
+}
+
+/** The summary a child keeps in its parent's partition, rewritten with every change of the child. */
+export function childItem(child: Ticket): Record<string, unknown> {
+  return {
+    ...childKey(child.parentId!, child.id),
+    entity: 'child',
+    ...childSummaryOf(child),
+  };
 }
 
 const withoutKeys = <T>(item: Record<string, unknown>): T => {
@@ -130,8 +154,13 @@ const reasonCodes = (error: unknown): (string | undefined)[] =>
  */
 const transactionRetry = { maxAttempts: 9, baseDelayMs: 10, maxDelayMs: 1000 };
 
-/** The items a write adds besides the ticket: audit events, messages and the outbox record. */
+/**
+ * The items a write adds besides the ticket: audit events, messages, the outbox record, and an
+ * approval's items (conditional on the approval's version: a failed condition there is a lost race,
+ * see `update`).
+ */
 const writeItems = (write: TicketWrite, tableName: string) => [
+  ...(write.ticket.parentId ? [{ Put: { TableName: tableName, Item: childItem(write.ticket) } }] : []),
   ...write.audit.map((e) => ({ Put: { TableName: tableName, Item: auditItem(e) } })),
   ...(write.messages ?? []).map((m) => ({ Put: { TableName: tableName, Item: messageItem(m) } })),
   {
@@ -141,6 +170,7 @@ const writeItems = (write: TicketWrite, tableName: string) => [
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   },
+  ...(write.approval ? approvalWriteItems(write.approval, tableName) : []),
 ];
 
 /**
@@ -164,11 +194,20 @@ export function dynamoTicketStore(
     return { ticketId: String(Item.ticketId), fingerprint: String(Item.fingerprint) };
   }
 
+  /** The ticket item and its children's items, in one consistent query of its partition. */
   async function get(id: string) {
-    const { Item } = await doc.send(
-      new GetCommand({ TableName: tableName, Key: ticketKey(id), ConsistentRead: true }),
-    );
-    return Item ? fromItem(Item) : null;
+    const items = await queryAll(doc, {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `TICKET#${id}`, ':prefix': 'TICKET' },
+      ConsistentRead: true,
+    });
+    const item = items.find((i) => i.sk === 'TICKET');
+    if (!item) return null;
+    const children = items
+      .filter((i) => i.entity === 'child')
+      .map((i) => childSummaryOf(withoutKeys<ChildSummary>(i)));
+    return { ...fromItem(item), children };
   }
 
   const query = async <T>(input: QueryCommandInput): Promise<T[]> =>
@@ -280,6 +319,8 @@ export function dynamoTicketStore(
           } catch (error) {
             const codes = reasonCodes(error);
             if (codes[0] === 'ConditionalCheckFailed') return false;
+            // The approval moved on (another decision): like a moved ticket, read both again.
+            if (write.approval && codes.includes('ConditionalCheckFailed')) return false;
             if (!codes.includes('TransactionConflict')) throw error;
             return retry;
           }
@@ -443,6 +484,11 @@ function listQuery(tableName: string, filter: TicketFilter): QueryCommandInput {
     names['#intent'] = 'intent';
     values[':intent'] = filter.intent;
     conditions.push('#intent = :intent');
+  }
+  if (filter.watcher) {
+    names['#watchers'] = 'watchers';
+    values[':watcher'] = filter.watcher;
+    conditions.push('contains(#watchers, :watcher)');
   }
   filter.words?.forEach((word, i) => {
     values[`:w${i}`] = word;

@@ -22,6 +22,9 @@
  * | alert index   | ALERT#<alert key>  | ALERT                   |
  * | external ref  | EXTREF#<sys>#<id>  | EXTREF                  |
  * | rate counter  | RATE#<scope>#<who> | <bucket start>          |
+ * | approval      | TICKET#<id>        | APPROVAL#<approvalId>   |
+ * | approval id   | APPROVAL#<id>      | APPROVAL                |
+ * | waiting on me | APPROVER#<agentId> | APPROVAL#<approvalId>   |
  * | outbox (local)| OUTBOX             | <sentAt>#<id>           |
  * | seed marker   | SEED               | <version>               |
  */

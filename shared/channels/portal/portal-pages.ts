@@ -23,6 +23,7 @@ ol.steps li.done{background:#b6e3ff}ol.steps li.current{background:#0b5cad;color
 dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:.5rem 0}dt{color:#57606a}dd{margin:0}
 .message{border-top:1px solid #d0d7de;padding:.6rem 0}.message .who{font-weight:600}.message .when{color:#57606a;font-size:.85rem}
 .message p{white-space:pre-wrap;overflow-wrap:anywhere;margin:.35rem 0}ul.files{padding-left:1.2rem}
+button.reject{background:#b42318;margin-left:.5rem}@media(max-width:40rem){button.reject{margin-left:0}}
 `;
 const cssHash = createHash('sha256').update(css).digest('base64');
 /** The stylesheet is a constant of this module, never input, so it is the one markup made by hand. */
@@ -58,6 +59,29 @@ export function layout(
 <body>
 <header><a class="brand" href="/portal?lang=${lang}">${t.brand}</a>
 <nav><a href="/portal?lang=${lang}">${t.newRequest}</a><a href="/portal/status?lang=${lang}">${t.trackRequest}</a><a href="${here}?lang=${otherLang(lang)}" hreflang="${portalText[otherLang(lang)].htmlLang}">${t.other}</a></nav></header>
+<main>${body}</main>
+</body>
+</html>
+`.value;
+}
+
+/**
+ * A page outside the portal's navigation (the approval link's): the same stylesheet and headers, a
+ * header with the brand only.
+ */
+export function bareLayout(lang: Lang, title: string, body: SafeHtml): string {
+  const t = portalText[lang];
+  return html`<!doctype html>
+<html lang="${t.htmlLang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${title} · ${t.brand}</title>
+<style>${stylesheet}</style>
+</head>
+<body>
+<header><span class="brand">${t.brand}</span></header>
 <main>${body}</main>
 </body>
 </html>

@@ -277,7 +277,8 @@ export async function postStatus(request: PortalRequest, deps: ChannelTicketDeps
     ticketNumberPattern.test(number) && Email.safeParse(email).success
       ? await deps.tickets.getByNumber(number)
       : null;
-  if (!found || found.customer.email.toLowerCase() !== email.toLowerCase()) {
+  // A child ticket is internal (docs/collaboration.md): the customer follows the parent only.
+  if (!found || found.parentId || found.customer.email.toLowerCase() !== email.toLowerCase()) {
     return page(404, lookupForm(l, { number, email }, t.notFound));
   }
   let ticket = found;

@@ -22,6 +22,29 @@ export const auditTypes = [
    * set aside in the dead-letter queue (data: the reaction, the outbox record, attempts, the error).
    */
   'reaction.failed',
+  /** A child ticket was opened under this one (data: the child's id, number, team, assignee, subject). */
+  'child.created',
+  /** Someone started (`watched`) or stopped (`unwatched`) following the ticket (data: the agent). */
+  'watched',
+  'unwatched',
+  /** An internal note named agents with `@<agentId>` (data: the note, the agents). */
+  'mentioned',
+  /** A duplicate was merged (data: from/into, the messages copied); on both tickets. */
+  'merged',
+  /** A related ticket was linked or unlinked (data: the other ticket). */
+  'linked',
+  'unlinked',
+  /** Staff attached uploaded files to a reply or note (data: the message, the attachment ids). */
+  'attached',
+  /**
+   * Approvals (docs/collaboration.md, "Approvals"), data: the approval id and what moved —
+   * requested (stages, reason), decided (stage, decision, comment, IP, user agent, stage passed,
+   * stage started, closed), nudged (approvers reminded, counts), delegated (from, to, reason).
+   */
+  'approval.requested',
+  'approval.decided',
+  'approval.nudged',
+  'approval.delegated',
 ] as const;
 export const AuditType = z.enum(auditTypes);
 export type AuditType = z.infer<typeof AuditType>;

@@ -69,9 +69,39 @@ export interface AttachmentRecord {
   inline: boolean;
   /** Where the bytes are: an S3 key in AWS, a path under the data dir locally. */
   storageKey: string;
-  /** Which channel brought it (`email`, `web`). */
+  /** Which channel brought it (`email`, `web`, `api` for staff uploads). */
   channel: string;
   at: string;
+  /** Staff uploads: `pending` until the bytes are there and a reply or note names it, then `stored`. */
+  status?: 'pending' | 'stored';
+  /** Staff uploads: who uploaded it, and the reply or note it belongs to. */
+  uploadedBy?: string;
+  messageId?: string;
+}
+
+/**
+ * Links to attachment bytes for browsers (staff): presigned S3 URLs in AWS, signed URLs to the local
+ * runtime locally. An upload link accepts exactly the declared size and SHA-256 (S3 checks the
+ * checksum header it signs), so what lands is what was checked against the limits.
+ */
+export interface AttachmentFiles {
+  /** Where a ticket's file with this SHA-256 and name is kept (the same key `AttachmentStore.put` uses). */
+  keyFor(file: { ticketId: string; sha256: string; filename: string }): string;
+  uploadUrl(file: {
+    storageKey: string;
+    contentType: string;
+    size: number;
+    sha256: string;
+    expiresInSeconds: number;
+  }): Promise<{ url: string; method: 'PUT'; headers: Record<string, string> }>;
+  downloadUrl(file: {
+    storageKey: string;
+    filename: string;
+    contentType: string;
+    expiresInSeconds: number;
+  }): Promise<string>;
+  /** The stored object's size, or null when nothing is there yet. */
+  sizeOf(storageKey: string): Promise<number | null>;
 }
 
 export interface AttachmentRecords {

@@ -91,6 +91,11 @@ export const AgentProfile = z.object({
   availability: Availability.default('offline'),
   shift: Shift.nullable().default(null),
   location: Location.nullable().default(null),
+  /**
+   * Who decides in their place when they leave an approval waiting past the delegation deadline
+   * (docs/collaboration.md, "Delegation"); null for nobody.
+   */
+  delegate: AgentId.nullable().default(null),
 });
 export type AgentProfile = z.infer<typeof AgentProfile>;
 export type AgentProfileInput = z.input<typeof AgentProfile>;

@@ -55,19 +55,22 @@ function fnv1a(text: string): string {
 }
 
 /**
- * The execution name of a ticket's timer at a version: `sla-<ticketId>-v<version>`. Step Functions
- * allows 80 characters of `A-Z a-z 0-9 - _`; other characters become `_` and a long id is cut and
- * tagged with a hash, so the name stays unique per ticket and version.
+ * A timer execution's name, `<kind>-<id><suffix>`. Step Functions allows 80 characters of
+ * `A-Z a-z 0-9 - _`; other characters become `_` and a long id is cut and tagged with a hash, so the
+ * name stays unique per id and suffix.
  */
+export function timerExecutionName(kind: string, id: string, suffix: string): string {
+  const safe = id.replace(allowed, '_');
+  const room = nameLimit - kind.length - 1 - suffix.length;
+  // The hash (≤ 7 base-36 digits) keeps two ids that differ only in the cut or replaced part apart.
+  const tagged = safe === id && safe.length <= room ? safe : `${safe.slice(0, room - 8)}_${fnv1a(id)}`;
+  return `${kind}-${tagged}${suffix}`;
+}
+
+/** The execution name of a ticket's SLA timer at a version: `sla-<ticketId>-v<version>`. */
 export function slaExecutionName(ticketId: string, version: number): string {
   if (!Number.isInteger(version) || version < 0) throw new RangeError(`bad timer version ${version}`);
-  const suffix = `-v${version}`;
-  const safe = ticketId.replace(allowed, '_');
-  const room = nameLimit - 'sla-'.length - suffix.length;
-  // The hash (≤ 7 base-36 digits) keeps two ids that differ only in the cut or replaced part apart.
-  const id =
-    safe === ticketId && safe.length <= room ? safe : `${safe.slice(0, room - 8)}_${fnv1a(ticketId)}`;
-  return `sla-${id}${suffix}`;
+  return timerExecutionName('sla', ticketId, `-v${version}`);
 }
 
 /** The version in an execution name made by `slaExecutionName`, or null. */

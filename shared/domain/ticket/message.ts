@@ -16,5 +16,11 @@ export const Message = z.object({
   }),
   channel: Channel,
   at: z.string(),
+  /** Agents an internal note names with `@<agentId>` (docs/collaboration.md). */
+  mentions: z.array(z.string()).optional(),
+  /** Files staff attached to it: attachment ids (`GET /tickets/{id}/attachments`). */
+  attachments: z.array(z.string()).optional(),
+  /** On a message copied by a merge: where it was first written. */
+  mergedFrom: z.object({ ticketId: z.string(), number: z.string(), messageId: z.string() }).optional(),
 });
 export type Message = z.infer<typeof Message>;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type Actor, Channel, hasAnyRole } from '../actor.ts';
+import { ChildSummary } from './child-summary.ts';
 import {
   activeStatuses,
   allowedFrom,
@@ -120,6 +121,16 @@ export const Classification = z.object({
 });
 export type Classification = z.infer<typeof Classification>;
 
+/** A link to another ticket: `related` (set by people) or `merged` (that duplicate was merged into this one). */
+export const TicketLink = z.object({
+  ticketId: z.string(),
+  number: z.string(),
+  kind: z.enum(['related', 'merged', 'merged-into']),
+  by: z.string(),
+  at: z.string(),
+});
+export type TicketLink = z.infer<typeof TicketLink>;
+
 /** The ticket as stored and as the API returns it (DESIGN.md §6). */
 export const Ticket = z.object({
   id: z.string(),
@@ -139,7 +150,19 @@ export const Ticket = z.object({
   /** Absent on tickets stored before classification existed. */
   classification: Classification.nullable().optional(),
   parentId: z.string().nullable(),
-  children: z.array(z.string()),
+  /**
+   * Each child ticket (docs/collaboration.md, "Child tickets"), read from the child index items in the
+   * ticket's partition: never written through the ticket item itself.
+   */
+  children: z.array(ChildSummary),
+  /** The due date asked for when this ticket was opened as a child (absent on most tickets). */
+  dueAt: z.string().nullable().optional(),
+  /** Agents following the ticket (docs/collaboration.md); absent on tickets stored before watchers. */
+  watchers: z.array(z.string()).optional(),
+  /** Tickets linked to this one, shown on both (`merged`: a duplicate merged into this one). */
+  links: z.array(TicketLink).optional(),
+  /** On a duplicate merged into another ticket: the ticket it was merged into (it is closed). */
+  mergedInto: z.object({ id: z.string(), number: z.string() }).nullable().optional(),
   tags: z.array(z.string()),
   customFields: z.record(z.string(), CustomFieldValue),
   location: Location.nullable(),
@@ -164,7 +187,6 @@ export const NewTicket = z.object({
   tags: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
   customFields: z.record(z.string().max(60), CustomFieldValue).default({}),
   location: Location.optional(),
-  parentId: z.string().max(64).optional(),
 });
 export type NewTicket = z.infer<typeof NewTicket>;
 
@@ -174,7 +196,7 @@ export const ticketNumberPattern = /^GD-\d{6,}$/;
 
 /** A fresh ticket in `new`, version 1. */
 export function openTicket(
-  input: NewTicket & { customer: Customer },
+  input: NewTicket & { customer: Customer; parentId?: string; dueAt?: string },
   ids: { id: string; number: number },
   actor: Actor,
   now: Date,
@@ -197,6 +219,7 @@ export function openTicket(
     routing: null,
     parentId: input.parentId ?? null,
     children: [],
+    ...(input.dueAt ? { dueAt: input.dueAt } : {}),
     tags: input.tags,
     customFields: input.customFields,
     location: input.location ?? null,

@@ -1,3 +1,4 @@
+import type { ApprovalWrite } from '../approval/approval.store.ts';
 import type { AuditEvent } from '../audit/audit-event.ts';
 import type { Status } from './lifecycle.ts';
 import type { Message } from './message.ts';
@@ -31,6 +32,8 @@ export interface TicketFilter {
   tier?: Ticket['customer']['tier'];
   channel?: Ticket['channel'];
   intent?: string;
+  /** Only tickets this agent watches (follows or was mentioned on). */
+  watcher?: string;
   /** Lower-cased words that must all occur in the ticket's search text (`searchText`). */
   words?: string[];
 }
@@ -61,6 +64,8 @@ export interface TicketWrite {
   audit: AuditEvent[];
   messages?: Message[];
   outbox: OutboxRecord;
+  /** An approval the change creates or moves on, written conditionally on its version (docs/collaboration.md). */
+  approval?: ApprovalWrite;
 }
 
 /** Persistence of tickets, their history and thread. Every write is atomic with its audit events. */

@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { awsWebhookSecrets } from '../../adapters/secrets/webhook-secrets.ts';
+import { s3AttachmentFiles } from '../../adapters/storage/s3-attachment-files.ts';
 import { s3AttachmentStore } from '../../adapters/storage/s3-attachment-store.ts';
 import type { AwsEdges } from '../aws-platform.ts';
 
@@ -13,6 +14,17 @@ export const channelEdges: AwsEdges = {
       if (!bucket) return { put: () => Promise.reject(new Error('This function keeps no attachments')) };
       client ??= ctx.trace(new S3Client({}));
       return s3AttachmentStore(client, bucket);
+    };
+  },
+  attachmentFiles: (ctx) => {
+    let client: S3Client | undefined;
+    return (bucket) => {
+      const refuse = () => {
+        throw new Error('This function keeps no attachments');
+      };
+      if (!bucket) return { keyFor: refuse, uploadUrl: refuse, downloadUrl: refuse, sizeOf: refuse };
+      client ??= ctx.trace(new S3Client({}));
+      return s3AttachmentFiles(client, bucket);
     };
   },
   webhookSecrets: (ctx) => () =>

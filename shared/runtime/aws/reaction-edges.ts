@@ -7,6 +7,7 @@ import { eventBridgePublisher } from '../../adapters/events/eventbridge-publishe
 import { chatWebhookNotifier } from '../../adapters/notify/chat-webhook-notifier.ts';
 import { sesNotifier } from '../../adapters/notify/ses-notifier.ts';
 import { snsSmsNotifier } from '../../adapters/notify/sns-sms-notifier.ts';
+import { sfnApprovalTimer } from '../../adapters/sfn/sfn-approval-timer.ts';
 import { sfnWorkflowStarter } from '../../adapters/sfn/sfn-workflow-starter.ts';
 import { sqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue.ts';
 import type { Notifier } from '../../domain/notify/notifier.ts';
@@ -57,6 +58,10 @@ export const reactionEdges: AwsEdges = {
   stateMachine: (ctx) => {
     const client = once(() => ctx.trace(new SFNClient({})));
     return (arn) => sfnWorkflowStarter(client(), arn, ctx.logger);
+  },
+  approvalTimer: (ctx) => {
+    const client = once(() => ctx.trace(new SFNClient({})));
+    return (arn) => sfnApprovalTimer(client(), arn, ctx.logger);
   },
   email: sesEmail,
   sms: (ctx) => {
