@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
@@ -11,5 +12,12 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: false,
     chunkSizeWarningLimit: 1200,
+    // Two pages: the console, and the field engineers' app (`/console/field/`, docs/field-service.md).
+    rollupOptions: {
+      input: {
+        console: resolve(import.meta.dirname, 'index.html'),
+        field: resolve(import.meta.dirname, 'field/index.html'),
+      },
+    },
   },
 });

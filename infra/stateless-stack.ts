@@ -62,6 +62,8 @@ export class StatelessStack extends Stack {
       assets: props.consoleAssets,
       signInUrl: this.users.signInDomain.baseUrl(),
       apiOrigins: [`https://*.execute-api.${this.region}.${this.urlSuffix}`],
+      // Presigned attachment URLs are virtual-hosted: https://<bucket>.s3.<region>.amazonaws.com/…
+      fileOrigins: [`https://${props.mail.bucket.bucketRegionalDomainName}`],
       logRetention: settings.logRetentionDays,
     });
     this.users.addSignInRedirects({
@@ -146,7 +148,11 @@ export class StatelessStack extends Stack {
       approvalTimer: this.approvalTimer.stateMachine,
       logRetention: settings.logRetentionDays,
       observability,
-      mail: { environment: this.channels.mailEnvironment, sesIdentity: mailSesIdentity },
+      mail: {
+        // The closing report's rating link points at the API (docs/closing-report.md).
+        environment: { ...this.channels.mailEnvironment, approvalLinkBase: this.api.httpApi.apiEndpoint },
+        sesIdentity: mailSesIdentity,
+      },
       sla: {
         from: slaFrom,
         sesIdentity: settings.slaSesIdentity ?? (/<([^>]+)>/.exec(slaFrom)?.[1] ?? slaFrom).split('@').pop()!,

@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import { showLookupForm } from '#shared/channels/portal/portal.ts';
-import { defineRoute } from '#shared/http/route.ts';
+import { defineRoute, type RouteDeps } from '#shared/http/route.ts';
 
 export const route = defineRoute({
   name: 'portal-status',
@@ -13,7 +14,7 @@ export const route = defineRoute({
   doc: {
     responses: [{ status: 200, description: 'The status lookup form (`lang=en` for English)', html: true }],
   },
-  async handle({ headers, query }) {
-    return showLookupForm({ headers, query });
+  async handle({ headers, query }, deps: ChannelTicketDeps & RouteDeps) {
+    return showLookupForm({ headers, query }, deps);
   },
 });

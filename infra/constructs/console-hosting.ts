@@ -59,6 +59,11 @@ export interface ConsoleHostingProps {
   signInUrl: string;
   /** The API origins the console may call (CSP `connect-src`). */
   apiOrigins: string[];
+  /**
+   * Where the console (and the field app) PUT and GET attachments with presigned URLs: the mail bucket's
+   * regional endpoint (CSP `connect-src`).
+   */
+  fileOrigins?: string[];
   /** Days the access logs (CloudFront and the bucket's) are kept; also the deployment's log group. */
   logRetention: RetentionDays;
 }
@@ -77,7 +82,11 @@ export const spaRoutingCode = `function handler(event) {
   }
   if (uri.indexOf('/${consolePrefix}') === 0) {
     var last = uri.substring(uri.lastIndexOf('/') + 1);
-    if (!/\\.[A-Za-z0-9]+$/.test(last)) request.uri = '/${consolePrefix}index.html';
+    if (!/\\.[A-Za-z0-9]+$/.test(last)) {
+      // The field engineers' app is its own page (docs/field-service.md).
+      var field = uri === '/${consolePrefix}field' || uri.indexOf('/${consolePrefix}field/') === 0;
+      request.uri = field ? '/${consolePrefix}field/index.html' : '/${consolePrefix}index.html';
+    }
   }
   return request;
 }`;
@@ -144,7 +153,7 @@ export class ConsoleHosting extends Construct {
     });
 
     const csp = consoleCsp({
-      connect: [...props.apiOrigins, props.signInUrl],
+      connect: [...props.apiOrigins, ...(props.fileOrigins ?? []), props.signInUrl],
       formAction: [props.signInUrl],
     });
     this.securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {

@@ -67,6 +67,12 @@ function whyOpen(route: Pick<Route, 'auth' | 'path'>): string {
       'the link is the credential, kept only as a hash, valid for one approver, one stage, once, until it expires.'
     );
   }
+  if (route.path.startsWith('/tickets/{id}/feedback')) {
+    return (
+      "The customer's rating link from the closing report: no sign-in by design; the 256-bit token in " +
+      'the link is the credential, kept only as a hash, for one ticket, rated once, until it expires.'
+    );
+  }
   if (route.path === '/openapi.json') {
     return (
       "The API's OpenAPI document is public by design: it describes the routes and their schemas, " +

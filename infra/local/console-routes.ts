@@ -14,6 +14,7 @@ const contentTypes: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
 };
 
 /** The headers CloudFront's response headers policy sets in AWS, so local runs meet the same CSP. */
@@ -94,7 +95,10 @@ export function consoleRoutes(): GatewayRoute[] {
       body: JSON.stringify(localConfig),
     })),
     route('/console/{path+}', 'console', async ({ path = '' }) =>
-      extname(path) ? file(path) : file('index.html'),
+      extname(path)
+        ? file(path)
+        : // The field engineers' app is its own page (docs/field-service.md).
+          file(path === 'field' || path.startsWith('field/') ? 'field/index.html' : 'index.html'),
     ),
   ];
 }

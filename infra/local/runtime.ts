@@ -114,6 +114,8 @@ export function localEnvironment(baseUrl: string): EnvSource {
     REOPEN_WINDOW_DAYS: '7',
     PORTAL_STATUS_URL: `${baseUrl}/portal/status`,
     APPROVAL_LINK_BASE: baseUrl,
+    // Rating links' validity (docs/closing-report.md): passed through, so a test can shorten it.
+    FEEDBACK_LINK_VALID_HOURS: process.env.FEEDBACK_LINK_VALID_HOURS ?? '',
     SLA_NOTIFY_FROM: 'sla-alerts@gongdan.local',
     SLA_TICKET_LINK_BASE: `${baseUrl}/console/tickets`,
     SLA_SMS: 'true',

@@ -13,7 +13,7 @@ export interface CustomerMailDeps {
   notifier: Notifier;
 }
 
-export type CustomerMailKind = 'ack' | 'reply' | 'status';
+export type CustomerMailKind = 'ack' | 'reply' | 'status' | 'closing_report';
 
 export interface CustomerMail {
   kind: CustomerMailKind;
@@ -80,6 +80,11 @@ export async function sendTicketMail(
 ): Promise<SentNotification | null> {
   const { settings, threads, notifier } = deps.mail;
   const to = ticket.customer.email;
+  if (!to) {
+    // A customer known by phone only: texted instead (`sendCustomerSms`), never mailed.
+    deps.logger.info('mail.skipped', { ticketId: ticket.id, kind: mail.kind, reason: 'no e-mail address' });
+    return null;
+  }
   if (isOwnAddress(to, settings) || noReply.test(to)) {
     deps.logger.info('mail.skipped', {
       ticketId: ticket.id,

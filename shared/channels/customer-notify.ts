@@ -1,8 +1,10 @@
+import type { Notifier } from '../domain/notify/notifier.ts';
 import type { IdGenerator, Logger } from '../domain/ports.ts';
 import type { Status } from '../domain/ticket/lifecycle.ts';
 import type { TicketStore } from '../domain/ticket/ticket.store.ts';
 import type { CustomerMailRequest, OutboxRecord } from '../domain/ticket/ticket-change.ts';
 import { catalogue } from '../events/catalogue.ts';
+import { sendClosingReport } from './closing-report.ts';
 import {
   ackBody,
   type CustomerMailDeps,
@@ -10,6 +12,7 @@ import {
   sendTicketMail,
   statusBody,
 } from './customer-mail.ts';
+import { sendCustomerSms } from './customer-sms.ts';
 
 /** Status moves a customer is told about by mail (their own moves — resume, reopen — are not echoed). */
 export const notifiedActions = ['await_customer', 'resolve', 'close'] as const;
@@ -18,7 +21,8 @@ export const notifiedActions = ['await_customer', 'resolve', 'close'] as const;
 export type CustomerMailPlan =
   | { kind: 'ack'; followUpOf: string | null; replyTo?: MailReplyTo | undefined }
   | { kind: 'reply'; messageId: string }
-  | { kind: 'status'; action: (typeof notifiedActions)[number] | 'reopen'; to?: Status };
+  | { kind: 'status'; action: (typeof notifiedActions)[number] | 'reopen'; to?: Status }
+  | { kind: 'closing_report'; token: string; expiresAt: string };
 
 /**
  * The mail a change owes its customer, each under a key it is sent once by:
@@ -32,9 +36,13 @@ export function customerMailOf(record: OutboxRecord): { key: string; plan: Custo
   // A child ticket is internal work for another team: the customer hears only about the parent.
   if (record.after.parentId) return [];
   const out: { key: string; plan: CustomerMailPlan }[] = [];
+  // The closing report (docs/closing-report.md) is the resolve's notice: no second mail for the move.
+  const reported = record.mail.some((m) => m.kind === 'closing_report');
   for (const event of record.events) {
     const plan = planFor(event.name, event.detail);
-    if (plan) out.push({ key: `mail:${event.id}`, plan });
+    if (plan && !(reported && plan.kind === 'status' && plan.action === 'resolve')) {
+      out.push({ key: `mail:${event.id}`, plan });
+    }
   }
   record.mail.forEach((request, i) => {
     out.push({ key: `mail:${record.id}:${i}`, plan: planOfRequest(request) });
@@ -62,7 +70,9 @@ function planFor(name: string, detail: unknown): CustomerMailPlan | null {
 const planOfRequest = (request: CustomerMailRequest): CustomerMailPlan =>
   request.kind === 'ack'
     ? { kind: 'ack', followUpOf: request.followUpOf, replyTo: request.replyTo }
-    : { kind: 'status', action: 'reopen' };
+    : request.kind === 'closing_report'
+      ? { kind: 'closing_report', token: request.token, expiresAt: request.expiresAt }
+      : { kind: 'status', action: 'reopen' };
 
 /**
  * Sends one planned mail about a ticket: the acknowledgement, the reply (its body read from the thread:
@@ -72,11 +82,22 @@ const planOfRequest = (request: CustomerMailRequest): CustomerMailPlan =>
 export async function sendCustomerMail(
   ticketId: string,
   plan: CustomerMailPlan,
-  deps: { tickets: TicketStore; mail: CustomerMailDeps; logger: Logger; ids: IdGenerator },
+  deps: {
+    tickets: TicketStore;
+    mail: CustomerMailDeps;
+    logger: Logger;
+    ids: IdGenerator;
+    /** SMS for a customer known by phone only (the closing report's link); the staff notifier. */
+    notifier?: Notifier;
+    approvalLinkBase?: string;
+  },
   idempotencyKey?: string,
 ): Promise<'sent' | 'skipped'> {
   const ticket = await deps.tickets.get(ticketId);
   if (!ticket) return 'skipped';
+  if (plan.kind === 'closing_report') return sendClosingReport(ticket, plan, deps, idempotencyKey);
+  // A customer known by phone only is texted instead (docs/channels.md, the portal).
+  if (!ticket.customer.email) return sendCustomerSms(ticket, plan, deps, idempotencyKey);
   if (plan.kind === 'ack') {
     const body = ackBody(ticket, plan.followUpOf);
     const sent = await sendTicketMail(

@@ -1,3 +1,4 @@
+import type { FieldPolicy } from '../domain/field/visit.ts';
 import type {
   AlertIndex,
   AttachmentFiles,
@@ -12,6 +13,7 @@ import type {
 } from '../domain/intake/intake.ports.ts';
 import type { IntakeLedger } from '../domain/intake/intake-ledger.ts';
 import type { ThreadLookups } from '../domain/intake/threading.ts';
+import type { PortalConfigStore } from '../domain/portal/portal-config.ts';
 import type { AttachmentLimits } from '../domain/ticket/attachment-policy.ts';
 import type { TicketDeps } from '../use-cases/deps.ts';
 
@@ -32,6 +34,10 @@ export interface ChannelDeps {
   files?: AttachmentFiles;
   /** What staff may upload (ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES). */
   attachmentLimits?: AttachmentLimits;
+  /** Field visits: the check-in radius, resolve on check-out, photo and signature limits (docs/field-service.md). */
+  field?: FieldPolicy;
+  /** The portal's branding, legal text and time zone (`/config/portal`); defaults where absent. */
+  portalConfig?: PortalConfigStore;
 }
 
 /** Ticket use-case dependencies plus the channels'. */

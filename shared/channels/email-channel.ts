@@ -48,7 +48,7 @@ export async function receiveEmail(email: InboundEmail, deps: ChannelTicketDeps)
   });
 
   /** Others on the thread: the people a person's mail was also addressed to, and a non-customer writer. */
-  const othersOn = (mail: InboundEmail, customerEmail: string) =>
+  const othersOn = (mail: InboundEmail, customerEmail: string | undefined) =>
     [...mail.to, ...mail.cc, ...(mail.from ? [mail.from] : [])]
       .map((a) => a.address.trim().toLowerCase())
       .filter((a) => a.includes('@') && !sameAddress(a, customerEmail) && !isOwnAddress(a, settings));
@@ -90,7 +90,7 @@ export async function receiveEmail(email: InboundEmail, deps: ChannelTicketDeps)
         await channels.threads.indexOpened(ticket.id, {
           threadIndexRoot: request.threading.threadIndexRoot,
           topic: request.threading.topic,
-          customerEmail: ticket.customer.email,
+          customerEmail: ticket.customer.email ?? '',
           at: new Date(ticket.createdAt),
         });
         await channels.threads.recordInbound(

@@ -77,7 +77,12 @@ export async function handleIntakeEvent(event: unknown, deps: ChannelTicketDeps)
       if (status) {
         await transitionTicket(
           ticketId,
-          { to: status.to, ...(status.reason ? { reason: status.reason } : {}) },
+          // An integration resolving through an event gives the summary as its reason.
+          {
+            to: status.to,
+            ...(status.reason ? { reason: status.reason } : {}),
+            ...(status.to === 'resolved' && status.reason ? { summary: status.reason } : {}),
+          },
           actor,
           expected,
           deps,

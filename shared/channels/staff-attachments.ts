@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Actor } from '../domain/actor.ts';
+import { defaultFieldPolicy, photoTypes } from '../domain/field/visit.ts';
 import type { AttachmentRecord } from '../domain/intake/intake.ports.ts';
 import {
   attachmentIdOf,
@@ -100,6 +101,8 @@ export const UploadRequest = z.object({
     .trim()
     .toLowerCase()
     .regex(/^[0-9a-f]{64}$/, '64 hexadecimal digits'),
+  /** `visit-photo`: a field visit's photo (docs/field-service.md): JPEG, PNG or WebP, under the photo limit. */
+  purpose: z.enum(['visit-photo']).optional(),
 });
 export type UploadRequest = z.infer<typeof UploadRequest>;
 
@@ -111,7 +114,15 @@ export type UploadRequest = z.infer<typeof UploadRequest>;
 export async function startUpload(ticketId: string, request: UploadRequest, actor: Actor, deps: Deps) {
   const ticket = await loadVisible(ticketId, actor, deps);
   if (ticket.status === 'closed') throw ticketClosed(ticketId);
-  checkUpload(request, deps.channels.attachmentLimits ?? defaultAttachmentLimits);
+  checkUpload(
+    request,
+    request.purpose === 'visit-photo'
+      ? {
+          maxBytes: (deps.channels.field ?? defaultFieldPolicy).photoMaxBytes,
+          allowedTypes: [...photoTypes],
+        }
+      : (deps.channels.attachmentLimits ?? defaultAttachmentLimits),
+  );
   const files = filesOf(deps);
   const id = attachmentIdOf(request.sha256, request.filename);
   const existing = (await deps.channels.attachmentRecords.list(ticketId)).find(

@@ -113,6 +113,22 @@ export const catalogue = {
     'A ticket was archived.',
     z.object({ ...base, closedAt: z.string() }),
   ),
+  'ticket.rated': define(
+    'ticket.rated',
+    1,
+    'The customer rated a resolved ticket (1–5) through the closing report; who and what was rated, for CSAT.',
+    z.object({
+      ...base,
+      score: z.number().int().min(1).max(5),
+      /** Whether the customer wrote a comment (the text stays on the ticket). */
+      commented: z.boolean(),
+      assignee: z.string().nullable(),
+      team: z.string().nullable(),
+      category: z.string().nullable(),
+      resolvedBy: z.string().nullable(),
+      ratedAt: z.string(),
+    }),
+  ),
   'ticket.assigned': define(
     'ticket.assigned',
     1,

@@ -239,6 +239,14 @@ export function apiHandler<B, Q, D extends RouteDeps>(route: Route<B, Q, D>, dep
         ? { ...deps, logger: loggerWith(deps.logger, { correlation_id: requestId }) }
         : deps;
       const result = await r.handle(request, scoped);
+      if (result.bytes !== undefined) {
+        return {
+          statusCode: result.status,
+          headers: { 'content-type': 'application/octet-stream', ...result.headers },
+          body: result.bytes.toString('base64'),
+          isBase64Encoded: true,
+        };
+      }
       if (result.html !== undefined) {
         return {
           statusCode: result.status,

@@ -173,15 +173,18 @@ function operation(route: Route<unknown, unknown, never>, tag: string, schemas: 
 
 function answer(response: RouteResponse, routeName: string, schemas: Record<string, Json>): Json {
   const headers = Object.entries(response.headers ?? {});
-  const content = response.html
-    ? { 'text/html': { schema: { type: 'string' } } }
-    : {
-        'application/json': {
-          schema: response.body
-            ? hoist(jsonSchema(response.body, 'output'), `${pascal(routeName)}${response.status}`, schemas)
-            : { type: 'object' },
-        },
-      };
+  const files = response.files?.map((m) => [m, { schema: { type: 'string', format: 'binary' } }]);
+  const content = files
+    ? Object.fromEntries(files)
+    : response.html
+      ? { 'text/html': { schema: { type: 'string' } } }
+      : {
+          'application/json': {
+            schema: response.body
+              ? hoist(jsonSchema(response.body, 'output'), `${pascal(routeName)}${response.status}`, schemas)
+              : { type: 'object' },
+          },
+        };
   return {
     description: response.description,
     ...(headers.length

@@ -30,6 +30,8 @@ export interface HttpResult {
   headers?: Record<string, string>;
   /** A server-rendered page: sent as `text/html; charset=utf-8` instead of `body` as JSON. */
   html?: string;
+  /** A file (the portal's script, its logo): sent as is, base64-encoded, with `headers`' content-type. */
+  bytes?: Buffer;
 }
 
 /**
@@ -54,6 +56,8 @@ export interface RouteResponse {
   body?: z.ZodType;
   /** A server-rendered HTML page instead of JSON. */
   html?: boolean;
+  /** A file of one of these media types instead of JSON (`HttpResult.bytes`). */
+  files?: readonly string[];
   /** Response headers by name, each with what it holds. */
   headers?: Readonly<Record<string, string>>;
 }

@@ -12,9 +12,14 @@ import {
 import { activeStatuses, findRule } from '../domain/ticket/lifecycle.ts';
 import type { Message } from '../domain/ticket/message.ts';
 import { type Ticket, touch, transition } from '../domain/ticket/ticket.entity.ts';
-import type { OutboxNotification, OutboxRecord } from '../domain/ticket/ticket-change.ts';
+import type {
+  CustomerMailRequest,
+  OutboxNotification,
+  OutboxRecord,
+} from '../domain/ticket/ticket-change.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
 import { changeTicketIf, eventBase } from '../use-cases/change-ticket.ts';
+import { withResolution } from '../use-cases/resolution.ts';
 import { checkTransitionGates } from '../use-cases/transition-gates.ts';
 import { defineReaction, type ReactionDeps } from './reaction.ts';
 
@@ -25,7 +30,10 @@ const childFinished = (record: OutboxRecord) =>
   activeStatuses.includes(record.before.status) &&
   !activeStatuses.includes(record.after.status);
 
-/** What each finished child came to: the reason given when it was resolved, else its latest message. */
+/**
+ * What each finished child came to: the resolution summary (or the reason) given when it was resolved,
+ * else its latest message.
+ */
 async function outcomesOf(children: readonly ChildSummary[], deps: ReactionDeps): Promise<ChildOutcome[]> {
   const teams = (await deps.routing.config.get())?.teams ?? [];
   return Promise.all(
@@ -39,10 +47,12 @@ async function outcomesOf(children: readonly ChildSummary[], deps: ReactionDeps)
           (e) =>
             e.type === 'transitioned' &&
             (e.data.to === 'resolved' || e.data.to === 'closed') &&
-            e.data.reason,
+            (e.data.summary || e.data.reason),
         )
         .at(-1);
-      const resolution = finished ? String(finished.data.reason) : (messages.at(-1)?.body ?? null);
+      const resolution = finished
+        ? String(finished.data.summary ?? finished.data.reason)
+        : (messages.at(-1)?.body ?? null);
       const team = teams.find((t) => t.id === child.team);
       return { child, resolution, ...(team ? { teamName: team.name } : {}) };
     }),
@@ -91,12 +101,15 @@ export const parentRollup = defineReaction({
         const at = now.toISOString();
 
         let ticket: Ticket = touch(current, now);
+        const mail: CustomerMailRequest[] = [];
         const events: IntegrationEvent[] = [];
         const audit: AuditEvent[] = [];
         if (policy.autoResolveParent && findRule(current.status, 'resolved')) {
-          const resolved = await autoResolve(current, now, deps);
+          const summary = rollupSummary(current.children, byId);
+          const resolved = await autoResolve(current, now, deps, summary);
           if (resolved) {
             ticket = resolved.ticket;
+            mail.push(...resolved.mail);
             events.push(...resolved.events);
             audit.push(resolved.audit(key));
           }
@@ -149,7 +162,7 @@ export const parentRollup = defineReaction({
             },
           });
         }
-        return { ticket, audit, events, messages: [message], notifications };
+        return { ticket, audit, events, messages: [message], notifications, mail };
       },
     );
     if (committed) {
@@ -163,8 +176,17 @@ export const parentRollup = defineReaction({
   },
 });
 
+/** The resolution summary of an auto-resolved parent: what each child came to, one line each. */
+function rollupSummary(children: readonly ChildSummary[], outcomes: Map<string, ChildOutcome>): string {
+  const lines = children.map((c) => {
+    const what = outcomes.get(c.id)?.resolution?.replace(/\s+/g, ' ').trim().slice(0, 300);
+    return `${c.number} ${c.subject}${what ? `: ${what}` : ''}`;
+  });
+  return ['所有子工单均已完成 / All the work on this request is done:', ...lines].join('\n').slice(0, 4000);
+}
+
 /** The parent resolved by the system, if its gates (a pending approval, say) let it. */
-async function autoResolve(current: Ticket, now: Date, deps: ReactionDeps) {
+async function autoResolve(current: Ticket, now: Date, deps: ReactionDeps, summary: string) {
   const actor = systemActor();
   const reason = 'All child tickets are done (auto-resolve policy)';
   try {
@@ -176,16 +198,21 @@ async function autoResolve(current: Ticket, now: Date, deps: ReactionDeps) {
     }
     throw error;
   }
-  const { ticket, rule } = transition(current, 'resolved', actor, now);
+  const moved = transition(current, 'resolved', actor, now);
+  const { rule } = moved;
+  // The closing report goes to the customer as for any resolve (docs/closing-report.md).
+  const { ticket, mail } = withResolution(moved.ticket, summary, actor, now, deps);
   const base = eventBase(ticket);
   return {
     ticket,
+    mail,
     audit: (key: string) =>
       auditEvent(deps.ids.next(), current.id, 'transitioned', actor, now, ticket.version, {
         from: current.status,
         to: ticket.status,
         action: rule.action,
         reason,
+        summary,
         rollupKey: `${key}:resolved`,
       }),
     events: [

@@ -71,6 +71,14 @@ export const env = {
   portalStatusUrl: envVar('PORTAL_STATUS_URL', optionalText),
   /** Where approvers' one-time decision links point (the API's URL); unset: e-mails carry no link. */
   approvalLinkBase: envVar('APPROVAL_LINK_BASE', optionalText),
+  /** How long a closing report's rating link works, in hours (default 720: 30 days). */
+  feedbackLinkValidHours: envVar(
+    'FEEDBACK_LINK_VALID_HOURS',
+    z.preprocess(unsetIfEmpty, z.coerce.number().positive().max(8760).default(720)) as z.ZodType<
+      number,
+      string | undefined
+    >,
+  ),
   /** Where attachments go (S3); unset in functions that keep none. */
   mailBucket: envVar('MAIL_BUCKET', optionalText),
   /** Staff attachments: the largest upload in bytes (default 10 MB) and the content types accepted. */
@@ -87,6 +95,21 @@ export const env = {
     ) as z.ZodType<number | undefined, string | undefined>,
   ),
   attachmentTypes: envVar('ATTACHMENT_TYPES', csv),
+  /** Field visits (docs/field-service.md): check-ins further than this from the site are flagged (default 500). */
+  fieldCheckInRadiusMeters: envVar(
+    'FIELD_CHECKIN_RADIUS_METERS',
+    z.preprocess(unsetIfEmpty, z.coerce.number().int().min(10).max(100_000).default(500)) as z.ZodType<
+      number,
+      string | undefined
+    >,
+  ),
+  /** Field visits: `false` keeps a ticket open after the engineer checks out (default: check-out resolves). */
+  fieldResolveOnCheckOut: envVar(
+    'FIELD_RESOLVE_ON_CHECKOUT',
+    z
+      .preprocess(unsetIfEmpty, z.enum(['true', 'false']).default('true'))
+      .transform((v) => v === 'true') as z.ZodType<boolean, string | undefined>,
+  ),
   /** Webhook sources (JSON array of `WebhookSourceConfig`). */
   webhookSources: envVar('WEBHOOK_SOURCES', json(z.array(WebhookSourceConfig), '[]')),
   /** SES rewrites Message-IDs under this domain (default: by region). */

@@ -1,5 +1,7 @@
 import { dynamoIntakeStore } from '../adapters/dynamo/dynamo-intake-store.ts';
+import { dynamoPortalConfigStore } from '../adapters/dynamo/dynamo-portal-config-store.ts';
 import type { ChannelDeps } from '../channels/deps.ts';
+import { defaultFieldPolicy } from '../domain/field/visit.ts';
 import type { ChannelSettings } from '../domain/intake/intake.ports.ts';
 import { defaultAttachmentLimits } from '../domain/ticket/attachment-policy.ts';
 import type { TicketStore } from '../domain/ticket/ticket.store.ts';
@@ -22,6 +24,8 @@ export const channelsEnv = {
   webhookSources: env.webhookSources,
   attachmentMaxBytes: env.attachmentMaxBytes,
   attachmentTypes: env.attachmentTypes,
+  fieldCheckInRadiusMeters: env.fieldCheckInRadiusMeters,
+  fieldResolveOnCheckOut: env.fieldResolveOnCheckOut,
 };
 
 /** The mail settings customer mail and e-mail intake share (MAIL_FROM, …, PORTAL_STATUS_URL). */
@@ -52,8 +56,14 @@ export function wireChannels(source: EnvSource, platform: Platform, tickets: Tic
       maxBytes: c.attachmentMaxBytes ?? defaultAttachmentLimits.maxBytes,
       allowedTypes: c.attachmentTypes.length ? c.attachmentTypes : defaultAttachmentLimits.allowedTypes,
     },
+    field: {
+      ...defaultFieldPolicy,
+      checkInRadiusMeters: c.fieldCheckInRadiusMeters,
+      resolveOnCheckOut: c.fieldResolveOnCheckOut,
+    },
     webhookSources: platform.webhookSources(c.webhookSources),
     webhookSecrets: platform.webhookSecrets(),
     settings: channelSettings(source),
+    portalConfig: dynamoPortalConfigStore(platform.dynamo, c.tableName),
   };
 }

@@ -12,6 +12,7 @@ export const ticketsEnv = {
   childTicketMaxDepth: env.childTicketMaxDepth,
   childTicketAutoResolveParent: env.childTicketAutoResolveParent,
   approvalLinkBase: env.approvalLinkBase,
+  feedbackLinkValidHours: env.feedbackLinkValidHours,
 };
 
 /**
@@ -20,10 +21,13 @@ export const ticketsEnv = {
  * function that reads or changes tickets builds on.
  */
 export function wireTickets(source: EnvSource, platform: Platform): TicketDeps {
-  const { tableName, childTicketMaxDepth, childTicketAutoResolveParent, approvalLinkBase } = readEnv(
-    ticketsEnv,
-    source,
-  );
+  const {
+    tableName,
+    childTicketMaxDepth,
+    childTicketAutoResolveParent,
+    approvalLinkBase,
+    feedbackLinkValidHours,
+  } = readEnv(ticketsEnv, source);
   const { dynamo, clock } = platform;
   const sla = cachedSlaConfigStore(dynamoSlaConfigStore(dynamo, tableName));
   return {
@@ -36,6 +40,7 @@ export function wireTickets(source: EnvSource, platform: Platform): TicketDeps {
     childTickets: { maxDepth: childTicketMaxDepth, autoResolveParent: childTicketAutoResolveParent },
     approvals: dynamoApprovalStore(dynamo, tableName),
     ...(approvalLinkBase ? { approvalLinkBase: approvalLinkBase.replace(/\/+$/, '') } : {}),
+    feedbackLinkValidHours,
     clock,
     ids: platform.ids,
     logger: platform.logger,

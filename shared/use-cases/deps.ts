@@ -27,6 +27,8 @@ export interface TicketDeps {
   approvals: ApprovalStore;
   /** The API's URL, under which approvers' e-mailed one-time links decide; without it, no links. */
   approvalLinkBase?: string;
+  /** How long a closing report's rating link works (docs/closing-report.md); 720 hours when absent. */
+  feedbackLinkValidHours?: number;
 }
 
 export interface SlaServices {

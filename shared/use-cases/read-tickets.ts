@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { type Actor, Channel, isStaff } from '../domain/actor.ts';
 import { auditEvent } from '../domain/audit/audit-event.ts';
 import type { SlaConfiguration } from '../domain/sla/ticket-mapping.ts';
+import { customerKey } from '../domain/ticket/customer-contact.ts';
 import { Priority, Status } from '../domain/ticket/lifecycle.ts';
 import { type Ticket, Tier, ticketNumberPattern } from '../domain/ticket/ticket.entity.ts';
 import { ticketNotFound } from '../domain/ticket/ticket.errors.ts';
@@ -55,11 +56,16 @@ const flag = z
   .transform((v) => v === 'true')
   .optional();
 
+const customerOf = (contact: string) => (contact.includes('@') ? { email: contact } : { phone: contact });
+
 export const ListQuery = z.object({
   status: Status.optional(),
   team: z.string().min(1).max(80).optional(),
   assignee: z.string().min(1).max(80).optional(),
-  customer: z.email().optional(),
+  /** The customer's e-mail address, or the phone number of one known by phone only. */
+  customer: z
+    .union([z.email(), z.string().regex(/^\+?[\d\s().-]{5,30}$/, 'An e-mail address or a phone number')])
+    .optional(),
   priority: Priority.optional(),
   tier: Tier.optional(),
   channel: Channel.optional(),
@@ -98,7 +104,7 @@ export async function listTickets(query: ListQuery, actor: Actor, deps: TicketDe
     ...(query.status ? { status: query.status } : {}),
     ...(query.team ? { team: query.team } : {}),
     ...(query.assignee ? { assignee: query.assignee } : {}),
-    ...(query.customer ? { customerEmail: query.customer } : {}),
+    ...(query.customer ? { customerEmail: customerKey(customerOf(query.customer)) } : {}),
     ...(query.breached !== undefined ? { breached: query.breached } : {}),
     ...(query.active !== undefined ? { active: query.active } : {}),
     ...(query.priority ? { priority: query.priority } : {}),

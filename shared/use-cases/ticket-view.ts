@@ -34,7 +34,7 @@ export interface TicketSummary {
   channel: Ticket['channel'];
   intent: string | null;
   category: string | null;
-  customer: { name?: string; email: string; tier: Ticket['customer']['tier'] };
+  customer: { name?: string; email?: string; phone?: string; tier: Ticket['customer']['tier'] };
   team: string | null;
   assignee: string | null;
   tags: string[];
@@ -82,7 +82,8 @@ export function summarize(ticket: Ticket, config: SlaConfiguration | null): Tick
     category: ticket.category,
     customer: {
       ...(ticket.customer.name ? { name: ticket.customer.name } : {}),
-      email: ticket.customer.email,
+      ...(ticket.customer.email ? { email: ticket.customer.email } : {}),
+      ...(ticket.customer.phone ? { phone: ticket.customer.phone } : {}),
       tier: ticket.customer.tier,
     },
     team: ticket.team,

@@ -2,12 +2,14 @@ import * as z from 'zod';
 import { type Actor, hasAnyRole } from '../domain/actor.ts';
 import { auditEvent } from '../domain/audit/audit-event.ts';
 import { DomainError } from '../domain/errors.ts';
+import { requireSummary } from '../domain/ticket/closing-report.ts';
 import { defaultLifecycle, findRule, Status } from '../domain/ticket/lifecycle.ts';
 import { transition } from '../domain/ticket/ticket.entity.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
 import { takeTicket } from './assign-ticket.ts';
 import { changeTicket, eventBase } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
+import { withResolution } from './resolution.ts';
 import { assertMayForce, checkTransitionGates } from './transition-gates.ts';
 
 export const TransitionRequest = z.object({
@@ -18,6 +20,11 @@ export const TransitionRequest = z.object({
    * the audit event keeps it and what was overridden.
    */
   force: z.boolean().optional(),
+  /**
+   * What was done: required to resolve (400 naming `summary` without it), kept as the ticket's
+   * resolution and sent to the customer in the closing report (docs/closing-report.md).
+   */
+  summary: z.string().trim().max(4000).optional(),
 });
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
 
@@ -38,8 +45,16 @@ export function transitionTicket(
   deps: TicketDeps,
 ) {
   assertMayForce(request, actor);
+  if (request.to === 'resolved') requireSummary(request.summary);
   return changeTicket(id, actor, expectedVersion, deps, async (current, now) => {
-    const { ticket, rule } = transition(current, request.to, actor, now);
+    const moved = transition(current, request.to, actor, now);
+    const { rule } = moved;
+    // Resolving needs the summary the closing report carries (docs/closing-report.md).
+    const resolving = moved.ticket.status === 'resolved' && current.status !== 'resolved';
+    const resolved = resolving
+      ? withResolution(moved.ticket, requireSummary(request.summary), actor, now, deps)
+      : { ticket: moved.ticket, mail: [] };
+    const { ticket } = resolved;
     const overrides = await checkTransitionGates(
       {
         current,
@@ -57,6 +72,7 @@ export function transitionTicket(
       action: rule.action,
       ...(request.reason ? { reason: request.reason } : {}),
       ...(request.force ? { forced: true, overrides } : {}),
+      ...(resolving && ticket.resolution ? { summary: ticket.resolution.summary } : {}),
     });
     const base = eventBase(ticket);
     const events: IntegrationEvent[] = [
@@ -74,7 +90,7 @@ export function transitionTicket(
     if (ticket.status === 'closed' && ticket.closedAt) {
       events.push(makeEvent(deps.ids.next(), 'ticket.closed', { ...base, closedAt: ticket.closedAt }));
     }
-    return { ticket, audit: [audit], events };
+    return { ticket, audit: [audit], events, ...(resolved.mail.length ? { mail: resolved.mail } : {}) };
   });
 }
 

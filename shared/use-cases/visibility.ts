@@ -9,7 +9,7 @@ import type { TicketDeps } from './deps.ts';
  */
 export const canSee = (ticket: Ticket, actor: Actor) =>
   !actor.roles.every((r) => r === 'customer') ||
-  (!ticket.parentId && !!actor.email && actor.email.toLowerCase() === ticket.customer.email.toLowerCase());
+  (!ticket.parentId && !!actor.email && actor.email.toLowerCase() === ticket.customer.email?.toLowerCase());
 
 /**
  * Loads a ticket `actor` may see. A ticket they may not see is reported as not found, so ticket ids

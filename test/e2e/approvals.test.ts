@@ -264,7 +264,7 @@ describe('Approvals over the HTTP API (local runtime)', () => {
     const resolve = () =>
       rt.api('POST', `/tickets/${t.id}/transitions`, {
         token: rt.tokens.supervisor,
-        body: { to: 'resolved' },
+        body: { to: 'resolved', summary: '已处理 / Done' },
       });
     expect(
       (
@@ -310,13 +310,13 @@ describe('Approvals over the HTTP API (local runtime)', () => {
     const { approval } = (await request(plain.id, { approvers: [li], mode: 'any', reason: '确认' })).body;
     const held = await rt.api('POST', `/tickets/${plain.id}/transitions`, {
       token: rt.tokens.supervisor,
-      body: { to: 'resolved' },
+      body: { to: 'resolved', summary: '已处理 / Done' },
     });
     expect(held.body).toMatchObject({ error: { code: 'APPROVAL.PENDING' } });
     await decide(approval.id, li, 'reject', '不同意');
     const free = await rt.api('POST', `/tickets/${plain.id}/transitions`, {
       token: rt.tokens.supervisor,
-      body: { to: 'resolved' },
+      body: { to: 'resolved', summary: '已处理 / Done' },
     });
     expect(free.status).toBe(200);
 
@@ -329,7 +329,7 @@ describe('Approvals over the HTTP API (local runtime)', () => {
     await decide(r.id, li, 'reject');
     const still = await rt.api('POST', `/tickets/${refund.id}/transitions`, {
       token: rt.tokens.supervisor,
-      body: { to: 'resolved' },
+      body: { to: 'resolved', summary: '已处理 / Done' },
     });
     expect(still.status).toBe(409);
     expect(still.body).toMatchObject({

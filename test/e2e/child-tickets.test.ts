@@ -47,7 +47,7 @@ describe('Child tickets over HTTP (主子工单)', () => {
 
   async function finish(childId: string, reason: string) {
     expect((await move(childId, { to: 'open' })).status).toBe(200);
-    const resolved = await move(childId, { to: 'resolved', reason });
+    const resolved = await move(childId, { to: 'resolved', reason, summary: reason });
     expect(resolved.status).toBe(200);
   }
 
@@ -139,7 +139,7 @@ describe('Child tickets over HTTP (主子工单)', () => {
       .body;
 
     // Act: an agent resolves
-    const refused = await move(parent.id, { to: 'resolved', reason: '都处理好了' });
+    const refused = await move(parent.id, { to: 'resolved', reason: '都处理好了', summary: '都处理好了' });
     // Assess
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('TICKET.OPEN_CHILDREN');
@@ -149,17 +149,26 @@ describe('Child tickets over HTTP (主子工单)', () => {
     expect((await get(parent.id)).status).toBe('open');
 
     // Forcing needs a supervisor (403) and a reason (400).
-    const agentForce = await move(parent.id, { to: 'resolved', force: true, reason: '客户同意' });
+    const agentForce = await move(parent.id, {
+      to: 'resolved',
+      force: true,
+      reason: '客户同意',
+      summary: '已处理 / Done',
+    });
     expect(agentForce.status).toBe(403);
     expect(agentForce.body.error.code).toBe('TICKET.FORCE_FORBIDDEN');
-    const noReason = await move(parent.id, { to: 'resolved', force: true }, supervisor());
+    const noReason = await move(
+      parent.id,
+      { to: 'resolved', force: true, summary: '已处理 / Done' },
+      supervisor(),
+    );
     expect(noReason.status).toBe(400);
     expect(noReason.body.error.details.fields[0].path).toBe('reason');
 
     // Act: the supervisor forces it
     const forced = await move(
       parent.id,
-      { to: 'resolved', force: true, reason: '客户确认可以先结单' },
+      { to: 'resolved', force: true, reason: '客户确认可以先结单', summary: '已处理 / Done' },
       supervisor(),
     );
     // Assess
@@ -345,7 +354,9 @@ describe('Child tickets over HTTP (主子工单)', () => {
 
     it('refuses a child of a resolved or closed parent (409)', async () => {
       const parent = await openParent('已解决的主工单');
-      expect((await move(parent.id, { to: 'resolved', reason: '已处理' })).status).toBe(200);
+      expect((await move(parent.id, { to: 'resolved', reason: '已处理', summary: '已处理' })).status).toBe(
+        200,
+      );
       const late = await child(parent.id, { team: 'billing', subject: '迟到的子工单', description: 'x' });
       expect(late.status).toBe(409);
       expect(late.body.error.code).toBe('TICKET.PARENT_NOT_ACTIVE');

@@ -99,6 +99,8 @@ describe('Approvals in the console (Chromium)', () => {
 
     // The resolve is held back while it is pending (the gate's 409 is shown)
     await page.locator('button[data-action="to-resolved"]').click();
+    await page.getByRole('dialog').getByRole('textbox').fill('已退还押金');
+    await page.locator('[data-action="confirm-resolve"]').click();
     await expect
       .poll(() => page.locator('.ant-message').textContent(), { timeout: 15_000 })
       .toContain(approvalId);

@@ -167,6 +167,11 @@ describe('The console in Chromium', () => {
       ['to-resolved', 'resolved'],
     ] as const) {
       await page.locator(`[data-action="${action}"]`).click();
+      // Resolving asks what was done (docs/closing-report.md).
+      if (status === 'resolved') {
+        await page.getByRole('dialog').getByRole('textbox').fill('重新设置了账户权限');
+        await page.locator('[data-action="confirm-resolve"]').click();
+      }
       await expect.poll(() => page.locator('[data-status]').getAttribute('data-status')).toBe(status);
     }
     // Assess
@@ -205,7 +210,10 @@ describe('The console in Chromium', () => {
       customer: { email: 'net@example.com' },
     });
     for (const to of ['open', 'resolved']) {
-      await api('POST', `/tickets/${ticket.id}/transitions`, { token: tokens.supervisor, body: { to } });
+      await api('POST', `/tickets/${ticket.id}/transitions`, {
+        token: tokens.supervisor,
+        body: { to, ...(to === 'resolved' ? { summary: '已处理 / Done' } : {}) },
+      });
     }
     const { page, context } = await signedIn('u-agent-li');
     // Act

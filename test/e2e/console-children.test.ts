@@ -104,8 +104,10 @@ describe('Child tickets in the console', () => {
     expect(stored.children.map((c: Json) => c.subject)).toEqual(['开具开业发票', '安装门禁读卡器']);
     const doorChild = stored.children[1];
 
-    // Act: the agent tries to resolve the parent
+    // Act: the agent tries to resolve the parent (the dialog asks what was done: docs/closing-report.md)
     await page.locator('[data-action="to-resolved"]').click();
+    await page.getByRole('dialog', { name: '解决工单' }).getByRole('textbox').fill('三项工作均已完成');
+    await page.locator('[data-action="confirm-resolve"]').click();
     // Assess: the refusal names both open children; an agent is not offered to force it
     const alert = panel.getByRole('alert');
     await alert.getByText(billingChild.number).waitFor();
@@ -124,6 +126,11 @@ describe('Child tickets in the console', () => {
     const panel = page.getByTestId('children-panel');
     await panel.getByText('2 open').waitFor();
     await page.locator('[data-action="to-resolved"]').click();
+    await page
+      .getByRole('dialog', { name: 'Resolve the ticket' })
+      .getByRole('textbox')
+      .fill('Network, invoice and door done');
+    await page.locator('[data-action="confirm-resolve"]').click();
     await panel.getByRole('alert').getByText('Child tickets are still open', { exact: false }).waitFor();
     await panel.getByRole('button', { name: 'Force resolve…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Force resolve the parent' });

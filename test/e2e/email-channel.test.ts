@@ -98,7 +98,10 @@ const thread = async (ticketId: string) =>
 const ticket = async (ticketId: string) =>
   (await api('GET', `/tickets/${ticketId}`, { token: tokens.agent })).body as Json;
 const move = (ticketId: string, to: string) =>
-  api('POST', `/tickets/${ticketId}/transitions`, { token: tokens.supervisor, body: { to } });
+  api('POST', `/tickets/${ticketId}/transitions`, {
+    token: tokens.supervisor,
+    body: { to, ...(to === 'resolved' ? { summary: '已处理 / Done' } : {}) },
+  });
 
 /** Opens a ticket by mail and returns it with the acknowledgement. */
 async function openByMail(overrides: Partial<Mail> = {}) {
@@ -244,7 +247,7 @@ describe('E-mail in: POST /dev/inbound-email', () => {
     const opened = await openByMail();
     expect((await move(opened.ticketId, 'open')).status).toBe(200);
     expect((await move(opened.ticketId, 'resolved')).status).toBe(200);
-    await waitForOutbox(opened.ticketId, 2); // the "resolved" notice
+    await waitForOutbox(opened.ticketId, 2); // the closing report (docs/closing-report.md)
 
     // Act
     const reply = await deliver({
@@ -261,7 +264,7 @@ describe('E-mail in: POST /dev/inbound-email', () => {
       .items;
     expect(history.map((e: Json) => e.type)).toContain('reopened');
     const mails = await waitForOutbox(opened.ticketId, 3);
-    expect(mails.map((m: Json) => m.kind)).toEqual(['ack', 'status', 'status']);
+    expect(mails.map((m: Json) => m.kind)).toEqual(['ack', 'closing_report', 'status']);
     expect(mails[2].body).toContain('重新打开');
   });
 

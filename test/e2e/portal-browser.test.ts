@@ -12,7 +12,8 @@ import {
 
 /**
  * The customer portal in a real headless Chromium (Debian's `chromium`, driven by playwright-core):
- * no JavaScript on the pages, so this is what any browser gets.
+ * the pages work without JavaScript (the intake form's one script only adds upload progress; see
+ * portal-customer.test.ts), so this is what any browser gets.
  */
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const chromiumArgs = [
@@ -61,9 +62,12 @@ afterAll(async () => {
   if (runtime) removeDataDir(runtime.dataDir);
 });
 
-/** Whatever the page shows, nothing may have been injected: no image, no script, no dialog. */
+/**
+ * Whatever the page shows, nothing may have been injected: no image, no script but the portal's own
+ * upload-progress file, no dialog.
+ */
 async function expectNothingInjected(page: Page) {
-  expect(await page.locator('img, script').count()).toBe(0);
+  expect(await page.locator('img, script:not([src^="/portal/assets/upload.js?v="])').count()).toBe(0);
   expect(dialogs).toEqual([]);
 }
 
@@ -107,8 +111,10 @@ describe('The customer portal in Chromium', () => {
     }
     await expectNothingInjected(page);
 
-    // Act: a valid e-mail, a category and a file
+    // Act: a valid e-mail and phone number, a category and a file
+    expect(await page.locator('#phone-error').textContent()).toBe('请输入有效的手机号');
     await page.fill('#email', email);
+    await page.fill('#phone', '+86 138 0013 8000');
     await page.selectOption('#category', 'elevator');
     await page.setInputFiles('#attachments', {
       name: '现场照片.txt',
@@ -178,7 +184,7 @@ describe('The customer portal in Chromium', () => {
     ]);
     expect(response[0].status()).toBe(404);
     expect(await page.locator('.alert').textContent()).toBe(
-      'No matching ticket: check the number and the e-mail address.',
+      'No matching ticket: check the number and the e-mail address (or phone number).',
     );
     await page.close();
   });

@@ -118,7 +118,7 @@ describe('The SLA timer in the local runtime (--time-scale 600)', () => {
     });
     const resolved = await rt.api('POST', `/tickets/${created.id}/transitions`, {
       token: rt.tokens.agent,
-      body: { to: 'resolved' },
+      body: { to: 'resolved', summary: '已处理 / Done' },
     });
     await new Promise((r) => setTimeout(r, 4000)); // past the 30-minute deadline in virtual time
 

@@ -462,7 +462,7 @@ describe('Working together on a ticket over HTTP', () => {
       for (const to of ['open', 'resolved', 'closed']) {
         const moved = await rt.api('POST', `/tickets/${d.id}/transitions`, {
           token: rt.tokens.admin,
-          body: { to },
+          body: { to, ...(to === 'resolved' ? { summary: '已处理 / Done' } : {}) },
         });
         expect(moved.status).toBe(200);
       }

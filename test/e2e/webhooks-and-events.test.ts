@@ -211,7 +211,10 @@ describe('POST /hooks/{source}', () => {
     });
     const first = await hook('monitoring', firing());
     for (const to of ['open', 'resolved']) {
-      await api('POST', `/tickets/${first.body.ticketId}/transitions`, { token: tokens.agent, body: { to } });
+      await api('POST', `/tickets/${first.body.ticketId}/transitions`, {
+        token: tokens.agent,
+        body: { to, ...(to === 'resolved' ? { summary: '已处理 / Done' } : {}) },
+      });
     }
 
     // Act

@@ -97,7 +97,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     ]);
   });
 
-  it('acknowledge the missing authorizer only on the portal, OpenAPI document, webhook and approval-link routes', () => {
+  it('acknowledge the missing authorizer only on the portal, OpenAPI document, webhook, approval-link and feedback routes', () => {
     // Act
     const paths = acknowledgements(built.app)
       .filter((a) => a.id === 'AwsSolutions-APIG4')
@@ -108,7 +108,11 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(open.map((r) => r.name).sort()).toEqual([
       'approval-link-decision',
       'approval-link-page',
+      'feedback-page',
+      'feedback-reopen',
+      'feedback-submit',
       'get-openapi',
+      'portal-asset',
       'portal-form',
       'portal-status',
       'portal-status-post',

@@ -58,7 +58,10 @@ describe('Staff attachments in the stacks', () => {
     const template = Template.fromStack(plain.stateful);
     const bucket = resource(template, logicalId(plain.stateful, plain.stateful.mail.bucket));
     expect(bucket.Properties.CorsConfiguration.CorsRules).toEqual([
-      expect.objectContaining({ AllowedOrigins: ['https://*.cloudfront.net'], AllowedMethods: ['PUT', 'GET'] }),
+      expect.objectContaining({
+        AllowedOrigins: ['https://*.cloudfront.net'],
+        AllowedMethods: ['PUT', 'GET'],
+      }),
     ]);
   });
 

@@ -54,6 +54,9 @@ function text(value: unknown): string {
   }
   if (v.Ref) return `<${v.Ref}>`;
   if (v['Fn::GetAtt']) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+  // A value of the stateful stack (the mail bucket's domain), by its output's name.
+  if (v['Fn::GetStackOutput']) return `<${(v['Fn::GetStackOutput'] as { OutputName: string }).OutputName}>`;
+  if (v['Fn::ImportValue']) return `<${JSON.stringify(v['Fn::ImportValue'])}>`;
   throw new Error(`Unexpected value ${JSON.stringify(value)}`);
 }
 
@@ -178,7 +181,7 @@ describe('ConsoleHosting: the distribution', () => {
     });
   });
 
-  it('sends a CSP that runs only our own scripts and talks only to us, the API and the Hosted UI', () => {
+  it('sends a CSP that runs only our own scripts and talks only to us, the API, the attachment bucket and the Hosted UI', () => {
     // Prepare
     const [, policy] = only('AWS::CloudFront::ResponseHeadersPolicy');
     const config = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
@@ -200,7 +203,12 @@ describe('ConsoleHosting: the distribution', () => {
       'style-src': ["'self'", "'unsafe-inline'"],
       'img-src': ["'self'", 'data:', 'blob:'],
       'font-src': ["'self'", 'data:'],
-      'connect-src': ["'self'", `https://*.execute-api.${testRegion}.<AWS::URLSuffix>`, hostedUi],
+      'connect-src': [
+        "'self'",
+        `https://*.execute-api.${testRegion}.<AWS::URLSuffix>`,
+        expect.stringMatching(/^https:\/\/<.*MailStoreBucket.*RegionalDomainName.*>$/),
+        hostedUi,
+      ],
       'frame-ancestors': ["'none'"],
       'base-uri': ["'self'"],
       'form-action': ["'self'", hostedUi],
@@ -227,6 +235,13 @@ describe('ConsoleHosting: the SPA routing function', () => {
     expect(route('/console/').uri).toBe('/console/index.html');
     expect(route('/console/callback').uri).toBe('/console/index.html');
     expect(route('/console/tickets/T-42/history').uri).toBe('/console/index.html');
+  });
+
+  it("answers the field engineers' app's routes with its own page", () => {
+    expect(route('/console/field').uri).toBe('/console/field/index.html');
+    expect(route('/console/field/').uri).toBe('/console/field/index.html');
+    expect(route('/console/fieldwork').uri).toBe('/console/index.html');
+    expect(route('/console/field/sw.js').uri).toBe('/console/field/sw.js');
   });
 
   it('passes files through: hashed assets, config.json, index.html', () => {

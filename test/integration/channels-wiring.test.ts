@@ -89,7 +89,7 @@ describe('Every shared .eml through the e-mail channel over DynamoDB Local', () 
         expect(ticket.subject, file).toBe((expected.subject.trim() || '(no subject)').slice(0, 200));
       }
       const sender = expectedSender(expected);
-      if (sender) expect(ticket.customer.email.toLowerCase(), file).toBe(sender.toLowerCase());
+      if (sender) expect(ticket.customer.email?.toLowerCase(), file).toBe(sender.toLowerCase());
       expect(ticket.channel).toBe('email');
       expect(attachments.files.size, file).toBe(
         new Set(email.attachments.map((a) => `${a.sha256}/${a.filename}`)).size,

@@ -55,7 +55,13 @@ async function world() {
   /** Resolves a child; returns the outbox record of the resolve (what the stream would deliver). */
   const resolve = async (id: string, reason: string) => {
     await transitionTicket(id, { to: 'open' }, staff, undefined, w.deps);
-    const done = await transitionTicket(id, { to: 'resolved', reason }, staff, undefined, w.deps);
+    const done = await transitionTicket(
+      id,
+      { to: 'resolved', reason, summary: reason },
+      staff,
+      undefined,
+      w.deps,
+    );
     return done.record;
   };
   const notes = async () =>
@@ -127,6 +133,12 @@ describe('Parent roll-up (shared/reactions/parent-rollup.ts)', () => {
     const resolved = history.filter((e) => e.type === 'transitioned' && e.data.to === 'resolved');
     expect(resolved).toHaveLength(1);
     expect(resolved[0]!.actor.id).toBe('system');
+    // What was done is each child's resolution, and the customer gets the closing report with a rating link
+    expect(parent!.resolution?.summary).toContain(`${a.number} 开通报销账号: 已开通`);
+    expect(parent!.feedback?.links).toHaveLength(1);
+    const child = await w.deps.tickets.get(a.id);
+    expect(child!.resolution?.summary).toBe('已开通');
+    expect(child!.feedback).toBeUndefined(); // a child ticket's customer is told nothing
     expect(await w.notes()).toHaveLength(1);
     await w.drain();
     const mail = (w.notifier as ReturnType<typeof recordingNotifier>).sent.filter(

@@ -77,7 +77,7 @@ describe('The API as the console uses it (handlers over DynamoDB Local)', () => 
       await call('transition-ticket', {
         token: tokens.supervisor,
         params: { id: ticket.id },
-        body: { to: 'resolved' },
+        body: { to: 'resolved', summary: '已处理 / Done' },
       });
       // Act
       const [agent, supervisor, customer] = await Promise.all([

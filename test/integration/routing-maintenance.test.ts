@@ -280,7 +280,13 @@ describe('The claim reconciler (reconcileClaims, on DynamoDB Local)', () => {
     const holderOfMoved = moved.assignee!;
     const other = holderOfMoved === 'desk-1' ? 'desk-2' : 'desk-1';
     await transitionTicket(resolved.id, { to: 'open' }, supervisor, undefined, w.unrouted);
-    await transitionTicket(resolved.id, { to: 'resolved' }, supervisor, undefined, w.unrouted);
+    await transitionTicket(
+      resolved.id,
+      { to: 'resolved', summary: '已处理 / Done' },
+      supervisor,
+      undefined,
+      w.unrouted,
+    );
     await changeTicket(moved.id, systemActor(), undefined, w.unrouted, (current, now) => ({
       ticket: { ...touch(current, now), assignee: other },
       audit: [],

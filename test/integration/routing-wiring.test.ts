@@ -255,7 +255,13 @@ describe('Load release and queue pickup', () => {
     world.advance(5);
     // Act
     await transitionTicket(first.id, { to: 'open' }, deskAgent, undefined, world.deps);
-    await transitionTicket(first.id, { to: 'resolved' }, deskAgent, undefined, world.deps);
+    await transitionTicket(
+      first.id,
+      { to: 'resolved', summary: '已处理 / Done' },
+      deskAgent,
+      undefined,
+      world.deps,
+    );
     await world.drain();
     // Assess: the capacity moved to the waiting ticket, with an explanation of the pickup
     expect(await world.agents.held('desk-1')).toEqual({ [second.id]: 'phone' });
@@ -279,7 +285,13 @@ describe('Load release and queue pickup', () => {
     const world = await routedWorld([profile('desk-1', { capacity: 3 })]);
     const { ticket } = await createTicket(ticketInput(), staff, world.deps);
     await transitionTicket(ticket.id, { to: 'open' }, deskAgent, undefined, world.deps);
-    await transitionTicket(ticket.id, { to: 'resolved' }, deskAgent, undefined, world.deps);
+    await transitionTicket(
+      ticket.id,
+      { to: 'resolved', summary: '已处理 / Done' },
+      deskAgent,
+      undefined,
+      world.deps,
+    );
     // Act
     await transitionTicket(ticket.id, { to: 'closed' }, deskAgent, undefined, world.deps);
     await world.drain();
@@ -293,7 +305,13 @@ describe('Load release and queue pickup', () => {
     const world = await routedWorld([profile('desk-1', { capacity: 3 })]);
     const { ticket } = await createTicket(ticketInput(), staff, world.deps);
     await transitionTicket(ticket.id, { to: 'open' }, deskAgent, undefined, world.deps);
-    await transitionTicket(ticket.id, { to: 'resolved' }, deskAgent, undefined, world.deps);
+    await transitionTicket(
+      ticket.id,
+      { to: 'resolved', summary: '已处理 / Done' },
+      deskAgent,
+      undefined,
+      world.deps,
+    );
     await world.drain();
     expect(await world.agents.held('desk-1')).toEqual({});
     // Act

@@ -205,8 +205,15 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
     expect(w.timers.calls.at(-1)).toBe(`start v${answered.version}`);
 
     w.setMinute(100);
-    const resolved = (await transitionTicket(created.id, { to: 'resolved' }, agent, undefined, w.deps))
-      .ticket;
+    const resolved = (
+      await transitionTicket(
+        created.id,
+        { to: 'resolved', summary: '已处理 / Done' },
+        agent,
+        undefined,
+        w.deps,
+      )
+    ).ticket;
     expect(stateOf(resolved)).toEqual(['firstResponse#1:met', 'nextResponse#1:met', 'resolution#1:met']);
     await w.drain();
     expect(w.timers.calls.at(-1)).toBe(`stop v${answered.version}`);

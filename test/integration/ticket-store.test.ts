@@ -147,7 +147,7 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
     it('walks the whole lifecycle and lets only a supervisor close an urgent ticket', async () => {
       const { ticket } = await createTicket(request({ priority: 'urgent' }), agent, ctx.deps);
       for (const to of ['open', 'pending', 'open', 'resolved'] as const) {
-        await transitionTicket(ticket.id, { to }, agent, undefined, ctx.deps);
+        await transitionTicket(ticket.id, { to, summary: '已处理 / Done' }, agent, undefined, ctx.deps);
       }
       const forbidden = await errorOf(
         transitionTicket(ticket.id, { to: 'closed' }, agent, undefined, ctx.deps),
@@ -176,7 +176,13 @@ describe('DynamoDB ticket store (against DynamoDB Local)', () => {
     it('records a reopen as its own audited action', async () => {
       const { ticket } = await createTicket(request(), agent, ctx.deps);
       await transitionTicket(ticket.id, { to: 'open' }, agent, undefined, ctx.deps);
-      await transitionTicket(ticket.id, { to: 'resolved' }, agent, undefined, ctx.deps);
+      await transitionTicket(
+        ticket.id,
+        { to: 'resolved', summary: '已处理 / Done' },
+        agent,
+        undefined,
+        ctx.deps,
+      );
       const reopened = await transitionTicket(
         ticket.id,
         { to: 'open', reason: '问题复现' },

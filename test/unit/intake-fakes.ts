@@ -116,7 +116,7 @@ export function fakeDesk(start = new Date('2026-11-20T08:00:00Z')) {
       byThreadTopic: (topic, sender) =>
         all()
           .reverse()
-          .find((t) => t.topic === topic && t.customer.email.toLowerCase() === sender.toLowerCase()) ?? null,
+          .find((t) => t.topic === topic && t.customer.email?.toLowerCase() === sender.toLowerCase()) ?? null,
     },
     tickets: {
       async open(request: OpenFromEmail) {

@@ -34,13 +34,19 @@ type Child = Ticket['children'][number];
 /** A move the API refused because children are still open: where it was going and which children. */
 export interface ChildrenRefusal {
   to: Status;
+  /** The resolution summary the refused resolve carried; a forced resolve sends it again. */
+  summary?: string;
   open: Pick<Child, 'id' | 'number' | 'team' | 'status' | 'assignee'>[];
 }
 
 /** The refusal in a failed transition, if open children caused it (`TICKET.OPEN_CHILDREN`). */
-export function childrenRefusal(error: unknown, to: Status): ChildrenRefusal | null {
+export function childrenRefusal(error: unknown, to: Status, summary?: string): ChildrenRefusal | null {
   if (!(error instanceof ApiError) || error.code !== 'TICKET.OPEN_CHILDREN') return null;
-  return { to, open: (error.details.openChildren as ChildrenRefusal['open'] | undefined) ?? [] };
+  return {
+    to,
+    ...(summary ? { summary } : {}),
+    open: (error.details.openChildren as ChildrenRefusal['open'] | undefined) ?? [],
+  };
 }
 
 const active: readonly Status[] = ['new', 'open', 'pending'];
@@ -150,7 +156,7 @@ export function ChildTicketsPanel({
           api.send(
             'POST',
             `/tickets/${ticket.id}/transitions`,
-            { to: refusal.to, force: true, reason },
+            { to: refusal.to, force: true, reason, summary: refusal.summary ?? reason },
             version,
           ),
       });

@@ -251,7 +251,7 @@ export function Queue() {
               render: (_, row) => (
                 <Space size={4}>
                   {row.customer.tier === 'vip' && <Tag color="gold">VIP</Tag>}
-                  <span>{row.customer.name ?? row.customer.email}</span>
+                  <span>{row.customer.name ?? row.customer.email ?? row.customer.phone}</span>
                 </Space>
               ),
             },
@@ -324,7 +324,8 @@ function PhoneList({
             <div style={{ margin: '4px 0', fontSize: 15 }}>{row.subject}</div>
             <Typography.Text type="secondary">
               {row.customer.tier === 'vip' ? 'VIP · ' : ''}
-              {row.customer.name ?? row.customer.email} · {teamName(row.team)} · {agentName(row.assignee)}
+              {row.customer.name ?? row.customer.email ?? row.customer.phone} · {teamName(row.team)} ·{' '}
+              {agentName(row.assignee)}
             </Typography.Text>
           </a>
         </li>

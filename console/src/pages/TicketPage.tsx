@@ -27,6 +27,8 @@ import {
   childrenRefusal,
   ParentLink,
 } from '../components/ChildTickets.tsx';
+import { ResolutionCard, ResolveDialog } from '../components/ClosingReport.tsx';
+import { FieldVisitsPanel } from '../components/FieldVisits.tsx';
 import { SlaBadge } from '../components/SlaBadge.tsx';
 import {
   CollaborationPanel,
@@ -68,6 +70,7 @@ export default function TicketPage({ id }: { id: string }) {
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [assigning, setAssigning] = useState(false);
   const [childrenRefused, setChildrenRefused] = useState<ChildrenRefusal | null>(null);
+  const [resolving, setResolving] = useState(false);
   const replyRef = useRef<HTMLTextAreaElement>(null);
   const noteRef = useRef<HTMLTextAreaElement>(null);
 
@@ -230,10 +233,13 @@ export default function TicketPage({ id }: { id: string }) {
                 type={to === 'resolved' || (to === 'open' && tk.status === 'new') ? 'primary' : 'default'}
                 data-action={`to-${to}`}
                 onClick={() =>
-                  perform({
-                    label: transitionLabel(to),
-                    run: (version) => api.send('POST', `/tickets/${tk.id}/transitions`, { to }, version),
-                  }).catch((error) => setChildrenRefused(childrenRefusal(error, to)))
+                  // Resolving asks what was done first (components/ClosingReport.tsx).
+                  to === 'resolved'
+                    ? setResolving(true)
+                    : perform({
+                        label: transitionLabel(to),
+                        run: (version) => api.send('POST', `/tickets/${tk.id}/transitions`, { to }, version),
+                      }).catch((error) => setChildrenRefused(childrenRefusal(error, to)))
                 }
               >
                 {transitionLabel(to)}
@@ -323,6 +329,14 @@ export default function TicketPage({ id }: { id: string }) {
                 {tk.description || '—'}
               </Typography.Paragraph>
             </Card>
+            <ResolutionCard ticket={tk} />
+            <ResolveDialog
+              ticket={tk}
+              open={resolving}
+              onClose={() => setResolving(false)}
+              perform={perform}
+              onRefused={(error, summary) => setChildrenRefused(childrenRefusal(error, 'resolved', summary))}
+            />
             <ChildTicketsPanel
               ticket={tk}
               perform={perform}
@@ -330,6 +344,7 @@ export default function TicketPage({ id }: { id: string }) {
               onRefusalClose={() => setChildrenRefused(null)}
             />
             <ApprovalsPanel ticket={tk} />
+            <FieldVisitsPanel ticket={tk} />
             <Composer ticket={tk} kind="reply" inputRef={replyRef} perform={perform} />
             <Composer ticket={tk} kind="note" inputRef={noteRef} perform={perform} />
             <Card title={t('thread')}>
@@ -375,7 +390,7 @@ export default function TicketPage({ id }: { id: string }) {
             <Card title={t('customer')}>
               <Descriptions column={1} size="small">
                 <Descriptions.Item label={t('customer')}>{tk.customer.name ?? '—'}</Descriptions.Item>
-                <Descriptions.Item label="E-mail">{tk.customer.email}</Descriptions.Item>
+                <Descriptions.Item label="E-mail">{tk.customer.email ?? '—'}</Descriptions.Item>
                 {tk.customer.phone && <Descriptions.Item label="Tel">{tk.customer.phone}</Descriptions.Item>}
                 <Descriptions.Item label={t('tier')}>{t(tk.customer.tier)}</Descriptions.Item>
                 <Descriptions.Item label={t('team')}>{teamName(tk.team)}</Descriptions.Item>
@@ -489,6 +504,8 @@ function describe(
       );
     case 'child.created':
       return line(`${String(d.childNumber)} · ${String(d.subject ?? '')}`);
+    case 'rated':
+      return line(`${String(d.score)} / 5${d.comment ? ` · ${String(d.comment)}` : ''}`);
     case 'sla.breached':
       return line(format('hist.sla.breached', { target: t(String(d.target)) }));
     case 'escalated':
@@ -504,6 +521,10 @@ function describe(
     case 'approval.nudged':
     case 'approval.delegated':
       return line(approvalHistoryText(e, { t, format }, agentName) ?? '');
+    case 'visit':
+      return line(
+        `${t(`field_step_${String(d.action)}`)}${typeof d.distanceMeters === 'number' ? ` · ${d.distanceMeters} m${d.outsideRadius ? ` · ${t('field_flagged')}` : ''}` : ''}`,
+      );
     default:
       return null;
   }

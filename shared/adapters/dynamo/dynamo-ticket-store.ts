@@ -15,6 +15,7 @@ import type { Clock } from '../../domain/ports.ts';
 import { retry, retryOnConflict } from '../../domain/retry.ts';
 import type { ChildSummary } from '../../domain/ticket/child-summary.ts';
 import { childSummaryOf } from '../../domain/ticket/child-tickets.ts';
+import { customerKey } from '../../domain/ticket/customer-contact.ts';
 import { activeStatuses } from '../../domain/ticket/lifecycle.ts';
 import type { Message } from '../../domain/ticket/message.ts';
 import { nextDueAt, type Ticket } from '../../domain/ticket/ticket.entity.ts';
@@ -89,7 +90,7 @@ export function ticketItem(ticket: Ticket): Record<string, unknown> {
     gsStatus: `STATUS#${ticket.status}`,
     gsCreated: created,
     gsAll: 'TICKETS',
-    gsCustomer: `CUSTOMER#${ticket.customer.email.toLowerCase()}`,
+    gsCustomer: `CUSTOMER#${customerKey(ticket.customer)}`,
     gsStatusCreated: statusCreated,
     ...(ticket.team ? { gsTeam: `TEAM#${ticket.team}` } : unrouted ? { gsTeam: unroutedPartition } : {}),
     ...(ticket.assignee ? { gsAssignee: `AGENT#${ticket.assignee}` } : {}),

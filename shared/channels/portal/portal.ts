@@ -5,19 +5,23 @@ import { auditEvent } from '../../domain/audit/audit-event.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { runOnce } from '../../domain/intake/intake-ledger.ts';
 import { safeFilename } from '../../domain/intake/safe-filename.ts';
+import { defaultPortalConfig, type PortalConfig } from '../../domain/portal/portal-config.ts';
+import { canonicalPhone, normalizePhone, samePhone } from '../../domain/ticket/customer-contact.ts';
 import { type NewTicket, type Ticket, ticketNumberPattern } from '../../domain/ticket/ticket.entity.ts';
 import { createTicket } from '../../use-cases/create-ticket.ts';
 import { recordInboundMessage } from '../../use-cases/inbound-message.ts';
 import { storeAttachments } from '../attachments.ts';
 import type { ChannelTicketDeps } from '../deps.ts';
+import { portalRate, portalReport } from '../portal-report.ts';
 import { defaultFormLimits, type FormLimits, type ParsedForm, parseForm } from './form-data.ts';
+import { readPortalConfig } from './portal-config.ts';
 import {
   confirmationPage,
   errorPage,
   type IntakeValues,
   intakeForm,
   lookupForm,
-  pageHeaders,
+  portalHeaders,
   statusPage,
 } from './portal-pages.ts';
 import { type Lang, langOf, type PortalText, portalCategories, portalText } from './portal-text.ts';
@@ -59,7 +63,12 @@ export interface PortalRequest {
   sourceIp?: string;
 }
 
-const page = (status: number, markup: string): PortalPage => ({ status, html: markup, headers: pageHeaders });
+/** A page under the portal's configuration; `script` for the intake form (the upload progress). */
+const page = (status: number, markup: string, config: PortalConfig, script = false): PortalPage => ({
+  status,
+  html: markup,
+  headers: portalHeaders(config, { script }),
+});
 
 /** The identity the portal writes under; the customer it writes for is in the ticket. */
 const portalActor = (sourceIp?: string): Actor => ({
@@ -77,17 +86,27 @@ const lang = (request: PortalRequest, form?: ParsedForm) =>
   langOf(form?.fields.lang ?? request.query?.lang, request.headers['accept-language']);
 
 /** `GET /portal`: the intake form. */
-export function showIntakeForm(request: PortalRequest): PortalPage {
-  return page(200, intakeForm(lang(request), newNonce()));
+export async function showIntakeForm(
+  request: PortalRequest,
+  deps: Pick<ChannelTicketDeps, 'channels'>,
+): Promise<PortalPage> {
+  const config = await readPortalConfig(deps);
+  return page(200, intakeForm(lang(request), newNonce(), {}, {}, undefined, config), config, true);
 }
 
 /** `GET /portal/status`: the lookup form, the number filled in when the link carried it. */
-export function showLookupForm(request: PortalRequest): PortalPage {
+export async function showLookupForm(
+  request: PortalRequest,
+  deps: Pick<ChannelTicketDeps, 'channels'>,
+): Promise<PortalPage> {
+  const config = await readPortalConfig(deps);
   const number = request.query?.number?.trim().toUpperCase().slice(0, 20);
-  return page(200, lookupForm(lang(request), number ? { number } : {}));
+  return page(200, lookupForm(lang(request), number ? { number } : {}, undefined, config), config);
 }
 
 const Email = z.email().max(254);
+/** A phone number as customers type it: digits with spaces, dashes, dots or brackets, a leading +. */
+const phonePattern = /^\+?\d{5,20}$/;
 
 function validateIntake(fields: Record<string, string>, t: PortalText) {
   const values: IntakeValues = {
@@ -110,9 +129,14 @@ function validateIntake(fields: Record<string, string>, t: PortalText) {
   limit('name', 120);
   limit('phone', 40);
   limit('location', 300);
-  if (!values.email) errors.email = t.required;
-  else if (!Email.safeParse(values.email).success) errors.email = t.invalidEmail;
-  if (values.phone && values.phone.length < 3) errors.phone = t.tooLong;
+  // An e-mail address or a phone number, at least one: with a phone only, updates go by SMS.
+  if (!values.email && !values.phone) {
+    errors.email = t.contactRequired;
+    errors.phone = t.contactRequired;
+  }
+  if (values.email && !Email.safeParse(values.email).success) errors.email = t.invalidEmail;
+  if (values.phone && !errors.phone && !phonePattern.test(normalizePhone(values.phone)))
+    errors.phone = t.invalidPhone;
   if (values.category && !portalCategories.some((c) => c.value === values.category))
     errors.category = t.invalid;
   return { values, errors };
@@ -159,23 +183,28 @@ export async function submitIntake(request: PortalRequest, deps: ChannelTicketDe
   } catch (error) {
     const l = lang(request);
     if (error instanceof DomainError && error.kind === 'too_large') {
+      const config = await readPortalConfig(deps);
+      const { tooLarge } = portalText[l];
       return page(
         413,
-        intakeForm(l, newNonce(), {}, { attachments: portalText[l].tooLarge }, portalText[l].tooLarge),
+        intakeForm(l, newNonce(), {}, { attachments: tooLarge }, tooLarge, config),
+        config,
+        true,
       );
     }
     throw error;
   }
+  const config = await readPortalConfig(deps);
   const l = lang(request, form);
   const t = portalText[l];
   if (form.fields.website) {
     deps.logger.warn('portal.honeypot', { sourceIp: request.sourceIp });
-    return page(200, confirmationPage(l, null));
+    return page(200, confirmationPage(l, null, config), config);
   }
   const nonce = nonceOf(form.fields.nonce);
   const { values, errors } = validateIntake(form.fields, t);
   if (Object.keys(errors).length)
-    return page(400, intakeForm(l, nonce ?? newNonce(), values, errors, t.invalid));
+    return page(400, intakeForm(l, nonce ?? newNonce(), values, errors, t.invalid, config), config, true);
 
   const limited = await overLimit(deps, [
     {
@@ -186,12 +215,13 @@ export async function submitIntake(request: PortalRequest, deps: ChannelTicketDe
     },
     {
       scope: 'portal-submit-email',
-      subject: values.email,
+      subject: values.email ? values.email.toLowerCase() : `tel:${canonicalPhone(values.phone ?? '')}`,
       limit: portalLimits.submitsPerEmail,
       windowMinutes: portalLimits.submitWindowMinutes,
     },
   ]);
-  if (limited) return page(429, intakeForm(l, nonce ?? newNonce(), values, {}, t.tooMany));
+  if (limited)
+    return page(429, intakeForm(l, nonce ?? newNonce(), values, {}, t.tooMany, config), config, true);
 
   const location = values.location ? locationOf(values.location) : undefined;
   const input: NewTicket = {
@@ -200,7 +230,7 @@ export async function submitIntake(request: PortalRequest, deps: ChannelTicketDe
     priority: 'normal',
     ...(values.category ? { category: values.category } : {}),
     customer: {
-      email: values.email!,
+      ...(values.email ? { email: values.email } : {}),
       tier: 'standard',
       ...(values.name ? { name: values.name } : {}),
       ...(values.phone ? { phone: values.phone } : {}),
@@ -214,7 +244,7 @@ export async function submitIntake(request: PortalRequest, deps: ChannelTicketDe
     ({ ticket } = await createTicket(input, portalActor(request.sourceIp), deps, nonce ?? undefined));
   } catch (error) {
     if (error instanceof DomainError && error.code === 'IDEMPOTENCY.KEY_REUSED') {
-      return page(422, intakeForm(l, newNonce(), values, {}, t.resubmitted));
+      return page(422, intakeForm(l, newNonce(), values, {}, t.resubmitted, config), config, true);
     }
     throw error;
   }
@@ -231,7 +261,7 @@ export async function submitIntake(request: PortalRequest, deps: ChannelTicketDe
     })),
     deps,
   );
-  return page(201, confirmationPage(l, ticket));
+  return page(201, confirmationPage(l, ticket, config), config);
 }
 
 const withinReopenWindow = (ticket: Ticket, now: Date, days: number) =>
@@ -247,11 +277,15 @@ export async function postStatus(request: PortalRequest, deps: ChannelTicketDeps
     ...portalLimits.form,
     maxFiles: 0,
   });
+  const config = await readPortalConfig(deps);
   const l = lang(request, form);
   const t = portalText[l];
   const number = (form.fields.number ?? '').trim().toUpperCase().slice(0, 20);
-  const email = (form.fields.email ?? '').trim().slice(0, 254);
+  // One field takes either: an address (it has an @) or the phone number the ticket was opened with.
+  const email = (form.fields.email ?? form.fields.phone ?? '').trim().slice(0, 254);
+  const byPhone = !email.includes('@');
   const replying = form.fields.action === 'reply';
+  const rating = form.fields.action === 'rate';
 
   const limited = await overLimit(deps, [
     {
@@ -271,32 +305,49 @@ export async function postStatus(request: PortalRequest, deps: ChannelTicketDeps
         ]
       : []),
   ]);
-  if (limited) return page(429, lookupForm(l, { number, email }, t.tooMany));
+  if (limited) return page(429, lookupForm(l, { number, email }, t.tooMany, config), config);
 
+  const contactValid = byPhone ? phonePattern.test(normalizePhone(email)) : Email.safeParse(email).success;
   const found =
-    ticketNumberPattern.test(number) && Email.safeParse(email).success
-      ? await deps.tickets.getByNumber(number)
-      : null;
+    ticketNumberPattern.test(number) && contactValid ? await deps.tickets.getByNumber(number) : null;
+  const matches = (ticket: Ticket) =>
+    byPhone
+      ? samePhone(ticket.customer.phone, email)
+      : ticket.customer.email?.toLowerCase() === email.toLowerCase();
   // A child ticket is internal (docs/collaboration.md): the customer follows the parent only.
-  if (!found || found.parentId || found.customer.email.toLowerCase() !== email.toLowerCase()) {
-    return page(404, lookupForm(l, { number, email }, t.notFound));
+  if (!found || found.parentId || !matches(found)) {
+    return page(404, lookupForm(l, { number, email }, t.notFound, config), config);
   }
+  // What the customer's own replies and views are recorded under: the address, or `tel:` and the number.
+  const address = byPhone ? `tel:${canonicalPhone(email)}` : email;
   let ticket = found;
   const now = deps.clock.now();
   const reopenable = withinReopenWindow(ticket, now, deps.channels.settings.reopenWindowDays);
   const canReply = (s: Ticket) => s.status !== 'closed' && (s.status !== 'resolved' || reopenable);
   const customer = {
-    id: `portal:${email.toLowerCase()}`,
+    id: `portal:${address.toLowerCase()}`,
     ...(ticket.customer.name ? { name: ticket.customer.name } : {}),
-    email,
+    email: address,
     roles: ['customer' as const],
     channel: 'web' as const,
     ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
   };
   let notice: string | undefined;
   let alert: string | undefined;
+  let ratingError: string | undefined;
 
-  if (replying && !form.fields.website) {
+  if (rating && !form.fields.website) {
+    // The closing report's rating, from the status page (docs/closing-report.md).
+    const rated = await portalRate(
+      ticket,
+      form.fields,
+      { ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}) },
+      l,
+      deps,
+    );
+    ({ ticket } = rated);
+    ({ notice, alert, error: ratingError } = rated);
+  } else if (replying && !form.fields.website) {
     const body = (form.fields.reply ?? '').replace(/\r\n/g, '\n').trim();
     const nonce = nonceOf(form.fields.nonce) ?? newNonce();
     if (!body || body.length > 20_000) {
@@ -317,7 +368,7 @@ export async function postStatus(request: PortalRequest, deps: ChannelTicketDeps
               body,
               public: true,
               author: {
-                address: email,
+                address,
                 ...(ticket.customer.name ? { name: ticket.customer.name } : {}),
                 kind: 'customer',
               },
@@ -349,16 +400,22 @@ export async function postStatus(request: PortalRequest, deps: ChannelTicketDeps
   return page(
     200,
     statusPage(l, {
+      config,
       ticket,
       messages: messages.filter((m) => m.public),
       attachments: attachments.filter((a) => !a.inline),
       email,
       canReply: canReply(ticket),
       nonce: newNonce(),
+      report: await portalReport(ticket, l, { number, email }, deps, {
+        timeZone: config.timeZone,
+        ...(ratingError ? { error: ratingError } : {}),
+      }),
       ...(notice ? { notice } : {}),
       ...(alert ? { alert } : {}),
       ...(ticket.status === 'closed' && !alert ? { alert: t.closedNotice } : {}),
     }),
+    config,
   );
 }
 
@@ -383,6 +440,6 @@ export async function asPortalPage(
             ? 404
             : 400;
     const message = status === 413 ? t.tooLarge : status === 429 ? t.tooMany : t.invalid;
-    return page(status, errorPage(l, message, back));
+    return page(status, errorPage(l, message, back), defaultPortalConfig);
   }
 }

@@ -45,6 +45,16 @@ export const auditTypes = [
   'approval.decided',
   'approval.nudged',
   'approval.delegated',
+  /**
+   * A field visit's step (docs/field-service.md), data: the visit, the action (start, arrive, check-in,
+   * check-out, record, sign-off, decline), the position, the distance and flag of a check-in.
+   */
+  'visit',
+  /**
+   * The customer rated the resolved ticket through the closing report's link (docs/closing-report.md),
+   * data: score, comment, the assignee, team and category rated, the link's issue time.
+   */
+  'rated',
 ] as const;
 export const AuditType = z.enum(auditTypes);
 export type AuditType = z.infer<typeof AuditType>;

@@ -176,7 +176,7 @@ export async function ingestEmail(
 
 async function handlePerson(
   email: InboundEmail,
-  customer: Customer,
+  customer: MailCustomer,
   decision: ThreadDecision,
   rate: RateDecision,
   key: string,
@@ -326,8 +326,11 @@ async function openTicket(
   }
 }
 
+/** A customer known by the address a mail came from. */
+type MailCustomer = Customer & { email: string };
+
 /** The customer a mail speaks for: its sender, if the address is one we can write back to. */
-function customerOf(email: InboundEmail): Customer {
+function customerOf(email: InboundEmail): MailCustomer {
   if (!email.from) throw noSender('no From, Sender or Reply-To header and no envelope sender');
   const name = email.from.name.trim().slice(0, 120);
   const parsed = Customer.safeParse({
@@ -337,12 +340,12 @@ function customerOf(email: InboundEmail): Customer {
   });
   if (!parsed.success)
     throw noSender(`the sender address ${JSON.stringify(email.from.address)} is not valid`);
-  return parsed.data;
+  return { ...parsed.data, email: email.from.address };
 }
 
 function newTicketFrom(
   email: InboundEmail,
-  customer: Customer,
+  customer: MailCustomer,
   linkedTo: { ticketId: string; number: string } | null,
 ): NewTicket & { customer: Customer } {
   const subject = (removeSubjectTags(email.subject) || '(no subject)').slice(0, 200);

@@ -119,7 +119,8 @@ export interface ThreadTicket {
   number: string;
   status: Status;
   resolvedAt: string | null;
-  customer: { email: string };
+  /** Absent for a customer known by phone only (whose mail never matches). */
+  customer: { email?: string | undefined };
   participants?: readonly string[];
 }
 

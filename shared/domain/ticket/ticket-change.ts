@@ -56,6 +56,11 @@ export const CustomerMailRequest = z.discriminatedUnion('kind', [
       .optional(),
   }),
   z.object({ kind: z.literal('reopened') }),
+  /**
+   * The closing report of a resolving move (docs/closing-report.md), with the rating link's token: the
+   * ticket keeps only its hash, so the record is the one place the report's link can come from.
+   */
+  z.object({ kind: z.literal('closing_report'), token: z.string().max(100), expiresAt: z.string() }),
 ]);
 export type CustomerMailRequest = z.infer<typeof CustomerMailRequest>;
 

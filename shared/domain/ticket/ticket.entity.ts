@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { type Actor, Channel, hasAnyRole } from '../actor.ts';
+import { Visit } from '../field/visit.ts';
 import { ChildSummary } from './child-summary.ts';
+import { Feedback, Resolution } from './closing-report.ts';
 import {
   activeStatuses,
   allowedFrom,
@@ -16,13 +18,22 @@ export const tiers = ['standard', 'vip'] as const;
 export const Tier = z.enum(tiers);
 export type Tier = z.infer<typeof Tier>;
 
-export const Customer = z.object({
-  email: z.email().max(254),
-  name: z.string().trim().min(1).max(120).optional(),
-  phone: z.string().trim().min(3).max(40).optional(),
-  tier: Tier.default('standard'),
-  externalId: z.string().max(120).optional(),
-});
+/**
+ * Who a ticket is for. An e-mail address or a phone number, at least one: a customer known by phone
+ * only is told about their ticket by SMS (docs/channels.md, the portal).
+ */
+export const Customer = z
+  .object({
+    email: z.email().max(254).optional(),
+    name: z.string().trim().min(1).max(120).optional(),
+    phone: z.string().trim().min(3).max(40).optional(),
+    tier: Tier.default('standard'),
+    externalId: z.string().max(120).optional(),
+  })
+  .refine((c) => !!c.email || !!c.phone, {
+    message: 'An e-mail address or a phone number is required',
+    path: ['email'],
+  });
 export type Customer = z.infer<typeof Customer>;
 
 export const Location = z.object({
@@ -163,11 +174,17 @@ export const Ticket = z.object({
   links: z.array(TicketLink).optional(),
   /** On a duplicate merged into another ticket: the ticket it was merged into (it is closed). */
   mergedInto: z.object({ id: z.string(), number: z.string() }).nullable().optional(),
+  /** Field engineers' visits to the site (docs/field-service.md); absent until the first. */
+  visits: z.array(Visit).optional(),
   tags: z.array(z.string()),
   customFields: z.record(z.string(), CustomFieldValue),
   location: Location.nullable(),
   firstRespondedAt: z.string().nullable(),
   resolvedAt: z.string().nullable(),
+  /** What was done, given with the move to resolved (docs/closing-report.md); absent before it. */
+  resolution: Resolution.nullable().optional(),
+  /** The closing report's rating links (hashed) and the customer's rating, once given. */
+  feedback: Feedback.optional(),
   closedAt: z.string().nullable(),
   createdBy: z.string(),
   createdAt: z.string(),

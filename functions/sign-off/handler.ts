@@ -1,0 +1,7 @@
+import { apiHandler } from '#shared/http/api-handler.ts';
+import { correlationOf, lambda } from '#shared/runtime/lambda.ts';
+import { channelDeps } from '#shared/runtime/lambda-channels.ts';
+import { route } from './route.ts';
+
+// The channels' deps: attachment records and files, the field policy.
+export const handler = lambda(apiHandler(route, channelDeps()), correlationOf.api);
