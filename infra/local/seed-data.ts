@@ -205,6 +205,7 @@ export const demoTickets: {
   followUp?: (
     | { action: 'transition'; by: string; to: 'open' }
     | { action: 'reply'; by: string; body: string }
+    | { action: 'assign'; by: string; agentId: string; reason: string }
   )[];
 }[] = [
   {
@@ -222,6 +223,29 @@ export const demoTickets: {
       customFields: { deviceId: 'ELV-HL-03', alarmCode: 'E45' },
       location: { lat: 31.2349, lng: 121.4759, address: '上海市黄浦区南京东路 800 号' },
     },
+  },
+  {
+    // A site visit for the field engineers' app (/console/field): 王强 has it in today's jobs.
+    key: 'garage-lights',
+    by: 'u-sup-field',
+    channel: 'phone',
+    ticket: {
+      subject: '地下车库照明故障',
+      description: '华联商厦 B2 车库东区一排灯不亮，疑似线路跳闸，需要上门检修。',
+      priority: 'high',
+      category: 'electrical',
+      team: 'field-repair',
+      customer: {
+        email: 'huang@hualian.example.com',
+        name: '黄先生',
+        tier: 'standard',
+        phone: '+8613900001234',
+      },
+      tags: ['上门'],
+      customFields: {},
+      location: { lat: 31.2349, lng: 121.4759, address: '上海市黄浦区南京东路 800 号 B2' },
+    },
+    followUp: [{ action: 'assign', by: 'u-sup-field', agentId: 'u-agent-wang', reason: '电工上门检修' }],
   },
   {
     key: 'invoice-title',

@@ -5,6 +5,7 @@ import { defaultRoutingConfig } from '#shared/domain/routing/default-config.ts';
 import { defaultCalendars } from '#shared/domain/sla/calendar.ts';
 import { defaultSlaPolicies } from '#shared/domain/sla/policy.ts';
 import { addReply } from '#shared/use-cases/add-reply.ts';
+import { assignTicket } from '#shared/use-cases/assign-ticket.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { transitionTicket } from '#shared/use-cases/transition-ticket.ts';
@@ -83,7 +84,9 @@ export async function seedDemoData(input: {
       const result =
         step.action === 'transition'
           ? await transitionTicket(ticket.id, { to: step.to }, by, version, deps)
-          : await addReply(ticket.id, { body: step.body, public: true }, by, version, deps);
+          : step.action === 'assign'
+            ? await assignTicket(ticket.id, { agentId: step.agentId, reason: step.reason }, by, version, deps)
+            : await addReply(ticket.id, { body: step.body, public: true }, by, version, deps);
       version = result.ticket.version;
     }
   }

@@ -100,7 +100,8 @@ export function layout(
   lang: Lang,
   title: string,
   body: SafeHtml,
-  here: '/portal' | '/portal/status',
+  /** The portal page this is (its language switch links back to it); null: a page outside the portal's navigation. */
+  here: '/portal' | '/portal/status' | null,
   config: PortalConfig = defaultPortalConfig,
   options: { script?: boolean } = {},
 ): string {
@@ -118,7 +119,7 @@ ${options.script ? html`<script src="${uploadScriptPath}" defer></script>` : nul
 </head>
 <body>
 <header><a class="brand" id="brand" href="/portal?lang=${lang}">${logo(config)}<span id="brand-name">${brand}</span></a>
-<nav><a href="/portal?lang=${lang}">${t.newRequest}</a><a href="/portal/status?lang=${lang}">${t.trackRequest}</a><a href="${here}?lang=${otherLang(lang)}" hreflang="${portalText[otherLang(lang)].htmlLang}">${t.other}</a></nav></header>
+${here ? html`<nav><a href="/portal?lang=${lang}">${t.newRequest}</a><a href="/portal/status?lang=${lang}">${t.trackRequest}</a><a href="${here}?lang=${otherLang(lang)}" hreflang="${portalText[otherLang(lang)].htmlLang}">${t.other}</a></nav>` : null}</header>
 <main>${body}</main>
 ${footer(lang, config)}
 </body>
@@ -127,27 +128,11 @@ ${footer(lang, config)}
 }
 
 /**
- * A page outside the portal's navigation (the approval link's): the same stylesheet and headers, a
- * header with the brand only.
+ * A page outside the portal's navigation (an approval or rating link's): the same stylesheet, headers,
+ * brand and footer, without the portal's menu.
  */
-export function bareLayout(lang: Lang, title: string, body: SafeHtml): string {
-  const t = portalText[lang];
-  return html`<!doctype html>
-<html lang="${t.htmlLang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${title} · ${t.brand}</title>
-<style>${stylesheet}</style>
-</head>
-<body>
-<header><span class="brand">${t.brand}</span></header>
-<main>${body}</main>
-</body>
-</html>
-`.value;
-}
+export const bareLayout = (lang: Lang, title: string, body: SafeHtml, config?: PortalConfig): string =>
+  layout(lang, title, body, null, config);
 
 const honeypot = (lang: Lang) =>
   html`<div class="hp" aria-hidden="true"><label for="website">${portalText[lang].honeypot}</label><input id="website" name="website" tabindex="-1" autocomplete="off"></div>`;
