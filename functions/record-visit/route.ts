@@ -4,14 +4,13 @@ import { recordVisit, VisitRequest } from '#shared/channels/field-visits.ts';
 import { Visit, VisitStep } from '#shared/domain/field/visit.ts';
 import { Ticket } from '#shared/domain/ticket/ticket.entity.ts';
 import {
-  etag,
   etagHeader,
   idempotencyKey,
   idempotencyKeyHeader,
   ticketIdParam,
 } from '#shared/http/preconditions.ts';
+import { replayableAnswer } from '#shared/http/replayable.ts';
 import { type ApiDeps, defineRoute } from '#shared/http/route.ts';
-import { ticketView } from '#shared/use-cases/ticket-view.ts';
 
 const VisitAnswer = z.object({
   ticket: Ticket,
@@ -52,11 +51,9 @@ export const route = defineRoute<VisitRequest, undefined, ApiDeps & ChannelTicke
     ],
   },
   async handle({ params, body, headers, actor }, deps) {
-    const out = await recordVisit(ticketIdParam(params), body, actor, idempotencyKey(headers), deps);
-    return {
-      status: out.replayed ? 200 : 201,
-      body: { ...out, ticket: ticketView(out.ticket, actor, null) },
-      headers: { etag: etag(out.ticket), ...(out.replayed ? { 'idempotent-replayed': 'true' } : {}) },
-    };
+    return replayableAnswer(
+      await recordVisit(ticketIdParam(params), body, actor, idempotencyKey(headers), deps),
+      actor,
+    );
   },
 });

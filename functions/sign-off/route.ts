@@ -4,14 +4,13 @@ import { SignOffRequest, signOff } from '#shared/channels/field-visits.ts';
 import { Visit, VisitStep } from '#shared/domain/field/visit.ts';
 import { Ticket } from '#shared/domain/ticket/ticket.entity.ts';
 import {
-  etag,
   etagHeader,
   idempotencyKey,
   idempotencyKeyHeader,
   ticketIdParam,
 } from '#shared/http/preconditions.ts';
+import { replayableAnswer } from '#shared/http/replayable.ts';
 import { type ApiDeps, defineRoute } from '#shared/http/route.ts';
-import { ticketView } from '#shared/use-cases/ticket-view.ts';
 
 const SignOffAnswer = z.object({ ticket: Ticket, visit: Visit, step: VisitStep, replayed: z.boolean() });
 
@@ -43,11 +42,9 @@ export const route = defineRoute<SignOffRequest, undefined, ApiDeps & ChannelTic
     ],
   },
   async handle({ params, body, headers, actor }, deps) {
-    const out = await signOff(ticketIdParam(params), body, actor, idempotencyKey(headers), deps);
-    return {
-      status: out.replayed ? 200 : 201,
-      body: { ...out, ticket: ticketView(out.ticket, actor, null) },
-      headers: { etag: etag(out.ticket) },
-    };
+    return replayableAnswer(
+      await signOff(ticketIdParam(params), body, actor, idempotencyKey(headers), deps),
+      actor,
+    );
   },
 });

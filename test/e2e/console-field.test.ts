@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setCapacity } from './support/agents.ts';
 import {
   type ConsoleWorld,
   desktop,
@@ -30,37 +31,7 @@ const photo = readFileSync(join(import.meta.dirname, '../../console/public/field
 beforeAll(async () => {
   world = await startConsoleWorld();
   // Room for every job this file gives the engineer.
-  const agents = (await world.api('GET', '/agents', { token: world.tokens.admin })).body.items as Json[];
-  const {
-    name,
-    email,
-    phone: tel,
-    teams,
-    skills,
-    languages,
-    level,
-    fieldEngineer,
-    shift,
-    location,
-    delegate,
-  } = agents.find((a) => a.id === 'u-agent-wang');
-  const put = await world.api('PUT', '/agents/u-agent-wang', {
-    token: world.tokens.admin,
-    body: {
-      name,
-      email,
-      phone: tel,
-      teams,
-      skills,
-      languages,
-      level,
-      fieldEngineer,
-      shift,
-      location,
-      delegate,
-      capacity: 30,
-    },
-  });
+  const put = await setCapacity(world.api, world.tokens.admin, 'u-agent-wang', 30);
   expect(put.status).toBe(200);
 });
 

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setCapacity } from './support/agents.ts';
 import { eventually } from './support/eventually.ts';
 import { runtimeSuite } from './support/runtime-process.ts';
 
@@ -29,27 +30,7 @@ describe('Field visits over HTTP', () => {
 
   beforeAll(async () => {
     // Room for every job this file gives the engineer.
-    const agents = (await rt.api('GET', '/agents', { token: rt.tokens.admin })).body.items as Json[];
-    const a = agents.find((x) => x.id === 'u-agent-wang');
-    const { name, email, phone, teams, skills, languages, level, fieldEngineer, shift, location, delegate } =
-      a;
-    const put = await rt.api('PUT', '/agents/u-agent-wang', {
-      token: rt.tokens.admin,
-      body: {
-        name,
-        email,
-        phone,
-        teams,
-        skills,
-        languages,
-        level,
-        fieldEngineer,
-        shift,
-        location,
-        delegate,
-        capacity: 30,
-      },
-    });
+    const put = await setCapacity(rt.api, rt.tokens.admin, 'u-agent-wang', 30);
     expect(put.status).toBe(200);
   });
 
