@@ -1,6 +1,8 @@
 /**
  * Bundles every API function's handler, and those of `otherFunctions`, with the esbuild settings the CDK stack uses (infra/bundling.ts)
- * and prints the size of each minified bundle, plus how long a fresh Node process takes to import it.
+ * and prints the size of each minified bundle, plus how long a fresh Node process takes to import it,
+ * whether the intake classifier's model is inside it (it must not be: it ships as the IntentModel layer
+ * and is read on first use), and how the API functions stand against the 300 KB aim.
  *
  *   node --import tsx bench/bundle-size.ts
  *
@@ -17,6 +19,9 @@ import { esbuildOptions, functionEntry, lambdaBundle, projectRoot } from '#infra
 import { localEnvironment } from '#infra/local/runtime.ts';
 
 const outRoot = join(projectRoot, '.bench', 'bundles');
+/** The issue's aim for an API function's minified bundle (docs/operations.md, "Bundle sizes"). */
+const apiAimBytes = 300 * 1024;
+const modelFile = join(projectRoot, 'shared', 'domain', 'classify', 'intent-model.json');
 
 /** Functions no API route serves that are measured too (their placeholders are in `coldStartEnv`). */
 const otherFunctions = [
@@ -64,14 +69,25 @@ function importMs(file: string): number {
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 
 rmSync(outRoot, { recursive: true, force: true });
-const rows: { name: string; bytes: number; gzip: number; map: number; ms: number }[] = [];
-for (const name of [...apiRoutes.map((r) => r.name), ...otherFunctions]) {
+const rows: {
+  name: string;
+  api: boolean;
+  bytes: number;
+  gzip: number;
+  map: number;
+  ms: number;
+  model: boolean;
+}[] = [];
+const apiNames = new Set(apiRoutes.map((r) => r.name));
+for (const name of [...apiNames, ...otherFunctions]) {
   const outdir = join(outRoot, name);
   mkdirSync(outdir, { recursive: true });
-  await build(esbuildOptions(functionEntry(name), outdir));
+  const { metafile } = await build({ ...esbuildOptions(functionEntry(name), outdir), metafile: true });
   const file = join(outdir, lambdaBundle.outputFile);
   rows.push({
     name,
+    api: apiNames.has(name),
+    model: Object.keys(metafile?.inputs ?? {}).some((i) => i.endsWith('intent-model.json')),
     bytes: statSync(file).size,
     gzip: gzipSync(readFileSync(file)).length,
     map: statSync(`${file}.map`).size,
@@ -79,10 +95,19 @@ for (const name of [...apiRoutes.map((r) => r.name), ...otherFunctions]) {
   });
 }
 
-const header = ['function', 'bytes', 'KB', 'gzip KB', 'map KB', 'import ms'];
+const header = ['function', 'bytes', 'KB', 'gzip KB', 'map KB', 'import ms', 'model', 'aim'];
 const table = [
   header,
-  ...rows.map((r) => [r.name, String(r.bytes), kb(r.bytes), kb(r.gzip), kb(r.map), r.ms.toFixed(0)]),
+  ...rows.map((r) => [
+    r.name,
+    String(r.bytes),
+    kb(r.bytes),
+    kb(r.gzip),
+    kb(r.map),
+    r.ms.toFixed(0),
+    r.model ? 'INSIDE' : 'no',
+    r.api ? (r.bytes <= apiAimBytes ? 'ok' : 'over') : '',
+  ]),
 ];
 const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
 const line = (row: string[]) =>
@@ -98,4 +123,15 @@ for (const row of table.slice(1)) console.log(line(row));
 const total = rows.reduce((sum, r) => sum + r.bytes, 0);
 console.log(
   `\n${rows.length} functions, ${total} bytes (${kb(total)} KB) in all; import ms on Node ${process.versions.node}, ${process.arch}`,
+);
+const api = rows.filter((r) => r.api);
+const sizes = api.map((r) => r.bytes).sort((a, b) => a - b);
+console.log(
+  `API functions: ${api.length}, minified ${kb(sizes[0]!)}–${kb(sizes.at(-1)!)} KB (median ${kb(sizes[Math.floor(sizes.length / 2)]!)} KB); ` +
+    `${api.filter((r) => r.bytes <= apiAimBytes).length} at or under the ${kb(apiAimBytes)} KB aim`,
+);
+const withModel = rows.filter((r) => r.model).map((r) => r.name);
+console.log(
+  `Intent model (${kb(statSync(modelFile).size)} KB): ${withModel.length ? `INSIDE ${withModel.join(', ')}` : 'in no bundle'} — ` +
+    'the IntentModel layer (/opt/intent-model.json) in AWS, the repository file locally, read on first use',
 );

@@ -134,7 +134,10 @@ async function detectionLag(env: Awaited<ReturnType<typeof runtime>>) {
     // Resolved, so their timers stop and leave the machine to the paths below.
     for (const ticket of opened) {
       await call('POST', `/tickets/${ticket.id}/transitions`, tokens.agent, { to: 'open' });
-      await call('POST', `/tickets/${ticket.id}/transitions`, tokens.agent, { to: 'resolved' });
+      await call('POST', `/tickets/${ticket.id}/transitions`, tokens.agent, {
+        to: 'resolved',
+        summary: '已处理 (bench)',
+      });
     }
   }
 }
@@ -234,7 +237,10 @@ async function playPath(
     if (step.do === 'pending')
       await call('POST', `/tickets/${id}/transitions`, tokens.agent, { to: 'pending' });
     if (step.do === 'resolve')
-      await call('POST', `/tickets/${id}/transitions`, tokens.agent, { to: 'resolved' });
+      await call('POST', `/tickets/${id}/transitions`, tokens.agent, {
+        to: 'resolved',
+        summary: '已处理 (bench)',
+      });
     if (step.do === 'urgent') {
       // No HTTP route changes priority yet: the same use-case path a route would take.
       await changeTicket(id, systemActor(), undefined, rt.deps, (current, now) => ({

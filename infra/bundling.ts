@@ -23,6 +23,10 @@ export const functionEntry = (name: string) =>
  *   output cannot provide ("Dynamic require of 'x' is not supported").
  * - Source maps without embedded sources: stack traces map to file:line (NODE_OPTIONS
  *   --enable-source-maps) without shipping the source text.
+ * - The `gongdan-lambda` condition picks the Lambda side of the package's conditional imports:
+ *   `#intent-model` becomes a loader of the model from the IntentModel layer instead of the 0.5 MB
+ *   model itself (docs/operations.md, "Bundle sizes"). `module` is listed because custom conditions
+ *   replace esbuild's default set.
  */
 export const lambdaBundle = {
   target: 'node22',
@@ -33,6 +37,7 @@ export const lambdaBundle = {
   sourcemap: true,
   sourcesContent: false,
   mainFields: ['module', 'main'],
+  conditions: ['gongdan-lambda', 'module'],
   external: [] as string[],
   banner:
     "import { createRequire as __gongdanCreateRequire } from 'node:module'; const require = __gongdanCreateRequire(import.meta.url);",
@@ -48,6 +53,7 @@ export function cdkBundling(): BundlingOptions {
     sourceMap: lambdaBundle.sourcemap,
     sourcesContent: lambdaBundle.sourcesContent,
     mainFields: [...lambdaBundle.mainFields],
+    esbuildArgs: { '--conditions': lambdaBundle.conditions.join(',') },
     externalModules: [...lambdaBundle.external],
     banner: lambdaBundle.banner,
     logLevel: LogLevel.WARNING,
@@ -68,6 +74,7 @@ export function esbuildOptions(entry: string, outdir: string): BuildOptions {
     sourcemap: lambdaBundle.sourcemap,
     sourcesContent: lambdaBundle.sourcesContent,
     mainFields: [...lambdaBundle.mainFields],
+    conditions: [...lambdaBundle.conditions],
     external: [...lambdaBundle.external],
     banner: { js: lambdaBundle.banner },
     logLevel: lambdaBundle.logLevel,

@@ -12,8 +12,9 @@ const listOf = z
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 /**
- * Deploy-time settings, read from CDK context (`cdk.json` or `-c gongdan:<key>=<value>`). Everything has a
- * default, so a plain `cdk deploy` works; docs/deploy.md lists them.
+ * Deploy-time settings, read from CDK context (`cdk.json` or `-c gongdan:<key>=<value>`) or, when the
+ * context has none, from the environment (`GONGDAN_<KEY>`, e.g. `GONGDAN_MAIL_FROM`). Everything but
+ * the mail senders has a default; docs/deploy.md lists them.
  */
 export const GongdanSettings = z.object({
   /** Days CloudWatch keeps function and API access logs; must be a value CloudWatch accepts. */
@@ -26,10 +27,21 @@ export const GongdanSettings = z.object({
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
   /** The share of invocations that log at DEBUG whatever the level (0 to 1). */
   debugLogSampleRate: z.coerce.number().min(0).max(1).default(0.01),
-  /** Steady-state requests per second across the API (stage default). */
-  apiRateLimit: z.coerce.number().positive().default(50),
-  /** Burst capacity across the API (stage default). */
-  apiBurstLimit: z.coerce.number().int().positive().default(100),
+  /**
+   * Staff signed in to the console at the same time: sizes the API's throttle (infra/api-throttle.ts;
+   * the arithmetic is in docs/operations.md, "API throttling").
+   */
+  expectedAgents: z.coerce.number().int().positive().default(500),
+  /** Steady-state requests per second across the API (stage default); default: from `expectedAgents`. */
+  apiRateLimit: z.coerce.number().positive().optional(),
+  /** Burst capacity across the API (stage default); default: twice the rate. */
+  apiBurstLimit: z.coerce.number().int().positive().optional(),
+  /** Requests per second each public route (portal, webhooks, e-mailed links) may take, whatever the total. */
+  publicRouteRateLimit: z.coerce.number().positive().default(20),
+  /** Burst of each public route. */
+  publicRouteBurstLimit: z.coerce.number().int().positive().default(40),
+  /** An address subscribed to the on-call topic that alarms and timer alerts go to (confirm once). */
+  alarmEmail: z.string().trim().email().optional(),
   /** Browser origins allowed to call the API; empty leaves CORS off. */
   corsAllowOrigins: listOf.default([]),
   /** Days the event bus archive keeps events for replay. */
@@ -49,8 +61,11 @@ export const GongdanSettings = z.object({
     })
     .refine((p) => !/aws|amazon|cognito/.test(p), { message: 'may not contain aws, amazon or cognito' })
     .optional(),
-  /** The From of SLA warnings and escalations; must be (or be on a domain) verified in SES. */
-  slaNotifyFrom: z.string().trim().min(3).default('sla-alerts@example.com'),
+  /**
+   * The From of SLA warnings and escalations; must be (or be on a domain) verified in SES. Required:
+   * there is no address that works for every deployment (see `requiredForDeploy`).
+   */
+  slaNotifyFrom: z.string().trim().min(3),
   /** The SES identity that may send it (a domain or the address); default: the From's domain. */
   slaSesIdentity: z.string().trim().min(1).optional(),
   /** What links in SLA messages start with, followed by the ticket id; default: the API's `/tickets`. */
@@ -70,8 +85,8 @@ export const GongdanSettings = z.object({
     .optional(),
   /** Whether SLA messages may go out as SMS (SNS Publish to phone numbers, which IAM cannot narrow). */
   slaSms: flag.default(true),
-  /** The From of mail to customers (acknowledgements, replies, notices); verified in SES. */
-  mailFrom: z.string().trim().email().default('support@example.com'),
+  /** The From of mail to customers (acknowledgements, replies, notices); verified in SES. Required. */
+  mailFrom: z.string().trim().email(),
   /** The display name on that From. */
   mailFromName: z.string().trim().min(1).max(100).default('Gongdan 客服中心 / Customer Service'),
   /** The SES identity customer mail is sent from (a domain or the address); default: the From's domain. */
@@ -111,15 +126,67 @@ function jsonIfText(value: unknown): unknown {
 
 const keys = Object.keys(GongdanSettings.shape) as (keyof GongdanSettings)[];
 
-/** Reads `gongdan:*` context values; throws at synth with the key and the reason when one is invalid. */
-export function readSettings(node: Node): GongdanSettings {
+/** The environment variable a setting may come from: `mailFrom` → `GONGDAN_MAIL_FROM`. */
+export const envNameOf = (key: string) =>
+  `GONGDAN_${key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
+
+/**
+ * The settings without a default, with an example of each: a deploy must name its own verified senders
+ * (an `example.com` default synthesized a stack whose mail SES refuses).
+ */
+export const requiredForDeploy = {
+  mailFrom: 'support@your-domain',
+  slaNotifyFrom: 'sla-alerts@your-domain',
+} as const satisfies Partial<Record<keyof GongdanSettings, string>>;
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads `gongdan:*` context values, each falling back to its `GONGDAN_*` environment variable in
+ * `environment` (infra/bin/app.ts passes `process.env`; tests pass what they mean). Throws at synth
+ * with the key and the reason when one is missing or invalid.
+ */
+export function readSettings(node: Node, environment: Environment = {}): GongdanSettings {
+  const fromEnv = new Set<string>();
   const raw = Object.fromEntries(
-    keys.map((key) => [key, node.tryGetContext(`gongdan:${key}`)]).filter(([, v]) => v !== undefined),
+    keys
+      .map((key) => {
+        const value = node.tryGetContext(`gongdan:${key}`);
+        if (value !== undefined || environment[envNameOf(key)] === undefined) return [key, value];
+        fromEnv.add(key);
+        return [key, environment[envNameOf(key)]];
+      })
+      .filter(([, v]) => v !== undefined),
   );
   const parsed = GongdanSettings.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `gongdan:${i.path.join('.')}: ${i.message}`);
+    const problems = parsed.error.issues.map((i) => {
+      const key = String(i.path[0]);
+      if (raw[key] === undefined && key in requiredForDeploy) {
+        const example = requiredForDeploy[key as keyof typeof requiredForDeploy];
+        return `gongdan:${key} is required: set it with \`cdk deploy -c gongdan:${key}=${example}\` or the environment variable ${envNameOf(key)} (an address on a domain verified in SES; see docs/deploy.md)`;
+      }
+      const where = fromEnv.has(key) ? ` (${envNameOf(key)})` : '';
+      return `gongdan:${i.path.join('.')}${where}: ${i.message}`;
+    });
     throw new Error(`Invalid CDK context: ${problems.join('; ')}`);
   }
+  return parsed.data;
+}
+
+/** A stage's name goes into stack names (`Gongdan-<stage>-Stateful`) and the sign-in domain prefix. */
+const Stage = z.string().regex(/^[a-z][a-z0-9]{0,11}$/, {
+  message: 'must be 1-12 lower-case letters and digits, starting with a letter',
+});
+
+/**
+ * The stage to synthesize (`-c stage=prod`, or `GONGDAN_STAGE`; default `dev`). Stages deploy side by
+ * side in one account: their stacks, generated names and sign-in domains differ; `prod` protects its
+ * data stack from deletion.
+ */
+export function readStage(node: Node, environment: Environment = {}): string {
+  const raw = node.tryGetContext('stage') ?? environment.GONGDAN_STAGE ?? 'dev';
+  const parsed = Stage.safeParse(raw);
+  if (!parsed.success) throw new Error(`Invalid CDK context: stage: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }

@@ -1,12 +1,15 @@
-import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { apiRoutes } from '#functions/routes.ts';
+import { apiThrottle } from './api-throttle.ts';
 import { ApprovalTimer } from './constructs/approval-timer.ts';
 import { Channels } from './constructs/channels.ts';
 import { ConsoleHosting } from './constructs/console-hosting.ts';
-import type { TableBinding } from './constructs/gongdan-function.ts';
+import { GongdanFunction, type TableBinding } from './constructs/gongdan-function.ts';
 import type { MailStore } from './constructs/mail-store.ts';
+import { Operations } from './constructs/operations.ts';
 import { Reactions } from './constructs/reactions.ts';
 import { RoutingMaintenance } from './constructs/routing-maintenance.ts';
 import { SlaTimer } from './constructs/sla-timer.ts';
@@ -24,6 +27,8 @@ export interface StatelessStackProps extends StackProps {
   mail: Pick<MailStore, 'bucket' | 'readInbound' | 'writeAttachments' | 'staffAttachments'>;
   /** The built console (`console/dist`, or a stand-in in tests): see infra/tools/console-build.ts. */
   consoleAssets: string;
+  /** The stage (`dev`, `prod`): part of the default sign-in domain prefix, unique in a region. */
+  stage: string;
 }
 
 /**
@@ -39,6 +44,7 @@ export class StatelessStack extends Stack {
   readonly channels: Channels;
   readonly reactions: Reactions;
   readonly routingMaintenance: RoutingMaintenance;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -50,7 +56,7 @@ export class StatelessStack extends Stack {
     };
     this.users = new UserDirectory(this, 'Users', {
       plusPlan: settings.cognitoPlusPlan,
-      signInDomainPrefix: settings.cognitoDomainPrefix ?? `gongdan-${Aws.ACCOUNT_ID}`,
+      signInDomainPrefix: settings.cognitoDomainPrefix ?? `gongdan-${props.stage}-${Aws.ACCOUNT_ID}`,
     });
 
     // The console, the API and the app client are one stack because they refer to each other: the
@@ -77,7 +83,7 @@ export class StatelessStack extends Stack {
       auth: { issuer: this.users.issuer, audience: this.users.client.userPoolClientId },
       logRetention: settings.logRetentionDays,
       observability,
-      throttle: { rateLimit: settings.apiRateLimit, burstLimit: settings.apiBurstLimit },
+      throttle: apiThrottle(settings),
       corsAllowOrigins: [...settings.corsAllowOrigins, this.console.origin],
     });
 
@@ -165,6 +171,27 @@ export class StatelessStack extends Stack {
       tickets: props.tickets,
       logRetention: settings.logRetentionDays,
       observability,
+    });
+
+    // Alarms, the on-call topic and the dashboard, in a nested stack: this stack is near CloudFormation's
+    // 500 resources, and a nested stack takes what it refers to as parameters, not exports that would
+    // pin each function's name. Made last: it watches every function above (test/infra/operations.test.ts).
+    this.operations = new Operations(new NestedStack(this, 'Operations'), 'Operations', {
+      functions: this.node.findAll().filter((c): c is GongdanFunction => c instanceof GongdanFunction),
+      // Every queue here is a dead-letter queue (of the channels, the dispatcher, …).
+      deadLetterQueues: this.node
+        .findAll()
+        .filter((c): c is Queue => c instanceof Queue)
+        .map((queue) => ({ name: queue.node.path.split('/').slice(1).join(''), queue })),
+      stateMachines: [
+        { name: 'SlaTimer', stateMachine: this.slaTimer.stateMachine, abortsExpected: true },
+        { name: 'ApprovalTimer', stateMachine: this.approvalTimer.stateMachine, abortsExpected: false },
+      ],
+      httpApi: this.api.httpApi,
+      table: props.tickets.table,
+      indexNames: props.tickets.indexNames,
+      bus: props.bus,
+      onCallEmail: settings.alarmEmail,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });

@@ -25,6 +25,10 @@ export const approvalTimerStates = {
   done: 'TimerDone',
   alert: 'AlertTimerFailure',
   backoff: 'BackOffAfterFailure',
+  countFailure: 'CountFailure',
+  giveUp: 'TooManyFailures',
+  degraded: 'RecordTimerDegraded',
+  gaveUp: 'TimerGaveUp',
 } as const satisfies CheckpointTimerStates;
 
 export const approvalTimerComment =
@@ -46,7 +50,8 @@ export interface ApprovalTimerDefinitionProps {
 /**
  * The approval timer, one execution per approval stage (docs/collaboration.md), a checkpoint timer:
  *
- * ComputeDelegationDeadline → DeadlineAhead? ─ done ─→ TimerDone
+ * (start) → DeadlineAhead? ─ done ─→ TimerDone
+ *     no $.timer → ComputeDelegationDeadline ─→ DeadlineAhead?
  *                                  │ no
  *                                  ↓
  *                             WaitForDeadline (TimestampPath $.timer.waitUntil)

@@ -31,6 +31,8 @@ export interface LocalTimerHandlers {
   evaluate(input: unknown): Promise<unknown>;
   /** Receives the PutEvents parameters (`{ Entries: [...] }`) of the timer's failure alert. */
   alert(input: unknown): Promise<unknown>;
+  /** The degraded state's task (`{...request, failure}`), when the definition has one. */
+  degraded?(input: unknown): Promise<unknown>;
 }
 
 export interface LocalTimerOptions {
@@ -80,6 +82,8 @@ export function localTimer(options: LocalTimerOptions): LocalTimer {
       [names.compute]: (input: Json) => options.handlers.checkpoint(input) as Promise<Json>,
       [names.evaluate]: (input: Json) => options.handlers.evaluate(input) as Promise<Json>,
       [names.alert]: (input: Json) => options.handlers.alert(input) as Promise<Json>,
+      [names.degraded]: (input: Json) =>
+        (options.handlers.degraded?.(input) ?? Promise.resolve({})) as Promise<Json>,
     },
     waitTimeOverrides: {
       ...(options.waitMs?.checkpoint !== undefined ? { [names.wait]: options.waitMs.checkpoint } : {}),
@@ -88,7 +92,10 @@ export function localTimer(options: LocalTimerOptions): LocalTimer {
     retryIntervalOverrides:
       options.retryIntervalMs !== undefined
         ? Object.fromEntries(
-            [names.compute, names.evaluate, names.alert].map((n) => [n, options.retryIntervalMs!]),
+            [names.compute, names.evaluate, names.alert, names.degraded].map((n) => [
+              n,
+              options.retryIntervalMs!,
+            ]),
           )
         : {},
   };

@@ -5,9 +5,11 @@ import {
   Choice,
   Condition,
   Errors,
+  Fail,
   type IChainable,
   JitterType,
   JsonPath,
+  Pass,
   Succeed,
   TaskInput,
   Timeout,
@@ -29,6 +31,14 @@ export interface CheckpointTimerStates {
   done: string;
   alert: string;
   backoff: string;
+  /** Counts a step's failure (`$.failures.count`). */
+  countFailure: string;
+  /** Too many failures? Then the timer gives up instead of alerting and trying again. */
+  giveUp: string;
+  /** Records on the subject that its timer gave up (optional task; see `degradedFunction`). */
+  degraded: string;
+  /** The Fail state a timer that gave up ends in (the reconciler restarts it). */
+  gaveUp: string;
 }
 
 export interface CheckpointTimerProps {
@@ -49,22 +59,40 @@ export interface CheckpointTimerProps {
   retryAttempts?: number;
   /** Wait after an alert before evaluating again. @default 5 minutes */
   failureBackoff?: Duration;
+  /**
+   * Failed steps (each after its retries) an execution survives; the next one ends it in `gaveUp`.
+   * @default 6 (about 35 minutes of a fault with the default back-off)
+   */
+  maxFailures?: number;
+  /** Runs the degraded state (`{...request, failure}` in): records that the timer gave up. */
+  degradedFunction?: IFunction;
 }
+
+/** The default of `maxFailures`. */
+export const defaultMaxTimerFailures = 6;
 
 /**
  * A timer that waits until checkpoints a Lambda computes, in JSONPath (no JSONata, no variables: the
  * same definition runs in AWS and in aws-local-stepfunctions):
  *
- * compute → ahead? ─ done ─→ done
- *              │ no
- *              ↓
- *           wait (TimestampPath $.timer.waitUntil)
- *              ↓
- *           evaluate ─→ ahead? (loop)
+ *                  ┌── no $.timer ──→ compute ─┐
+ *   (start) → ahead? ─ done ─→ done            │
+ *                  │ no        ↑───────────────┘
+ *                  ↓
+ *               wait (TimestampPath $.timer.waitUntil)
+ *                  ↓
+ *               evaluate ─→ ahead? (loop)
  *
- * Every task retries with jittered backoff; a step that still fails is caught into the alert (an
- * EventBridge event), then a back-off and evaluate again — a failure alerts and retries for ever, it
- * never ends the timer. The SLA timer and the approval timer are two of these.
+ * The execution starts at the Choice: a starter that computed the first checkpoint passes it as
+ * `$.timer` and saves a Lambda call and a transition; without one the timer computes it. The input also
+ * carries `failures: { count: 0 }`.
+ *
+ * Every task retries with jittered backoff; a step that still fails is counted, alerted (an EventBridge
+ * event), and after a back-off evaluated again — up to `maxFailures` times. The next failure ends the
+ * execution in `gaveUp` (after recording it on the subject, when a `degradedFunction` is given), so a
+ * persistent fault cannot loop until Step Functions' 25,000-event history limit: a reconciler restarts
+ * timers that are missing or failed once the fault has cleared. The SLA timer and the approval timer are
+ * two of these.
  */
 export function buildCheckpointTimerDefinition(scope: Construct, props: CheckpointTimerProps): IChainable {
   const names = props.states;
@@ -97,6 +125,8 @@ export function buildCheckpointTimerDefinition(scope: Construct, props: Checkpoi
     time: WaitTime.timestampPath('$.timer.waitUntil'),
   });
   const choice = new Choice(scope, names.choice)
+    // not(isPresent), never isNotPresent: aws-local-stepfunctions never matches `IsPresent: false`.
+    .when(Condition.not(Condition.isPresent('$.timer')), compute)
     .when(Condition.booleanEquals('$.timer.done', true), done)
     .otherwise(wait);
 
@@ -110,6 +140,7 @@ export function buildCheckpointTimerDefinition(scope: Construct, props: Checkpoi
         detailType: props.alertDetailType,
         detail: TaskInput.fromObject({
           ...props.alertDetail,
+          failures: JsonPath.numberAt('$.failures.count'),
           error: JsonPath.stringAt('$.failure.Error'),
           cause: JsonPath.stringAt('$.failure.Cause'),
         }),
@@ -123,14 +154,52 @@ export function buildCheckpointTimerDefinition(scope: Construct, props: Checkpoi
     time: WaitTime.duration(props.failureBackoff ?? Duration.minutes(5)),
   });
 
-  compute.addCatch(alert, { errors: [Errors.ALL], resultPath: '$.failure' });
-  evaluate.addCatch(alert, { errors: [Errors.ALL], resultPath: '$.failure' });
+  const countFailure = new Pass(scope, names.countFailure, {
+    comment: 'One more step failed after its retries.',
+    parameters: { count: JsonPath.mathAdd(JsonPath.numberAt('$.failures.count'), 1) },
+    resultPath: '$.failures',
+  });
+  const gaveUp = new Fail(scope, names.gaveUp, {
+    comment:
+      'Too many failed steps: the timer ends here and the reconciler restarts it once the fault clears.',
+    error: 'Timer.GaveUp',
+    causePath: '$.failure.Cause',
+  });
+  let afterGivingUp: IChainable = gaveUp;
+  if (props.degradedFunction) {
+    afterGivingUp = new LambdaInvoke(scope, names.degraded, {
+      stateName: names.degraded,
+      comment: 'Record on the subject that its timer gave up (shown to people, cleared by the reconciler).',
+      lambdaFunction: props.degradedFunction,
+      payload: TaskInput.fromObject({
+        ...props.request,
+        failure: { error: JsonPath.stringAt('$.failure.Error'), cause: JsonPath.stringAt('$.failure.Cause') },
+      }),
+      payloadResponseOnly: true,
+      resultPath: JsonPath.DISCARD,
+      taskTimeout: Timeout.duration(Duration.seconds(30)),
+    })
+      .addRetry(retry)
+      .addCatch(gaveUp, { errors: [Errors.ALL], resultPath: '$.degradedFailure' })
+      .next(gaveUp);
+  }
+  const giveUp = new Choice(scope, names.giveUp)
+    .when(
+      Condition.numberGreaterThan('$.failures.count', props.maxFailures ?? defaultMaxTimerFailures),
+      afterGivingUp,
+    )
+    .otherwise(alert);
+
+  compute.addCatch(countFailure, { errors: [Errors.ALL], resultPath: '$.failure' });
+  evaluate.addCatch(countFailure, { errors: [Errors.ALL], resultPath: '$.failure' });
+  countFailure.next(giveUp);
   alert.addCatch(backoff, { errors: [Errors.ALL], resultPath: '$.alertFailure' });
   alert.next(backoff);
   backoff.next(evaluate);
   wait.next(evaluate);
   evaluate.next(choice);
-  return compute.next(choice);
+  compute.next(choice);
+  return choice;
 }
 
 /** An Amazon States Language definition as JSON. */

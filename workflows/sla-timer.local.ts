@@ -1,5 +1,10 @@
-import type { SlaTimerInput, WorkflowStarter } from '#shared/domain/sla/timer.ts';
-import { slaExecutionName } from '#shared/domain/sla/timer.ts';
+import {
+  type SlaTimerStart,
+  slaExecutionName,
+  slaTimerExecutionInput,
+  type TimerWall,
+  type WorkflowStarter,
+} from '#shared/domain/sla/timer.ts';
 import {
   type LocalExecution,
   type LocalTimer,
@@ -19,6 +24,8 @@ export {
 export type LocalSlaTimerOptions = Omit<LocalTimerOptions, 'definition' | 'states'> & {
   /** @default the synthesized definition */
   definition?: LocalTimerOptions['definition'];
+  /** How a started timer's first checkpoint becomes its Wait timestamp. @default system time, ms precision */
+  wall?: TimerWall;
 };
 
 export interface LocalSlaTimer extends WorkflowStarter {
@@ -41,9 +48,16 @@ export function localSlaTimer(options: LocalSlaTimerOptions): LocalSlaTimer {
     states: slaTimerStates,
   });
   return {
-    start: (ticketId: string, version: number, input: SlaTimerInput) =>
-      timer.start(slaExecutionName(ticketId, version), ticketId, version, input),
+    start: (ticketId: string, version: number, input: SlaTimerStart) =>
+      timer.start(
+        slaExecutionName(ticketId, version),
+        ticketId,
+        version,
+        slaTimerExecutionInput(input, options.wall ?? { waitPrecisionMs: 1 }),
+      ),
     stop: (ticketId: string) => timer.stop(ticketId),
+    runningExecutions: async () =>
+      new Set(timer.executions.filter((e) => e.status === 'running').map((e) => e.name)),
     running: (ticketId) => timer.running(ticketId),
     idle: () => timer.idle(),
     get executions() {

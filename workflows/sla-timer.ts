@@ -30,6 +30,10 @@ export const slaTimerStates = {
   done: 'TimerDone',
   alert: 'AlertTimerFailure',
   backoff: 'BackOffAfterFailure',
+  countFailure: 'CountFailure',
+  giveUp: 'TooManyFailures',
+  degraded: 'RecordTimerDegraded',
+  gaveUp: 'TimerGaveUp',
 } as const satisfies CheckpointTimerStates;
 
 /** The EventBridge detail-type of the alert sent when a timer step fails after its retries. */
@@ -46,20 +50,28 @@ export interface SlaTimerDefinitionProps {
   retryAttempts?: number;
   /** Wait after an alert before evaluating again. @default 5 minutes */
   failureBackoff?: Duration;
+  /** Failed steps an execution survives before it gives up. @default 6 */
+  maxFailures?: number;
+  /** Runs RecordTimerDegraded (`functions/sla-timer-degraded`): the ticket shows its timer gave up. */
+  degradedFunction?: IFunction;
 }
 
 /**
  * The per-ticket SLA timer, a checkpoint timer (`checkpoint-timer.ts`):
  *
- * ComputeCheckpoint → CheckpointAhead? ─ done ─→ TimerDone
- *                          │ no
- *                          ↓
- *                     WaitForCheckpoint (TimestampPath $.timer.waitUntil)
- *                          ↓
- *                     EvaluateCheckpoint ─→ CheckpointAhead? (loop)
+ *          (start: $.timer from the API) → CheckpointAhead? ─ done ─→ TimerDone
+ *   ComputeCheckpoint ←── no $.timer ──────┘     │ no
+ *                                                ↓
+ *                                  WaitForCheckpoint (TimestampPath $.timer.waitUntil)
+ *                                                ↓
+ *                                  EvaluateCheckpoint ─→ CheckpointAhead? (loop)
  *
- * A failed step alerts (`sla.timer_failed`) and retries for ever; it never ends the timer. The state
- * carries only `{ticketId, version}`, `timer` (the last step's result) and, after a failure, `failure`.
+ * The reaction that starts it passes the first checkpoint the write path computed, so an execution
+ * begins waiting at once. A failed step alerts (`sla.timer_failed`) and is evaluated again after a
+ * back-off, at most `maxFailures` times; then RecordTimerDegraded marks the ticket and the execution
+ * fails (TimerGaveUp) for the reconciler (`functions/sla-reconcile`) to restart once the fault clears.
+ * The state carries `{ticketId, version}`, `failures`, `timer` (the last step's result) and, after a
+ * failure, `failure`.
  */
 export function buildSlaTimerDefinition(scope: Construct, props: SlaTimerDefinitionProps): IChainable {
   return buildCheckpointTimerDefinition(scope, {
@@ -78,6 +90,8 @@ export function buildSlaTimerDefinition(scope: Construct, props: SlaTimerDefinit
     alertDetail: { ticketId: JsonPath.stringAt('$.ticketId'), version: JsonPath.numberAt('$.version') },
     ...(props.retryAttempts !== undefined ? { retryAttempts: props.retryAttempts } : {}),
     ...(props.failureBackoff !== undefined ? { failureBackoff: props.failureBackoff } : {}),
+    ...(props.maxFailures !== undefined ? { maxFailures: props.maxFailures } : {}),
+    ...(props.degradedFunction ? { degradedFunction: props.degradedFunction } : {}),
   });
 }
 
@@ -105,7 +119,9 @@ export interface SynthesizeOptions {
   /** Function names as the ARNs in the definition should show them. */
   checkpointFunctionName?: string;
   evaluateFunctionName?: string;
+  degradedFunctionName?: string;
   busName?: string;
+  maxFailures?: number;
   failureBackoff?: Duration;
   retryAttempts?: number;
 }
@@ -122,9 +138,11 @@ export function synthesizeSlaTimerAsl(options: SynthesizeOptions = {}): AslDefin
       slaTimerStateMachine(stack, 'SlaTimer', {
         checkpointFunction: fn('Checkpoint', options.checkpointFunctionName ?? 'gongdan-sla-checkpoint'),
         evaluateFunction: fn('Evaluate', options.evaluateFunctionName ?? 'gongdan-sla-evaluate'),
+        degradedFunction: fn('Degraded', options.degradedFunctionName ?? 'gongdan-sla-timer-degraded'),
         alertBus: EventBus.fromEventBusName(stack, 'Bus', options.busName ?? 'gongdan'),
         failureBackoff: options.failureBackoff,
         retryAttempts: options.retryAttempts,
+        maxFailures: options.maxFailures,
       });
     },
     {

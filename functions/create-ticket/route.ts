@@ -1,5 +1,6 @@
 import { roles } from '#shared/domain/actor.ts';
-import { NewTicket, Ticket } from '#shared/domain/ticket/ticket.entity.ts';
+import { CreateTicketRequest, newTicketFor } from '#shared/domain/ticket/create-fields.ts';
+import { Ticket } from '#shared/domain/ticket/ticket.entity.ts';
 import { etag, etagHeader, idempotencyKey, idempotencyKeyHeader } from '#shared/http/preconditions.ts';
 import { defineRoute } from '#shared/http/route.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
@@ -9,7 +10,7 @@ export const route = defineRoute({
   method: 'POST',
   path: '/tickets',
   roles,
-  body: NewTicket,
+  body: CreateTicketRequest,
   access: 'write',
   doc: {
     headers: [idempotencyKeyHeader],
@@ -24,10 +25,18 @@ export const route = defineRoute({
           'Idempotent-Replayed': '`true` when an earlier request with the same key created it',
         },
       },
+      {
+        status: 403,
+        description:
+          'The role may not call this (`AUTH.FORBIDDEN`), or may not set some of the fields sent ' +
+          '(`TICKET.FIELDS_FORBIDDEN`, each listed in `details.fields`; docs/security.md)',
+      },
     ],
   },
   async handle({ body, headers, actor }, deps) {
-    const { ticket, created } = await createTicket(body, actor, deps, idempotencyKey(headers));
+    // Checked against what the caller's role may set before anything is numbered or written.
+    const input = newTicketFor(body, actor);
+    const { ticket, created } = await createTicket(input, actor, deps, idempotencyKey(headers));
     return {
       status: 201,
       body: ticket,

@@ -3,6 +3,7 @@ import { Ticket } from '#shared/domain/ticket/ticket.entity.ts';
 import { etag, etagHeader, ticketIdParam } from '#shared/http/preconditions.ts';
 import { defineRoute } from '#shared/http/route.ts';
 import { getTicket } from '#shared/use-cases/read-tickets.ts';
+import { writeScopes } from '../table-writes.ts';
 
 export const route = defineRoute({
   name: 'get-ticket',
@@ -10,6 +11,7 @@ export const route = defineRoute({
   path: '/tickets/{id}',
   roles,
   access: 'write', // a view is recorded in the audit trail
+  writes: writeScopes.viewed,
   doc: {
     responses: [
       { status: 200, description: 'The ticket, its SLA as of now', body: Ticket, headers: etagHeader },

@@ -4,6 +4,7 @@ import { parseEmail } from '#shared/adapters/email/parse-email.ts';
 import { mailBucketPrefixes, readObject } from '#shared/adapters/storage/s3-attachment-store.ts';
 import { receiveEmail } from '#shared/channels/email-channel.ts';
 import { DomainError } from '#shared/domain/errors.ts';
+import { mailAuthFromSes } from '#shared/domain/intake/mail-auth.ts';
 import { awsObservability } from '#shared/runtime/aws/observability.ts';
 import { env, readEnv } from '#shared/runtime/env.ts';
 import { correlationOf, lambda } from '#shared/runtime/lambda.ts';
@@ -33,7 +34,11 @@ export const handler = lambda(async (event: SESEvent): Promise<void> => {
       continue;
     }
     const raw = await readObject(s3, bucket, `${mailBucketPrefixes.inbound}${mail.messageId}`);
-    const parsed = await parseEmail(raw, { envelopeFrom: mail.source });
+    // SES's SPF/DKIM/DMARC verdicts, not any header in the message: a sender can write those itself.
+    const parsed = await parseEmail(raw, {
+      envelopeFrom: mail.source,
+      authentication: mailAuthFromSes(receipt),
+    });
     if (!parsed.ok) {
       deps.logger.warn('intake.email.refused', { sesMessageId: mail.messageId, code: parsed.error.code });
       continue;

@@ -1,6 +1,7 @@
 import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import { asPortalPage, portalLimits, postStatus } from '#shared/channels/portal/portal.ts';
 import { defineRoute, type RouteDeps } from '#shared/http/route.ts';
+import { writeScopes } from '../table-writes.ts';
 
 export const route = defineRoute({
   name: 'portal-status-post',
@@ -11,6 +12,7 @@ export const route = defineRoute({
   rawBody: true,
   maxBodyBytes: portalLimits.statusBodyBytes,
   access: 'write',
+  writes: writeScopes.portalStatus,
   doc: {
     rawBody: {
       mediaTypes: ['application/x-www-form-urlencoded', 'multipart/form-data'],

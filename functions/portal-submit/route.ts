@@ -1,6 +1,7 @@
 import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import { asPortalPage, portalLimits, submitIntake } from '#shared/channels/portal/portal.ts';
 import { defineRoute, type RouteDeps } from '#shared/http/route.ts';
+import { writeScopes } from '../table-writes.ts';
 
 export const route = defineRoute({
   name: 'portal-submit',
@@ -11,6 +12,7 @@ export const route = defineRoute({
   rawBody: true,
   maxBodyBytes: portalLimits.submitBodyBytes,
   access: 'write',
+  writes: writeScopes.portalIntake,
   uses: ['attachments'],
   doc: {
     rawBody: {

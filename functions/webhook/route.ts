@@ -2,6 +2,7 @@ import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import { receiveWebhook } from '#shared/channels/webhook-channel.ts';
 import { unknownWebhookSource } from '#shared/domain/intake/intake.errors.ts';
 import { defineRoute, type RouteDeps } from '#shared/http/route.ts';
+import { writeScopes } from '../table-writes.ts';
 
 /**
  * `POST /hooks/{source}`: a signed delivery from an external system. No bearer token: the route
@@ -16,6 +17,7 @@ export const route = defineRoute({
   rawBody: true,
   maxBodyBytes: 256 * 1024,
   access: 'write',
+  writes: writeScopes.webhook,
   uses: ['webhook-secrets'],
   doc: {
     headers: [

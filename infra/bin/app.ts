@@ -7,4 +7,10 @@ import { consoleDist, ensureConsoleBuilt } from '../tools/console-build.ts';
 await ensureConsoleBuilt((line) => console.error(line));
 
 // The cdk CLI sets CDK_DEFAULT_REGION from the profile or AWS_REGION (us-east-1 when neither is set).
-addGongdan(new App(), { region: process.env.CDK_DEFAULT_REGION, consoleAssets: consoleDist });
+// Settings and the stage come from the context (`-c gongdan:mailFrom=…`, `-c stage=prod`) or, failing
+// that, from GONGDAN_* variables (a pipeline's repository variables): see docs/deploy.md.
+addGongdan(new App(), {
+  region: process.env.CDK_DEFAULT_REGION,
+  consoleAssets: consoleDist,
+  environment: process.env,
+});

@@ -29,6 +29,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { consoleCsp } from '../console-csp.ts';
+import { acknowledgeResourceWildcard } from './acknowledgements.ts';
 
 /** Where the console lives, in the bucket and on the distribution (Vite's `base`). */
 export const consolePrefix = 'console/';
@@ -176,6 +177,8 @@ export class ConsoleHosting extends Construct {
     });
 
     const spaRouting = new CloudFrontFunction(this, 'SpaRouting', {
+      // CloudFront function names are unique in an account: the stack name carries the stage.
+      functionName: `${Stack.of(this).stackName}-SpaRouting-${Stack.of(this).region}`,
       comment: 'Console routes to index.html; / to /console/',
       code: FunctionCode.fromInline(spaRoutingCode),
     });
@@ -309,10 +312,13 @@ export class ConsoleHosting extends Construct {
       [`AwsSolutions-IAM5[Resource::${assets}]`]:
         'The CDK bootstrap asset bucket, where the console zip is staged under its content hash; the ' +
         'handler may only read it.',
-      'AwsSolutions-IAM5[Resource::*]':
-        'cloudfront:CreateInvalidation and GetInvalidation, which CDK grants on "*": they expire cached ' +
-        'copies of /console/* after an upload and change no content or setting.',
     };
     for (const [id, reason] of Object.entries(findings)) Validations.of(role).acknowledge({ id, reason });
+    acknowledgeResourceWildcard(role, {
+      actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+      reason:
+        'cloudfront:CreateInvalidation and GetInvalidation, which CDK grants on "*": they expire cached ' +
+        'copies of /console/* after an upload and change no content or setting',
+    });
   }
 }

@@ -16,7 +16,11 @@ export class GongdanEventBus extends Construct {
 
   constructor(scope: Construct, id: string, props: GongdanEventBusProps) {
     super(scope, id);
-    this.bus = new EventBus(this, 'Bus', { description: 'Gongdan ticket and SLA events' });
+    this.bus = new EventBus(this, 'Bus', {
+      description: 'Gongdan ticket and SLA events',
+      // Bus names are unique in an account and region; the stack name carries the stage (dev, prod).
+      eventBusName: `${Stack.of(this).stackName}-Events`,
+    });
     this.bus.archive('Archive', {
       description: 'Every event on the Gongdan bus, for replay',
       // An archive needs a pattern; the account matches every event put on this bus.

@@ -1,16 +1,19 @@
 import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { TableWrites } from '#shared/http/route.ts';
 import { env, readEnv } from '#shared/runtime/env.ts';
 import { type FunctionKind, functionEnv } from '#shared/runtime/function-env.ts';
 import { cdkBundling, projectRoot } from '../bundling.ts';
+import { acknowledgeResourceWildcard } from './acknowledgements.ts';
+import { intentModelLayer } from './intent-model-layer.ts';
 
 /** A table and the names of its global secondary indexes (ITableV2 does not list them). */
 export interface TableBinding {
@@ -54,6 +57,9 @@ export const keyActions = {
     'kms:ReEncryptTo',
   ],
 } as const;
+
+/** What active X-Ray tracing adds to a function's role, on Resource "*" (no resource-level permissions). */
+export const xrayActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 
 /** The values of the variables a construct sets, by their name in the shared catalogue (`env`). */
 export type EnvValues = Partial<Record<keyof typeof env, string | undefined>>;
@@ -130,6 +136,8 @@ export class GongdanFunction extends NodejsFunction {
       depsLockFilePath: `${projectRoot}package-lock.json`,
       bundling: cdkBundling(),
       environment: { NODE_OPTIONS: '--enable-source-maps' },
+      // The classifier's model, read on first use: not inside the bundle (intent-model-layer.ts).
+      layers: [intentModelLayer(scope)],
     });
     this.setEnvironment({
       serviceName: observabilityNames.serviceName,
@@ -152,11 +160,11 @@ export class GongdanFunction extends NodejsFunction {
       },
     });
 
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+    acknowledgeResourceWildcard(role, {
+      actions: xrayActions,
       reason:
-        'Only the X-Ray statement CDK adds for active tracing: xray:PutTraceSegments and ' +
-        'xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*".',
+        'The X-Ray statement CDK adds for active tracing: xray:PutTraceSegments and ' +
+        'xray:PutTelemetryRecords support no resource-level permissions, so AWS requires Resource "*"',
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
@@ -186,14 +194,34 @@ export class GongdanFunction extends NodejsFunction {
 
   /**
    * Sets TABLE_NAME and grants read or read-write on the table, by name on each of its indexes, and
-   * on its KMS key.
+   * on its KMS key. With `writes`, the writes are only those actions, and only on items whose partition
+   * key is one of `writes.partitionKeys` (IAM `dynamodb:LeadingKeys`; a key ending in `#` is a prefix).
    */
-  bindTable(binding: TableBinding, access: 'read' | 'write'): this {
+  bindTable(binding: TableBinding, access: 'read' | 'write', writes?: TableWrites): this {
     const { table, indexNames } = binding;
     this.setEnvironment({ tableName: table.tableName });
-    this.addToRolePolicy(
-      new PolicyStatement({ actions: [...tableActions[access]], resources: [table.tableArn] }),
-    );
+    if (access === 'write' && writes) {
+      this.addToRolePolicy(
+        new PolicyStatement({ actions: [...tableActions.read], resources: [table.tableArn] }),
+      );
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: writes.actions.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': writes.partitionKeys.map((key) =>
+                key.endsWith('#') ? `${key}*` : key,
+              ),
+            },
+          },
+        }),
+      );
+    } else {
+      this.addToRolePolicy(
+        new PolicyStatement({ actions: [...tableActions[access]], resources: [table.tableArn] }),
+      );
+    }
     if (indexNames.length) {
       this.addToRolePolicy(
         new PolicyStatement({
@@ -301,16 +329,30 @@ export class GongdanFunction extends NodejsFunction {
       slaSmsSenderId: options.smsSenderId,
     });
     this.allowSendingEmail(options.sesIdentity);
-    if (options.sms) {
-      this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
-      Validations.of(this.role!).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Two statements need Resource "*": X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords have no ' +
-          'resource-level permissions) and SNS Publish straight to phone numbers for SLA SMS, which has ' +
-          'no topic or resource to name.',
-      });
-    }
+    if (options.sms) this.allowSendingSms();
+    return this;
+  }
+
+  /**
+   * Grants SNS Publish straight to phone numbers (SMS), which names no resource, so IAM needs "*" —
+   * and denies Publish to every topic, so that "*" reaches no topic. (Nothing in Gongdan publishes to
+   * a topic: alarms and the timers' alerts reach the on-call topic through CloudWatch and EventBridge.)
+   */
+  allowSendingSms(): this {
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    this.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: ['sns:Publish'],
+        resources: [Stack.of(this).formatArn({ service: 'sns', region: '*', account: '*', resource: '*' })],
+      }),
+    );
+    acknowledgeResourceWildcard(this.role!, {
+      actions: ['sns:Publish'],
+      reason:
+        'SNS Publish straight to phone numbers (SMS to staff and customers) names no topic or resource, ' +
+        'so AWS requires Resource "*"; a Deny on every topic ARN in the same policy keeps "*" off topics',
+    });
     return this;
   }
 

@@ -9,6 +9,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { outboxStreamFilter } from '#shared/adapters/dynamo/outbox-stream.ts';
 import { functionEntry } from '../bundling.ts';
+import { acknowledgeResourceWildcard } from './acknowledgements.ts';
 import {
   type EnvValues,
   GongdanFunction,
@@ -105,12 +106,11 @@ export class Reactions extends Construct {
         filters: [FilterCriteria.filter(outboxStreamFilter)],
       }),
     );
-    Validations.of(this.dispatcher.role!).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+    acknowledgeResourceWildcard(this.dispatcher.role!, {
+      actions: ['dynamodb:ListStreams'],
       reason:
-        'Three statements need Resource "*": X-Ray (PutTraceSegments, PutTelemetryRecords), SNS Publish ' +
-        'straight to phone numbers for SLA SMS (no topic to name), and dynamodb:ListStreams for the ' +
-        'stream mapping, which is account-wide by API design; stream reads are on the one stream ARN.',
+        'dynamodb:ListStreams for the stream mapping is account-wide by API design (no resource-level ' +
+        'permission); the stream reads themselves are granted on the one stream ARN',
     });
 
     this.retry = make(

@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -17,13 +18,18 @@ import { functionEntry } from '../bundling.ts';
 import { GongdanFunction, type ObservabilitySettings, type TableBinding } from './gongdan-function.ts';
 
 export interface TicketApiProps {
-  routes: readonly Pick<Route, 'name' | 'method' | 'path' | 'access' | 'auth' | 'uses'>[];
+  routes: readonly Pick<Route, 'name' | 'method' | 'path' | 'access' | 'writes' | 'auth' | 'uses'>[];
   tickets: TableBinding;
   /** Cognito issuer URL and app client id: what both the API Gateway authorizer and our code check. */
   auth: { issuer: string; audience: string };
   logRetention: RetentionDays;
   observability: ObservabilitySettings;
-  throttle: { rateLimit: number; burstLimit: number };
+  /** The stage's throttle, and each public route's own (portal, webhooks, e-mailed links). */
+  throttle: {
+    rateLimit: number;
+    burstLimit: number;
+    publicRoutes?: { rateLimit: number; burstLimit: number };
+  };
   /** Browser origins allowed to call the API; empty leaves CORS off. */
   corsAllowOrigins: string[];
 }
@@ -136,10 +142,15 @@ export class TicketApi extends Construct {
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle,
+      throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
     });
 
+    const publicRouteSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> =
+      {};
+    (this.stage.node.defaultChild as CfnStage).routeSettings = Lazy.any({
+      produce: () => (Object.keys(publicRouteSettings).length ? publicRouteSettings : undefined),
+    });
     for (const route of props.routes) {
       const jwt = (route.auth ?? 'jwt') === 'jwt';
       const fn = new GongdanFunction(this, pascal(route.name), {
@@ -156,7 +167,7 @@ export class TicketApi extends Construct {
           // Approval e-mails (rendered where approvals change) link back to the API's decision pages.
           approvalLinkBase: this.httpApi.apiEndpoint,
         },
-      }).bindTable(props.tickets, route.access);
+      }).bindTable(props.tickets, route.access, route.writes);
       this.functions[route.name] = fn;
 
       const added = this.httpApi.addRoutes({
@@ -169,6 +180,16 @@ export class TicketApi extends Construct {
       if (!jwt) {
         for (const r of added) {
           Validations.of(r).acknowledge({ id: 'AwsSolutions-APIG4', reason: whyOpen(route) });
+        }
+        const limit = props.throttle.publicRoutes;
+        if (limit) {
+          // RouteSettings is plain JSON to CloudFormation: its keys are written as the service spells them.
+          publicRouteSettings[`${route.method} ${route.path}`] = {
+            ThrottlingRateLimit: limit.rateLimit,
+            ThrottlingBurstLimit: limit.burstLimit,
+          };
+          // CloudFormation rejects route settings for a route key it has not created yet.
+          for (const r of added) this.stage.node.addDependency(r);
         }
       }
     }

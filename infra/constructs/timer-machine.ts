@@ -8,7 +8,24 @@ import {
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { acknowledgeResourceWildcard } from './acknowledgements.ts';
 import type { GongdanFunction } from './gongdan-function.ts';
+
+/** What CDK grants a state machine with logging and tracing on Resource "*" (no resource-level permissions). */
+const stateMachineWildcardActions = [
+  'logs:CreateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:DescribeLogGroups',
+  'logs:DescribeResourcePolicies',
+  'logs:GetLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:UpdateLogDelivery',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'xray:PutTelemetryRecords',
+  'xray:PutTraceSegments',
+];
 
 /**
  * A timer's Standard state machine in `scope` (ids `ExecutionLogs` and `StateMachine`): every event
@@ -46,11 +63,11 @@ export function timerStateMachine(
         '(<arn>:*), so a task keeps working if it is pointed at a published version; one function only.',
     });
   }
-  Validations.of(stateMachine.role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
+  acknowledgeResourceWildcard(stateMachine.role, {
+    actions: stateMachineWildcardActions,
     reason:
       'Logging to CloudWatch (logs:CreateLogDelivery and the other log-delivery actions) and X-Ray ' +
-      'tracing (xray:PutTraceSegments and friends) support no resource-level permissions: AWS requires "*".',
+      'tracing (xray:PutTraceSegments and friends) support no resource-level permissions: AWS requires "*"',
   });
   return { stateMachine, logGroup };
 }

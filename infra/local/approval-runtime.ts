@@ -1,7 +1,7 @@
 import { approvalDeadlineHandler } from '#functions/approval-deadline/task.ts';
 import { approvalDelegateHandler } from '#functions/approval-delegate/task.ts';
 import type { ApprovalTimerStarter } from '#shared/domain/approval/delegation.ts';
-import { approvalExecutionName } from '#shared/domain/approval/delegation.ts';
+import { approvalExecutionName, approvalTimerExecutionInput } from '#shared/domain/approval/delegation.ts';
 import type { Logger } from '#shared/domain/ports.ts';
 import type { ApprovalTimerDeps } from '#shared/use-cases/approval-delegation.ts';
 import type { TicketDeps } from '#shared/use-cases/deps.ts';
@@ -49,7 +49,7 @@ export function localApprovalTimer(options: {
     async start(input) {
       const name = approvalExecutionName(input);
       try {
-        return await timer.start(name, input.approvalId, input.stage, input);
+        return await timer.start(name, input.approvalId, input.stage, approvalTimerExecutionInput(input));
       } catch (error) {
         // As the Step Functions adapter does: a name already used means this stage was started.
         if (!(error instanceof ExecutionAlreadyExists)) throw error;

@@ -111,8 +111,8 @@ export function localAttachmentFiles(dataDir: string, baseUrl: () => string) {
         if (createHash('sha256').update(body).digest('hex') !== query.sha256) {
           return error(400, 'FILES.CHECKSUM_MISMATCH', 'The bytes do not match the declared SHA-256');
         }
-        await mkdir(dirname(checked.path), { recursive: true });
-        await writeFile(`${checked.path}.part`, body);
+        await mkdir(dirname(checked.path), { recursive: true, mode: 0o700 });
+        await writeFile(`${checked.path}.part`, body, { mode: 0o600 });
         await rename(`${checked.path}.part`, checked.path);
         return { statusCode: 200, headers: { 'cache-control': 'no-store' }, body: '' };
       },

@@ -16,8 +16,8 @@ export function localAttachmentStore(dataDir: string): AttachmentStore {
   return {
     async put(file) {
       const path = join(root, file.ticketId, file.sha256, safeFilename(file.filename));
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, file.content);
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await writeFile(path, file.content, { mode: 0o600 });
       return { storageKey: relative(dataDir, path) };
     },
   };
@@ -73,7 +73,7 @@ export function demoWebhookSources(): WebhookSourceConfig[] {
 /** Reads the local webhook files, creating them with the demo sources and fresh secrets when absent. */
 export function localWebhookConfig(dataDir: string) {
   const files = localWebhookFiles(dataDir);
-  mkdirSync(dirname(files.sources), { recursive: true });
+  mkdirSync(dirname(files.sources), { recursive: true, mode: 0o700 });
   if (!existsSync(files.sources)) {
     const sources = demoWebhookSources();
     writeAtomically(files.sources, { sources });
@@ -93,7 +93,7 @@ export function localWebhookConfig(dataDir: string) {
   };
 }
 
-function writeAtomically(path: string, value: unknown, mode = 0o644) {
+function writeAtomically(path: string, value: unknown, mode = 0o600) {
   writeFileSync(`${path}.tmp`, `${JSON.stringify(value, null, 2)}\n`, { mode });
   renameSync(`${path}.tmp`, path);
 }

@@ -8,6 +8,8 @@ export const usage = `Usage: npm start -- [options]
   --time-scale N    virtual seconds per real second (default: 1; 600 = ten minutes per second)
   --reset           wipe the data dir first
   --no-seed         do not seed demo data on first start
+  --allow-host NAME answer requests for this Host besides localhost (repeatable; also env
+                    GONGDAN_ALLOWED_HOSTS=a,b); any other Host gets a 403
   --help            show this help
 `;
 
@@ -21,6 +23,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Runtim
       'time-scale': { type: 'string' },
       reset: { type: 'boolean' },
       'no-seed': { type: 'boolean' },
+      'allow-host': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -40,5 +43,6 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Runtim
     timeScale,
     reset: values.reset ?? false,
     seed: !values['no-seed'],
+    ...(values['allow-host'] ? { allowedHosts: values['allow-host'] } : {}),
   };
 }

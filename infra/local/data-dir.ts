@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -27,18 +36,36 @@ const ownEntries = new Set([
 ]);
 const isOurs = (entries: string[]) => entries.includes(markerFile) || entries.every((e) => ownEntries.has(e));
 
-/** Creates the data dir (or checks an existing one is ours) and returns its absolute path. */
+/**
+ * Creates the data dir (or checks an existing one is ours) and returns its absolute path. It holds
+ * customers' tickets, attachments and the token signing key, so it is the owner's alone: the dir and
+ * every dir in it 0700, every file 0600 (a dir from before this rule is tightened here; new files are
+ * written with these modes, DynamoDB Local's under umask 077).
+ */
 export function prepareDataDir(dir: string): string {
   const path = resolve(dir);
-  mkdirSync(path, { recursive: true });
+  mkdirSync(path, { recursive: true, mode: 0o700 });
   const marker = join(path, markerFile);
   if (!existsSync(marker)) {
     if (!isOurs(readdirSync(path))) {
       throw new Error(`${path} is not empty and is not a Gongdan data dir; choose another --data-dir`);
     }
-    writeFileSync(marker, `${JSON.stringify({ createdAt: new Date().toISOString(), format: 1 })}\n`);
+    writeFileSync(marker, `${JSON.stringify({ createdAt: new Date().toISOString(), format: 1 })}\n`, {
+      mode: 0o600,
+    });
   }
+  ownerOnly(path);
   return path;
+}
+
+/** chmod 0700 on `dir` and the dirs in it, 0600 on its files (symbolic links are left alone). */
+function ownerOnly(dir: string) {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) ownerOnly(path);
+    else if (entry.isFile() && (lstatSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  }
 }
 
 /**
@@ -69,7 +96,9 @@ export function lockDataDir(path: string): () => void {
     );
   }
   const file = join(path, lockFile);
-  writeFileSync(file, `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() })}\n`);
+  writeFileSync(file, `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() })}\n`, {
+    mode: 0o600,
+  });
   heldInProcess.add(path);
   return () => {
     heldInProcess.delete(path);

@@ -51,7 +51,8 @@ export function inboundEmailRoute(deps: ChannelTicketDeps): GatewayRoute['invoke
       );
     }
     try {
-      const parsed = await parseEmail(bodyBytes(event));
+      // The verdicts come from the message's topmost Authentication-Results header (SES's receipt in AWS).
+      const parsed = await parseEmail(bodyBytes(event), { authenticationFromHeader: true });
       if (!parsed.ok) return errorResult(parsed.error);
       const result = await receiveEmail(parsed.email, deps);
       return json(202, result);

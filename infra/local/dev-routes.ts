@@ -136,6 +136,8 @@ export function devRoutes(deps: {
           name: 'dev-inbound-email',
           // SES accepts messages up to 40 MB; locally the same limit applies (parseEmail enforces it).
           maxBodyBytes: 40 * 1024 * 1024,
+          // Raw mail, not JSON; text/plain is refused (request-guard.ts: a cross-site form could send it).
+          bodyTypes: ['message/rfc822', 'application/octet-stream'],
           invoke: deps.inboundEmail,
         }
       : route('POST', '/dev/inbound-email', 'dev-inbound-email', async () =>

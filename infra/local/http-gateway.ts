@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { Logger } from '#shared/domain/ports.ts';
+import { checkDevBodyType, checkHostAndOrigin } from './request-guard.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = APIGatewayProxyResultV2;
@@ -15,6 +16,8 @@ export interface GatewayRoute {
   name: string;
   /** A larger body cap than the gateway's default for this route (the portal's uploads, raw mail). */
   maxBodyBytes?: number;
+  /** For a `/dev/*` POST: body types it takes besides JSON (request-guard.ts), e.g. `message/rfc822`. */
+  bodyTypes?: readonly string[];
   invoke(event: ApiEvent, context: Context): Promise<ApiResult>;
 }
 
@@ -29,6 +32,11 @@ export interface GatewayOptions {
   alwaysServe?: readonly string[];
   /** How long a handler may run (API Gateway's integration timeout is 30 s). */
   timeoutMs?: number;
+  /**
+   * Host and Origin checks (request-guard.ts): the port served and the host names allowed besides
+   * loopback's. Without, every Host and Origin is answered.
+   */
+  guard?: { port: () => number; allowedHosts: readonly string[] };
 }
 
 interface CompiledRoute {
@@ -69,6 +77,21 @@ export function apiGateway(options: GatewayOptions) {
     const { rawPath, rawQueryString } = splitUrl(req.url ?? '/');
     res.setHeader('apigw-requestid', requestId);
     try {
+      const refused =
+        options.guard &&
+        checkHostAndOrigin({
+          host: req.headers.host,
+          origin: req.headers.origin,
+          fetchSite: headerValue(req.headers['sec-fetch-site']),
+          port: options.guard.port(),
+          allowedHosts: options.guard.allowedHosts,
+        });
+      if (refused) {
+        req.resume();
+        return send(res, refused.status, {
+          error: { code: refused.code, message: refused.message, details: refused.details },
+        });
+      }
       const found = findRoute(compiled, method, rawPath);
       // Until start-up has finished only the always-served routes answer (once they exist at all).
       if (!options.isReady() && !(alwaysServe.has(rawPath) && found.kind === 'found')) {
@@ -96,6 +119,22 @@ export function apiGateway(options: GatewayOptions) {
             message: `${rawPath} does not accept ${method}; allowed: ${found.allowed.join(', ')}`,
             details: { allowed: found.allowed },
           },
+        });
+      }
+      const badType =
+        options.guard &&
+        checkDevBodyType({
+          method,
+          path: rawPath,
+          contentType: req.headers['content-type'],
+          hasBody:
+            Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined,
+          ...(found.route.bodyTypes ? { accepted: found.route.bodyTypes } : {}),
+        });
+      if (badType) {
+        req.resume();
+        return send(res, badType.status, {
+          error: { code: badType.code, message: badType.message, details: badType.details },
         });
       }
       const cap = Math.max(maxBodyBytes, found.route.maxBodyBytes ?? 0);
@@ -164,6 +203,8 @@ export function apiGateway(options: GatewayOptions) {
     },
   };
 }
+
+const headerValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 function compile(route: GatewayRoute): CompiledRoute {
   const segments = route.path

@@ -27,7 +27,7 @@ export interface OutboxJournal {
  */
 export function outboxJournal(dataDir: string): OutboxJournal {
   const dir = join(dataDir, 'outbox');
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, 'journal.log');
   const open = new Map<string, OutboxRef>();
   let lines = 0;
@@ -41,7 +41,7 @@ export function outboxJournal(dataDir: string): OutboxJournal {
     }
   }
   // One descriptor for the process, in append mode: each line is one write(2), no open/close per record.
-  let fd: number | undefined = openSync(file, 'a');
+  let fd: number | undefined = openSync(file, 'a', 0o600);
   const append = (text: string) => {
     if (fd !== undefined) writeSync(fd, text);
   };

@@ -58,6 +58,7 @@ export function localPlatform(input: {
         }
       },
       stop: (...args) => input.timer().stop(...args),
+      runningExecutions: () => input.timer().runningExecutions(),
     }),
     approvalTimer: () => ({ start: (stage) => input.approvalTimer().start(stage) }),
     email: () => input.outbox,

@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type ApiRouteDeps, apiRoutes } from '#functions/routes.ts';
 import { ticketChangedHandler } from '#functions/ticket-changed/task.ts';
 import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.ts';
+import { migrateIndexes } from '#shared/adapters/dynamo/index-backfill.ts';
 import { ticketTable } from '#shared/adapters/dynamo/table-design.ts';
 import { ulidGenerator } from '#shared/adapters/ids.ts';
 import { powertoolsLogger, powertoolsMetrics } from '#shared/adapters/observability/powertools.ts';
@@ -20,7 +21,7 @@ import type { EnvSource } from '#shared/runtime/env.ts';
 import { wireAuth } from '#shared/runtime/wire-auth.ts';
 import { wireChannels } from '#shared/runtime/wire-channels.ts';
 import { wireReactions } from '#shared/runtime/wire-reactions.ts';
-import { wireSlaCheckpoint, wireSlaEvaluate } from '#shared/runtime/wire-sla-timer.ts';
+import { wireSlaCheckpoint, wireSlaEvaluate, wireSlaReconcile } from '#shared/runtime/wire-sla-timer.ts';
 import { wireTickets } from '#shared/runtime/wire-tickets.ts';
 import type { LocalSlaTimer } from '#workflows/sla-timer.local.ts';
 import { type LocalApprovalTimer, localApprovalTimer } from './approval-runtime.ts';
@@ -34,14 +35,16 @@ import { type DevTokens, devRoutes, devTokens, type LocalJob } from './dev-route
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalEventBus, type LocalRule, localEventBus } from './event-bus.ts';
 import { localRules } from './event-rules.ts';
-import { type ApiEvent, apiGateway, type GatewayRoute } from './http-gateway.ts';
+import { type ApiEvent, type ApiResult, apiGateway, type GatewayRoute } from './http-gateway.ts';
 import { localAudience, localAuth, localIssuer } from './local-auth.ts';
 import { dynamoOutbox, type Outbox } from './outbox.ts';
 import { type OutboxJournal, outboxJournal } from './outbox-journal.ts';
 import { type LocalOutboxRetry, localOutboxRetry } from './outbox-retry.ts';
 import { localPlatform } from './platform.ts';
+import { allowedHostsFromEnv } from './request-guard.ts';
 import { type LocalRoutingMaintenance, localRoutingMaintenance } from './routing-maintenance.ts';
 import { type SeedResult, seedDemoData } from './seed.ts';
+import { localSlaReconciler, timerRoutes } from './sla-reconciler.ts';
 import { type LocalSla, localSla, localWall } from './sla-runtime.ts';
 import { loadSlaTimerDefinition, loadTimerDefinition } from './timer-definitions.ts';
 import { persistentVirtualClock, type VirtualClock } from './virtual-clock.ts';
@@ -61,6 +64,11 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Extra bus rules (tests, later issues' local targets) on top of `localRules`. */
   rules?: readonly LocalRule[];
+  /**
+   * Host names the HTTP gateway answers besides localhost/127.0.0.1/[::1] (`--allow-host`; also
+   * `GONGDAN_ALLOWED_HOSTS`, comma-separated). Any other Host header gets a 403 (request-guard.ts).
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface LocalRuntime {
@@ -201,6 +209,10 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       host: () => `localhost:${port}`,
       isReady: () => ready,
       alwaysServe: ['/health'],
+      guard: {
+        port: () => port,
+        allowedHosts: [...(options.allowedHosts ?? []), ...allowedHostsFromEnv(process.env)],
+      },
     });
     // Listening first fails fast on a busy port, before Java is started.
     const http = await listenOnLoopback(gateway, port);
@@ -216,7 +228,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     approvalDefinition.catch(() => {});
 
     const [dynamo, auth, clockHandle] = await Promise.all([
-      startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }),
+      startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), logger }),
       localAuth(dataDir),
       Promise.resolve(persistentVirtualClock(dataDir, timeScale)),
     ]);
@@ -224,6 +236,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     cleanups.push(() => dynamo.stop());
     const clock = clockHandle.clock;
     await ensureTable(dynamo.client, ticketTable, tableName);
+    // Data dirs from before the hot indexes were sharded: rewrite their tickets' keys once (a marker).
+    const migrated = await migrateIndexes(dynamo.client, tableName, { logger });
+    if (migrated.updated > 0) logger.info('migration.indexes_done', { tickets: migrated.updated });
 
     const doc = DynamoDBDocumentClient.from(dynamo.client, {
       marshallOptions: { removeUndefinedValues: true },
@@ -281,6 +296,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       steps: {
         checkpoint: wireSlaCheckpoint(tickets, localWall(clock)),
         evaluate: wireSlaEvaluate(environment, platform, tickets, localWall(clock), 5000),
+        degraded: tickets,
       },
     });
     timer = sla.timer;
@@ -332,7 +348,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
           path: route.path,
           name: route.name,
           ...(route.maxBodyBytes ? { maxBodyBytes: route.maxBodyBytes } : {}),
-          invoke: (event: ApiEvent, context) => handler(event, context),
+          // While DynamoDB Local is down (and being restarted) the API answers 503 at once.
+          invoke: async (event: ApiEvent, context) =>
+            dynamo.available() ? handler(event, context) : dynamoUnavailable(dynamo.retryAfterSeconds()),
         };
       }),
       ...devRoutes({
@@ -344,7 +362,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
         jobs: () => jobs,
         deadLetters: dynamoDeadLetters(dynamo.client, tableName),
         inboundEmail: inboundEmailRoute(deps),
-        extra: [putEventsRoute(events, logger), ...attachmentFiles.routes],
+        extra: [putEventsRoute(events, logger), ...attachmentFiles.routes, ...timerRoutes(() => sla)],
       }),
       ...consoleRoutes(),
     ]);
@@ -357,6 +375,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     if (approvalsResumed > 0) logger.info('approval.timers_resumed', { timers: approvalsResumed });
     const routingMaintenance = localRoutingMaintenance({ deps: tickets, clock, logger });
     cleanups.push(() => routingMaintenance.stop());
+    const slaReconciler = localSlaReconciler({
+      deps: wireSlaReconcile(environment, platform, tickets, localWall(clock)),
+      clock,
+      logger,
+    });
+    cleanups.push(() => slaReconciler.stop());
     jobs = [
       {
         name: 'routing-maintenance',
@@ -371,6 +395,13 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
         schedule: 'every minute (every 15 virtual seconds locally)',
         description: 'Runs again the reactions of changes whose first attempt failed and are due',
         run: async () => ({ records: await outboxRetry.runNow() }),
+      },
+      {
+        name: 'sla-reconcile',
+        function: 'sla-reconcile',
+        schedule: 'every 15 minutes (every 15 virtual minutes locally, at most every 5 s)',
+        description: 'Restarts SLA timers that are missing or gave up after repeated failures',
+        run: () => slaReconciler.runNow(),
       },
     ];
     ready = true;
@@ -405,6 +436,25 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     await cleanUp();
     throw error;
   }
+}
+
+/** The answer of every API route while DynamoDB Local is down: 503 with `Retry-After`. */
+function dynamoUnavailable(retryAfterSeconds: number): ApiResult {
+  return {
+    statusCode: 503,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'retry-after': String(retryAfterSeconds),
+      'cache-control': 'no-store',
+    },
+    body: JSON.stringify({
+      error: {
+        code: 'SERVICE.UNAVAILABLE',
+        message: `The database is restarting; try again in ${retryAfterSeconds} s`,
+        details: { dependency: 'dynamodb', retryAfterSeconds },
+      },
+    }),
+  };
 }
 
 interface Listening {

@@ -1,9 +1,12 @@
 import { slaCheckpointHandler } from '#functions/sla-checkpoint/task.ts';
 import { slaEvaluateHandler } from '#functions/sla-evaluate/task.ts';
+import { slaTimerDegradedHandler } from '#functions/sla-timer-degraded/task.ts';
 import type { Logger } from '#shared/domain/ports.ts';
+import type { TimerWall } from '#shared/domain/sla/timer.ts';
 import type { SlaTimerDeps } from '#shared/domain/sla/timer-steps.ts';
 import { activeStatuses } from '#shared/domain/ticket/lifecycle.ts';
 import type { TicketStore } from '#shared/domain/ticket/ticket.store.ts';
+import type { TicketDeps } from '#shared/use-cases/deps.ts';
 import { type LocalSlaTimer, localSlaTimer } from '#workflows/sla-timer.local.ts';
 import type { AslDefinition } from '#workflows/sla-timer.ts';
 import type { VirtualClock } from './virtual-clock.ts';
@@ -19,7 +22,7 @@ export const maxLocalWaitMs = 60 * 60 * 1000;
 const backoffMs = (timeScale: number) => Math.max(10, Math.round((5 * 60_000) / timeScale));
 
 /** Waits end at the wall instant the virtual clock maps each checkpoint to, clamped to `maxLocalWaitMs`. */
-export const localWall = (clock: VirtualClock): Pick<SlaTimerDeps, 'toWall' | 'waitPrecisionMs'> => ({
+export const localWall = (clock: VirtualClock): TimerWall => ({
   toWall: (at) => new Date(Math.min(clock.toWall(at).getTime(), Date.now() + maxLocalWaitMs)),
   waitPrecisionMs: 1,
 });
@@ -45,7 +48,7 @@ export function localSla(options: {
   clock: VirtualClock;
   logger: Logger;
   definition: AslDefinition;
-  steps: { checkpoint: SlaTimerDeps; evaluate: SlaTimerDeps };
+  steps: { checkpoint: SlaTimerDeps; evaluate: SlaTimerDeps; degraded: TicketDeps };
 }): LocalSla {
   const { clock } = options;
   const alerts: unknown[] = [];
@@ -61,6 +64,7 @@ export function localSla(options: {
 
   const timer = localSlaTimer({
     definition: options.definition,
+    wall: localWall(clock),
     handlers: {
       checkpoint: track(slaCheckpointHandler(options.steps.checkpoint)),
       evaluate: track(slaEvaluateHandler(options.steps.evaluate)),
@@ -69,6 +73,7 @@ export function localSla(options: {
         options.logger.error('sla.timer_failed', { alert: input });
         return {};
       }),
+      degraded: track(slaTimerDegradedHandler(options.steps.degraded)),
     },
     waitMs: { backoff: backoffMs(clock.timeScale) },
   });

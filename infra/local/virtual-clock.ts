@@ -75,7 +75,7 @@ export function persistentVirtualClock(
   const save = (lookAheadMs: number) => {
     const body: SavedClock = { notAfter: new Date(clock.now().getTime() + lookAheadMs).toISOString() };
     const tmp = `${path}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(body)}\n`);
+    writeFileSync(tmp, `${JSON.stringify(body)}\n`, { mode: 0o600 });
     renameSync(tmp, path);
   };
   // Checkpoints look two save intervals ahead, so a hard kill between saves cannot move time backwards.

@@ -126,6 +126,7 @@ export async function receiveEmail(email: InboundEmail, deps: ChannelTicketDeps)
             channel: 'email',
             reopen: request.reopen,
             confirmReopen: request.confirmReopen,
+            mailAuth: request.email.auth ?? null,
           },
           deps,
         );

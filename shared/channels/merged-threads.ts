@@ -26,6 +26,9 @@ export function followMerged(lookups: ThreadLookups, tickets: Pick<TicketStore, 
     ...(lookups.bySentMessageId
       ? { bySentMessageId: async (id: string) => follow(await lookups.bySentMessageId!(id)) }
       : {}),
+    ...(lookups.byInboundMessageId
+      ? { byInboundMessageId: async (id: string) => follow(await lookups.byInboundMessageId!(id)) }
+      : {}),
     byNumber: async (number) => follow(await lookups.byNumber(number)),
     byThreadIndexRoot: async (root) => follow(await lookups.byThreadIndexRoot(root)),
     byThreadTopic: async (topic, sender) => follow(await lookups.byThreadTopic(topic, sender)),

@@ -34,6 +34,12 @@ export const metricNames = [
   'NotificationsFailed',
   'ReactionRetries',
   'ReactionsDeadLettered',
+  /** A record the dispatcher could not dispatch or write back (the store failed): retried, but counted. */
+  'DispatchFailures',
+  /** SLA timers the reconciler started again (missing or gave up). */
+  'SlaTimersRestored',
+  /** SLA timers that gave up after repeated failed steps. */
+  'SlaTimersDegraded',
 ] as const;
 export type MetricName = (typeof metricNames)[number];
 

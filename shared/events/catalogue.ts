@@ -218,6 +218,23 @@ export const catalogue = {
       assignee: z.string().nullable(),
     }),
   ),
+  'sla.timer_degraded': define(
+    'sla.timer_degraded',
+    1,
+    'The SLA timer of a ticket gave up after repeated failed steps: warnings and escalations wait until the reconciler restarts it (operators should look at the cause).',
+    z.object({ ...base, timerVersion: z.number().int().nonnegative(), error: z.string() }),
+  ),
+  'sla.timer_restored': define(
+    'sla.timer_restored',
+    1,
+    'The reconciler restarted the SLA timer of a ticket whose timer was missing or had failed.',
+    z.object({
+      ...base,
+      previousVersion: z.number().int().nonnegative().nullable(),
+      timerVersion: z.number().int().nonnegative().nullable(),
+      reason: z.enum(['missing', 'failed', 'degraded']),
+    }),
+  ),
 } as const;
 
 export type EventName = keyof typeof catalogue;

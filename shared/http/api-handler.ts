@@ -4,7 +4,9 @@ import type { z } from 'zod';
 import { type Actor, hasAnyRole } from '../domain/actor.ts';
 import { DomainError, type ErrorKind, type FieldIssue, validationError } from '../domain/errors.ts';
 import { loggerWith } from '../domain/ports.ts';
+import { prototypeKeyIssues } from '../domain/safe-record.ts';
 import type { Route, RouteDeps, RouteRequest } from './route.ts';
+import { isStoreUnavailable, retryAfterSeconds } from './unavailable.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -71,6 +73,26 @@ function httpErrors(
             },
           },
           { 'x-request-id': requestId },
+        );
+        return;
+      }
+      if (isStoreUnavailable(error)) {
+        // Not a bug and not the caller's fault: the store is unreachable or throttling. Clients retry.
+        deps.logger.warn('request.unavailable', {
+          route: route.name,
+          requestId,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+        request.response = json(
+          503,
+          {
+            error: {
+              code: 'SERVICE.UNAVAILABLE',
+              message: `The ticket store is unavailable for a moment; try again in ${retryAfterSeconds} seconds (request ${requestId})`,
+              details: { retryAfterSeconds },
+            },
+          },
+          { 'x-request-id': requestId, 'retry-after': String(retryAfterSeconds) },
         );
         return;
       }
@@ -203,6 +225,9 @@ function parseBody<B>(
       reason: error instanceof Error ? error.message : 'unparseable',
     });
   }
+  // Prototype keys are refused anywhere in a body, before the schema and before any use case runs.
+  const reserved = prototypeKeyIssues(parsed);
+  if (reserved.length) throw validationError('The request body has invalid fields', reserved);
   return parseWith(schema, parsed, 'body');
 }
 

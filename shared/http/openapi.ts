@@ -154,6 +154,10 @@ function operation(route: Route<unknown, unknown, never>, tag: string, schemas: 
   }
   if (route.body && !route.rawBody) error(415, 'The body is not `application/json`');
   if (reads('idempotency-key')) error(422, 'The `Idempotency-Key` was used before with another body');
+  error(
+    503,
+    'The ticket store is unavailable for a moment (`SERVICE.UNAVAILABLE`): try again after `Retry-After` seconds',
+  );
 
   return {
     operationId: route.name,

@@ -78,6 +78,25 @@ export interface RouteDoc {
 /** AWS resources a route's function uses beyond the table and the bus, for least-privilege grants. */
 export type RouteResource = 'mail' | 'attachments' | 'webhook-secrets';
 
+/** A DynamoDB write action, as IAM names it (without `dynamodb:`). */
+export type TableWriteAction =
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'ConditionCheckItem'
+  | 'BatchWriteItem';
+
+/**
+ * What a write route writes when that is less than the whole table: the write actions it uses and the
+ * partition keys it writes under (a key ending in `#` is a prefix). The stack grants exactly these, as
+ * IAM `dynamodb:LeadingKeys` conditions; test/integration/table-write-scopes.test.ts checks the code
+ * stays inside them.
+ */
+export interface TableWrites {
+  actions: readonly TableWriteAction[];
+  partitionKeys: readonly string[];
+}
+
 /**
  * One HTTP API route, defined once and used three ways: the Lambda handler (`functions/<name>/handler.ts`),
  * the CDK stack (one function and one API route each) and the local runtime's HTTP server.
@@ -96,6 +115,8 @@ export interface Route<B = unknown, Q = unknown, D extends RouteDeps = ApiDeps> 
   maxBodyBytes?: number;
   /** What it needs from the ticket table, for least-privilege grants. */
   access: 'read' | 'write';
+  /** With `access: 'write'`: only these writes (public routes, and reads that record a view). */
+  writes?: TableWrites;
   /** @default 'jwt'; `roles` applies to `jwt` routes only. */
   auth?: RouteAuth;
   /** Hand over the body as bytes (`request.rawBody`, up to `maxBodyBytes`) instead of parsing JSON. */

@@ -206,6 +206,7 @@ export function outboxDispatcher(deps: DispatcherDeps, options: DispatcherOption
           } catch (error) {
             // The rest of this ticket's records wait too, so they are not handled before this one.
             for (const rest of queue.slice(i)) failed.push({ ref: 'ref' in rest ? rest.ref : rest, error });
+            deps.metrics.count('DispatchFailures', 1, { stage: 'dispatch' });
             deps.logger.error('dispatch.failed', {
               ticketId: ref.ticketId,
               recordId: ref.recordId,
@@ -221,6 +222,7 @@ export function outboxDispatcher(deps: DispatcherDeps, options: DispatcherOption
     } catch (error) {
       // Their reactions ran; a failed write-back only means they run again (idempotently) later.
       for (const f of finished) failed.push({ ref: refOf(f.record), error });
+      deps.metrics.count('DispatchFailures', 1, { stage: 'finish' });
       deps.logger.error('dispatch.finish_failed', {
         records: finished.length,
         error: redactedMessage(error),

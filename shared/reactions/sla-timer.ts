@@ -14,9 +14,11 @@ export const slaTimer = defineReaction({
       await deps.timers.stop(record.ticketId, timer.previousVersion);
     }
     if ((timer.plan === 'start' || timer.plan === 'restart') && timer.version !== null) {
+      // The first checkpoint the write path computed: the execution starts waiting for it at once.
       await deps.timers.start(record.ticketId, timer.version, {
         ticketId: record.ticketId,
         version: timer.version,
+        checkpointAt: timer.checkpointAt ?? null,
       });
     }
     deps.logger.info('sla.timer', { ticketId: record.ticketId, ...timer });

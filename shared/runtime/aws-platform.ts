@@ -66,7 +66,12 @@ export function awsPlatform(
     logger: ctx.logger,
     metrics: powertoolsMetrics(observability.metrics),
     get dynamo() {
-      dynamo ??= trace(new DynamoDBClient({}));
+      // A store that does not answer fails fast (and the API answers 503) instead of the function timing out.
+      dynamo ??= trace(
+        new DynamoDBClient({
+          requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+        }),
+      );
       return dynamo;
     },
     eventBus: edge('eventBus', 'publish events'),

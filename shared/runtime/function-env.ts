@@ -2,7 +2,7 @@ import { observabilityEnv } from './env.ts';
 import { authEnv } from './wire-auth.ts';
 import { channelsEnv } from './wire-channels.ts';
 import { reactionsEnv } from './wire-reactions.ts';
-import { slaEvaluateEnv } from './wire-sla-timer.ts';
+import { slaEvaluateEnv, slaReconcileEnv } from './wire-sla-timer.ts';
 import { ticketsEnv } from './wire-tickets.ts';
 
 /**
@@ -16,6 +16,8 @@ export const functionEnv = {
   intake: { ...observabilityEnv, ...ticketsEnv, ...channelsEnv },
   slaCheckpoint: { ...observabilityEnv, ...ticketsEnv },
   slaEvaluate: { ...observabilityEnv, ...ticketsEnv, ...slaEvaluateEnv },
+  slaTimerDegraded: { ...observabilityEnv, ...ticketsEnv },
+  slaReconcile: { ...observabilityEnv, ...ticketsEnv, ...slaReconcileEnv },
   approvalTimer: { ...observabilityEnv, ...ticketsEnv },
   routingSweep: { ...observabilityEnv, ...ticketsEnv },
   reactions: { ...observabilityEnv, ...ticketsEnv, ...reactionsEnv },

@@ -1,7 +1,9 @@
 import { dynamoContactDirectory } from '../adapters/dynamo/dynamo-contact-directory.ts';
+import { awsTimerWall, type TimerWall } from '../domain/sla/timer.ts';
 import type { SlaTimerDeps } from '../domain/sla/timer-steps.ts';
 import type { TicketDeps } from '../use-cases/deps.ts';
 import { slaTimerDeps, ticketSlaSubjects } from '../use-cases/sla-actions.ts';
+import type { SlaReconcileDeps } from '../use-cases/sla-timer-health.ts';
 import { type EnvSource, env, readEnv } from './env.ts';
 import type { Platform } from './platform.ts';
 
@@ -19,7 +21,7 @@ export const slaEvaluateEnv = {
  */
 export function wireSlaCheckpoint(
   deps: Pick<TicketDeps, 'tickets' | 'sla' | 'clock' | 'logger'>,
-  wall: Pick<SlaTimerDeps, 'toWall' | 'waitPrecisionMs'> = {},
+  wall: TimerWall = awsTimerWall,
 ): SlaTimerDeps {
   return {
     subjects: ticketSlaSubjects(deps),
@@ -41,7 +43,7 @@ export function wireSlaEvaluate(
   source: EnvSource,
   platform: Platform,
   deps: TicketDeps,
-  wall: Pick<SlaTimerDeps, 'toWall' | 'waitPrecisionMs'> = {},
+  wall: TimerWall = awsTimerWall,
   contactsTtlMs?: number,
 ): SlaTimerDeps {
   const c = readEnv(slaEvaluateEnv, source);
@@ -66,4 +68,20 @@ export function wireSlaEvaluate(
     },
     wall,
   );
+}
+
+export const slaReconcileEnv = { tableName: env.tableName, slaTimerArn: env.slaTimerArn };
+
+/**
+ * The SLA timer reconciler (`functions/sla-reconcile`): the tickets, the timer's running executions
+ * (SLA_TIMER_ARN) and ComputeCheckpoint's view, to tell a missing timer from one with nothing left.
+ */
+export function wireSlaReconcile(
+  source: EnvSource,
+  platform: Platform,
+  deps: TicketDeps,
+  wall: TimerWall = awsTimerWall,
+): SlaReconcileDeps {
+  const c = readEnv(slaReconcileEnv, source);
+  return { ...deps, timers: platform.stateMachine(c.slaTimerArn), checkpoint: wireSlaCheckpoint(deps, wall) };
 }

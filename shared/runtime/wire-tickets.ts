@@ -1,6 +1,9 @@
 import { dynamoAgentStore } from '../adapters/dynamo/dynamo-agent-store.ts';
 import { dynamoApprovalStore } from '../adapters/dynamo/dynamo-approval-store.ts';
-import { dynamoRoutingConfigStore } from '../adapters/dynamo/dynamo-routing-config-store.ts';
+import {
+  cachedRoutingConfigStore,
+  dynamoRoutingConfigStore,
+} from '../adapters/dynamo/dynamo-routing-config-store.ts';
 import { cachedSlaConfigStore, dynamoSlaConfigStore } from '../adapters/dynamo/dynamo-sla-config-store.ts';
 import { dynamoTicketStore } from '../adapters/dynamo/dynamo-ticket-store.ts';
 import type { TicketDeps } from '../use-cases/deps.ts';
@@ -34,7 +37,8 @@ export function wireTickets(source: EnvSource, platform: Platform): TicketDeps {
     tickets: dynamoTicketStore(dynamo, tableName, clock),
     routing: {
       agents: dynamoAgentStore(dynamo, tableName, clock),
-      config: dynamoRoutingConfigStore(dynamo, tableName),
+      // What new tickets route by is cached per container (30 s); the admin read and changes are not.
+      config: cachedRoutingConfigStore(dynamoRoutingConfigStore(dynamo, tableName)),
     },
     sla: { config: sla, store: sla },
     childTickets: { maxDepth: childTicketMaxDepth, autoResolveParent: childTicketAutoResolveParent },

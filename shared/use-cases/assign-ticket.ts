@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { type Actor, hasAnyRole, primaryRole, systemActor } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
-import { validationError } from '../domain/errors.ts';
+import { DomainError, validationError } from '../domain/errors.ts';
+import { retry, retryOnConflict } from '../domain/retry.ts';
 import { AgentId, TeamId } from '../domain/routing/agent.ts';
 import type { TicketRouting } from '../domain/routing/decide.ts';
 import {
@@ -62,6 +63,29 @@ const who = (actor: Actor) => `${actor.name ?? actor.id} (${primaryRole(actor)})
  *    (`settleAssignment`, run for every ticket change).
  */
 export async function assignTicket(
+  id: string,
+  request: AssignmentRequest,
+  actor: Actor,
+  expectedVersion: number | undefined,
+  deps: TicketDeps,
+): Promise<{ ticket: Ticket; changed: boolean }> {
+  if (expectedVersion !== undefined) return assignOnce(id, request, actor, expectedVersion, deps);
+  // No precondition asked: a decision made on a ticket that moved meanwhile is made again on the fresh one.
+  return retryOnConflict(
+    async () => {
+      try {
+        return await assignOnce(id, request, actor, undefined, deps);
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'TICKET.CONCURRENT_UPDATE') return retry;
+        throw error;
+      }
+    },
+    { maxAttempts: 10, exhausted: () => concurrentUpdate(id) },
+  );
+}
+
+/** One decision and its write; TICKET.CONCURRENT_UPDATE when the ticket moved after it was read. */
+async function assignOnce(
   id: string,
   request: AssignmentRequest,
   actor: Actor,

@@ -15,6 +15,7 @@ import {
 import type { IntegrationEvent } from '../events/catalogue.ts';
 import type { TicketDeps } from './deps.ts';
 import { type SlaUpdate, slaOnChange, slaOnCreate, timerEffectOf } from './ticket-sla.ts';
+import { inTurn } from './ticket-turns.ts';
 import { loadVisible } from './visibility.ts';
 
 /**
@@ -56,6 +57,11 @@ export interface ChangeOptions {
    * the change moved the deadlines it waits for.
    */
   fromTimer?: boolean;
+  /**
+   * The reconciler's change: the ticket's timer is missing or failed, so the next timer version starts
+   * (stopping the old one, should it still run) whenever the ticket has a checkpoint ahead.
+   */
+  restoreTimer?: boolean;
 }
 
 /** The event fields every ticket event carries, taken from the version just written. */
@@ -114,7 +120,20 @@ export async function changeTicket(
 }
 
 /** `changeTicket` for a change that may find nothing to do: `change` returns null, nothing is written. */
-export async function changeTicketIf(
+export function changeTicketIf(
+  id: string,
+  actor: Actor,
+  expectedVersion: number | undefined,
+  deps: TicketDeps,
+  change: ChangeFn<Change | null>,
+  options: ChangeOptions = {},
+): Promise<Committed | null> {
+  // One process's writers to a ticket take turns; between processes the conditional write decides.
+  return inTurn(id, () => changeTicketRacing(id, actor, expectedVersion, deps, change, options));
+}
+
+/** The optimistic write: a lost race without If-Match is applied again to the fresh ticket. */
+async function changeTicketRacing(
   id: string,
   actor: Actor,
   expectedVersion: number | undefined,
@@ -134,6 +153,7 @@ export async function changeTicketIf(
       const sla = await slaOnChange(current, result.ticket, result.audit, deps, now, {
         history,
         ...(options.fromTimer ? { fromTimer: true } : {}),
+        ...(options.restoreTimer ? { restoreTimer: true } : {}),
       });
       const ticket: Ticket = { ...result.ticket, sla: sla.state };
       const committed = { ...result, ticket };

@@ -5,10 +5,11 @@ import { retry, retryOnConflict } from '../domain/retry.ts';
 import { routingConfigNotFound, routingConfigVersionMismatch } from '../domain/routing/routing.errors.ts';
 import type { RoutingConfigRevision } from '../domain/routing/routing-config.store.ts';
 import { type RoutingConfig, reviseRoutingConfig } from '../domain/routing/routing-config.ts';
+import { safeRecord } from '../domain/safe-record.ts';
 import type { TicketDeps } from './deps.ts';
 
 /** `PUT /config/routing` takes a JSON object; `reviseRoutingConfig` validates it field by field. */
-export const RoutingConfigProposal = z.record(z.string(), z.unknown());
+export const RoutingConfigProposal = safeRecord(z.string(), z.unknown());
 
 /** The current routing configuration; ROUTING.CONFIG_NOT_FOUND (404) when none is stored. */
 export async function getRoutingConfig(deps: TicketDeps): Promise<RoutingConfig> {

@@ -3,6 +3,7 @@ import { type Actor, hasAnyRole } from '../domain/actor.ts';
 import { auditEvent } from '../domain/audit/audit-event.ts';
 import { classifyTicket } from '../domain/classify/classify.ts';
 import { validationError } from '../domain/errors.ts';
+import { withinRole } from '../domain/ticket/create-fields.ts';
 import { type Customer, type NewTicket, openTicket, type Ticket } from '../domain/ticket/ticket.entity.ts';
 import { idempotencyKeyReused, ticketNotFound } from '../domain/ticket/ticket.errors.ts';
 import type { CustomerMailRequest } from '../domain/ticket/ticket-change.ts';
@@ -49,7 +50,9 @@ export async function createTicket(
 
   const number = await deps.tickets.nextNumber();
   const now = deps.clock.now();
-  const ticket = openTicket({ ...input, customer }, { id: deps.ids.next(), number }, actor, now);
+  // A customer's ticket starts as every new one does; staff and routing decide the rest.
+  const allowed = withinRole(input, actor);
+  const ticket = openTicket({ ...allowed, customer }, { id: deps.ids.next(), number }, actor, now);
   ticket.classification = classifyTicket(ticket);
   ticket.intent = ticket.classification.intent;
   const created = auditEvent(deps.ids.next(), ticket.id, 'created', actor, now, ticket.version, {

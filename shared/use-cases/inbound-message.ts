@@ -1,5 +1,6 @@
 import type { Actor, Channel } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
+import type { MailAuth } from '../domain/intake/mail-auth.ts';
 import type { Message } from '../domain/ticket/message.ts';
 import { recordReply, type Ticket, transition } from '../domain/ticket/ticket.entity.ts';
 import type { CustomerMailRequest } from '../domain/ticket/ticket-change.ts';
@@ -18,6 +19,8 @@ export interface InboundMessage {
   reopen: boolean;
   /** When it does reopen: tell the customer so by mail (e-mail intake, where loop protection allows). */
   confirmReopen?: boolean;
+  /** By e-mail: the sender authentication verdicts, kept on the message. */
+  mailAuth?: MailAuth | null;
   sourceIp?: string;
 }
 
@@ -75,6 +78,7 @@ export async function recordInboundMessage(
         },
         channel: message.channel,
         at: now.toISOString(),
+        ...(message.mailAuth ? { mailAuth: message.mailAuth } : {}),
       };
       const audit: AuditEvent[] = [
         auditEvent(

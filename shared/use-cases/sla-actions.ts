@@ -7,6 +7,7 @@ import { slaPriorities } from '../domain/sla/policy.ts';
 import type { ResolvedRecipient, SlaAction, SlaSnapshot } from '../domain/sla/sla-clock.ts';
 import { slaEventNames } from '../domain/sla/sla-events.ts';
 import { sentKeysOf, slaKeyField, slaTicketOf, timelineOf } from '../domain/sla/ticket-mapping.ts';
+import type { TimerWall } from '../domain/sla/timer.ts';
 import type { SlaActionSink, SlaSubjects, SlaTimerDeps } from '../domain/sla/timer-steps.ts';
 import { type Ticket, touch } from '../domain/ticket/ticket.entity.ts';
 import type { OutboxNotification } from '../domain/ticket/ticket-change.ts';
@@ -263,10 +264,7 @@ async function calendarZone(calendarId: string, deps: SlaSinkDeps) {
  * The dependencies of the timer's two task steps over real tickets: the subjects and the sink above,
  * the configured policies. The deployed Lambdas, the local runtime and the bench build them here.
  */
-export function slaTimerDeps(
-  deps: SlaSinkDeps,
-  wall: Pick<SlaTimerDeps, 'toWall' | 'waitPrecisionMs'> = {},
-): SlaTimerDeps {
+export function slaTimerDeps(deps: SlaSinkDeps, wall: TimerWall = {}): SlaTimerDeps {
   return {
     subjects: ticketSlaSubjects(deps),
     config: deps.sla.config,

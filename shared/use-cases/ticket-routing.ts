@@ -53,7 +53,8 @@ export interface IntakeRouting {
  * (or queued in its team). A routing failure never stops the ticket: it is created unrouted and the
  * failure is logged.
  *
- * 1. Read the routing configuration; none stored means routing is off.
+ * 1. Read the routing configuration (`current()`: up to 30 s old where wired so); none stored
+ *    means routing is off.
  * 2. `routeTicket`: the rule's team (or the team the caller chose), the best free agent claimed with a
  *    conditional write, the next on conflict, or the team's queue.
  * 3. Put team, assignee and the explanation on the ticket, with an `assigned` audit event by the system.
@@ -61,7 +62,7 @@ export interface IntakeRouting {
 export async function routeOnIntake(ticket: Ticket, deps: TicketDeps, now: Date): Promise<IntakeRouting> {
   const unrouted: IntakeRouting = { ticket, audit: [], events: [], claimed: null };
   try {
-    const config = await deps.routing.config.get();
+    const config = await deps.routing.config.current();
     if (!config) {
       deps.logger.warn('routing.skipped', { ticketId: ticket.id, reason: 'no routing configuration stored' });
       return unrouted;

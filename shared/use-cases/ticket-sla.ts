@@ -29,6 +29,8 @@ export interface SlaUpdate {
   previousVersion: number | null;
   /** From the timer itself: deadlines moved, so its next checkpoint must be computed afresh. */
   reload: boolean;
+  /** The next checkpoint after the change (what a started timer waits for first), or null. */
+  checkpointAt: string | null;
 }
 
 type SlaChangeDeps = Pick<TicketDeps, 'tickets'> & { sla: TicketSlaDeps };
@@ -47,7 +49,8 @@ export async function slaOnCreate(
 ): Promise<SlaUpdate> {
   const config = await loadConfig(sla);
   const input = clockInputOf(ticket, timelineOf(audit), config);
-  const plan = planTimer(false, null, timerView(input, now, sentKeysOf(audit)));
+  const view = timerView(input, now, sentKeysOf(audit));
+  const plan = planTimer(false, null, view);
   const version = plan === 'start' ? ticket.version : null;
   return {
     state: slaStateOf(input && computeSla(input, now), version),
@@ -55,6 +58,7 @@ export async function slaOnCreate(
     version,
     previousVersion: null,
     reload: false,
+    checkpointAt: view.checkpointAt,
   };
 }
 
@@ -73,7 +77,7 @@ export async function slaOnChange(
   audit: readonly AuditEvent[],
   deps: SlaChangeDeps,
   now: Date,
-  options: { history?: readonly AuditEvent[]; fromTimer?: boolean } = {},
+  options: { history?: readonly AuditEvent[]; fromTimer?: boolean; restoreTimer?: boolean } = {},
 ): Promise<SlaUpdate> {
   const [config, history] = await Promise.all([
     loadConfig(deps.sla),
@@ -88,7 +92,14 @@ export async function slaOnChange(
   // A timer has work as long as its ticket had a checkpoint ahead; once it had none, it has ended itself.
   const running =
     options.fromTimer === true || (previousVersion !== null && beforeView.checkpointAt !== null);
-  const plan = planTimer(running, beforeView, afterView);
+  // The reconciler's restore: whatever was running is gone; start the next version if there is work.
+  const plan: TimerPlan = options.restoreTimer
+    ? afterView.checkpointAt === null
+      ? 'none'
+      : previousVersion !== null
+        ? 'restart'
+        : 'start'
+    : planTimer(running, beforeView, afterView);
 
   if (options.fromTimer) {
     return {
@@ -97,6 +108,7 @@ export async function slaOnChange(
       version: previousVersion,
       previousVersion,
       reload: plan === 'restart' || plan === 'stop',
+      checkpointAt: afterView.checkpointAt,
     };
   }
   const version = plan === 'start' || plan === 'restart' ? next.version : previousVersion;
@@ -106,13 +118,19 @@ export async function slaOnChange(
     version,
     previousVersion,
     reload: false,
+    checkpointAt: afterView.checkpointAt,
   };
 }
 
 /** What the SLA timer must do after the change, for its outbox record (null: nothing). */
 export function timerEffectOf(update: SlaUpdate): TimerEffect | null {
   if (update.plan === 'keep' || update.plan === 'none') return null;
-  return { plan: update.plan, version: update.version, previousVersion: update.previousVersion };
+  return {
+    plan: update.plan,
+    version: update.version,
+    previousVersion: update.previousVersion,
+    ...(update.plan === 'stop' ? {} : { checkpointAt: update.checkpointAt }),
+  };
 }
 
 const twoDecimals = (minutes: number) => Math.round(minutes * 100) / 100;

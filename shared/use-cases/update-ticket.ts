@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { type Actor, isStaff, primaryRole } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
+import { safeRecord } from '../domain/safe-record.ts';
 import { Priority } from '../domain/ticket/lifecycle.ts';
 import type { Message } from '../domain/ticket/message.ts';
 import { CustomFieldValue, recordReply, type Ticket, touch } from '../domain/ticket/ticket.entity.ts';
@@ -12,7 +13,7 @@ import type { TicketDeps } from './deps.ts';
 export const FieldChanges = z.object({
   priority: Priority.optional(),
   /** Merged into the ticket's custom fields. */
-  customFields: z.record(z.string().max(60), CustomFieldValue).optional(),
+  customFields: safeRecord(z.string().max(60), CustomFieldValue).optional(),
   tags: z
     .object({
       add: z.array(z.string().trim().min(1).max(50)).max(20).default([]),

@@ -161,6 +161,30 @@ describe('POST /hooks/{source}', () => {
     expect(list.body.items).toHaveLength(1);
   });
 
+  it('opens one ticket for ten copies of one signed body sent at once under different delivery ids', async () => {
+    // Prepare: one capture, fired ten times in parallel, each copy under a delivery id of its own
+    const payload = crmCase();
+    const sentAt = await now();
+
+    // Act
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => hook('crm', payload, { delivery: randomUUID(), timestamp: sentAt })),
+    );
+
+    // Assess: exactly one created it; every other copy is a 200 duplicate naming that ticket
+    const created = answers.filter((a) => a.status === 201);
+    expect(created).toHaveLength(1);
+    const ticketId = created[0]!.body.ticketId;
+    for (const answer of answers.filter((a) => a.status !== 201)) {
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ outcome: 'duplicate', ticketId, created: false });
+    }
+    const list = await api('GET', `/tickets?customer=${encodeURIComponent(payload.customer.email)}`, {
+      token: tokens.agent,
+    });
+    expect(list.body.items.map((t: Json) => t.id)).toEqual([ticketId]);
+  });
+
   it('updates the open ticket of a repeated alert (count, last seen) instead of opening another', async () => {
     // Prepare
     const fingerprint = `fp-${randomUUID().slice(0, 8)}`;

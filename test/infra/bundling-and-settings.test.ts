@@ -3,6 +3,7 @@ import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { describe, expect, it } from 'vitest';
 import { cdkBundling, esbuildOptions, lambdaBundle } from '#infra/bundling.ts';
 import { readSettings } from '#infra/settings.ts';
+import { testMailSettings } from './support/gongdan-app.ts';
 
 describe('Lambda bundling options', () => {
   it('give CDK and the bundle-size bench the same esbuild settings', () => {
@@ -45,9 +46,11 @@ describe('Lambda bundling options', () => {
 });
 
 describe('readSettings()', () => {
-  const settingsFrom = (context: Record<string, unknown>) => readSettings(new App({ context }).node);
+  /** With the mail senders every deploy must give (test/infra/deploy-stages.test.ts checks that). */
+  const settingsFrom = (context: Record<string, unknown>) =>
+    readSettings(new App({ context: { ...testMailSettings, ...context } }).node);
 
-  it('defaults every setting when the context has none', () => {
+  it('defaults every setting but the mail senders, which a deploy must give', () => {
     // Act
     const settings = settingsFrom({});
 
@@ -56,8 +59,9 @@ describe('readSettings()', () => {
       logRetentionDays: 30,
       logLevel: 'INFO',
       debugLogSampleRate: 0.01,
-      apiRateLimit: 50,
-      apiBurstLimit: 100,
+      expectedAgents: 500,
+      publicRouteRateLimit: 20,
+      publicRouteBurstLimit: 40,
       corsAllowOrigins: [],
       eventArchiveRetentionDays: 90,
       cognitoPlusPlan: false,

@@ -82,8 +82,9 @@ describe('cdk-nag AwsSolutions checks', () => {
       // The mail bucket: GetObject under inbound/ and PutObject under attachments/ (one prefix each).
       'AwsSolutions-IAM5[Resource::<MailStoreBucketF96DE0ED.Arn>/attachments/*]',
       'AwsSolutions-IAM5[Resource::<MailStoreBucketF96DE0ED.Arn>/inbound/*]',
-      // The SLA timer: LambdaInvoke's `<function>:*` (versions and aliases) for its two tasks…
+      // The SLA timer: LambdaInvoke's `<function>:*` (versions and aliases) for its three tasks…
       'AwsSolutions-IAM5[Resource::<SlaTimerCheckpointAEF13644.Arn>:*]',
+      'AwsSolutions-IAM5[Resource::<SlaTimerDegradedE861AE44.Arn>:*]',
       'AwsSolutions-IAM5[Resource::<SlaTimerEvaluate918CE6DB.Arn>:*]',
       // …(the console handler's read of the bootstrap asset bucket)…
       'AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-eu-central-1/*]',

@@ -284,12 +284,12 @@ describe('ConsoleHosting: sign-in with the Hosted UI', () => {
     expect(client.Properties.LogoutURLs.map(text)).toEqual([`https://${distributionDomain()}/console/`]);
   });
 
-  it('gives the pool a Hosted UI domain prefixed gongdan-<account> by default', () => {
+  it('gives the pool a Hosted UI domain prefixed gongdan-<stage>-<account> by default', () => {
     // Act
     const [, domain] = only('AWS::Cognito::UserPoolDomain');
 
     // Assess
-    expect(text(domain.Properties.Domain)).toBe('gongdan-<AWS::AccountId>');
+    expect(text(domain.Properties.Domain)).toBe('gongdan-dev-<AWS::AccountId>');
     expect(domain.Properties.UserPoolId).toEqual({ Ref: logicalId(stateless.users.userPool) });
   });
 

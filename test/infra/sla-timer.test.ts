@@ -87,7 +87,8 @@ describe('The SLA timer in GongdanStateless', () => {
     const invoked = JSON.stringify(invoke.map((s) => s.Resource));
     expect(invoked).toContain(logicalId(stateless.slaTimer.checkpoint));
     expect(invoked).toContain(logicalId(stateless.slaTimer.evaluate));
-    expect(invoke.flatMap((s) => [s.Resource].flat())).toHaveLength(4); // each function and its `:*`
+    expect(invoked).toContain(logicalId(stateless.slaTimer.degraded));
+    expect(invoke.flatMap((s) => [s.Resource].flat())).toHaveLength(6); // each function and its `:*`
     const puts = statements.filter((s) => [s.Action].flat().includes('events:PutEvents'));
     expect(puts).toHaveLength(1);
     expect(JSON.stringify(puts[0]!.Resource)).toContain('EventsBus');
@@ -125,6 +126,34 @@ describe('The SLA timer in GongdanStateless', () => {
     expect(evaluate.SLA_TICKET_LINK_BASE).toBeDefined();
   });
 
+  it('runs the reconciler every 15 minutes with the table and ListExecutions on this state machine only', () => {
+    // Act
+    const reconcile = stateless.slaTimer.reconcile;
+    const states = statementsOf(reconcile).filter((s) => s.actions.some((a) => a.startsWith('states:')));
+    const env = resources()[logicalId(reconcile)]!.Properties.Environment.Variables;
+    const rule = resources()[logicalId(stateless.slaTimer.reconcileSchedule)]!.Properties;
+
+    // Assess
+    expect(states).toEqual([
+      { actions: ['states:ListExecutions'], resource: { Ref: logicalId(stateless.slaTimer.stateMachine) } },
+    ]);
+    expect(
+      statementsOf(reconcile)
+        .flatMap((s) => s.actions)
+        .filter((a) => /^(ses|sns|events|sqs):/.test(a)),
+    ).toEqual([]);
+    expect(env.SLA_TIMER_ARN).toEqual({ Ref: logicalId(stateless.slaTimer.stateMachine) });
+    expect(() => assertEnvFor('slaReconcile', env)).not.toThrow();
+    expect(rule.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(JSON.stringify(rule.Targets)).toContain(logicalId(reconcile));
+  });
+
+  it('gives RecordTimerDegraded the table and nothing to start, send or publish with', () => {
+    const actions = statementsOf(stateless.slaTimer.degraded).flatMap((s) => s.actions);
+    expect(actions).toEqual(expect.arrayContaining([...tableActions.write]));
+    expect(actions.filter((a) => /^(ses|sns|events|states|sqs):/.test(a))).toEqual([]);
+  });
+
   it('lets only the dispatcher and its retry sweep start, list and stop timer executions', () => {
     // Prepare
     const functions = [
@@ -133,6 +162,7 @@ describe('The SLA timer in GongdanStateless', () => {
       stateless.routingMaintenance.sweep,
       stateless.slaTimer.checkpoint,
       stateless.slaTimer.evaluate,
+      stateless.slaTimer.degraded,
       stateless.approvalTimer.deadline,
       stateless.approvalTimer.delegate,
     ];
@@ -163,7 +193,7 @@ describe('The SLA timer in GongdanStateless', () => {
   });
 
   it('bundles both task handlers with a `handler` export', async () => {
-    for (const name of ['sla-checkpoint', 'sla-evaluate']) {
+    for (const name of ['sla-checkpoint', 'sla-evaluate', 'sla-timer-degraded', 'sla-reconcile']) {
       // Act
       const result = await build({ ...esbuildOptions(functionEntry(name), '/bench-out'), write: false });
       const bundle = result.outputFiles.find((f) => f.path.endsWith('/index.mjs'))!;

@@ -110,6 +110,22 @@ describe('DynamoDB intake store (against DynamoDB Local)', () => {
       expect(await store.lookups.bySentMessageId?.('other@eu-central-1.amazonses.com')).toBeNull();
     });
 
+    it('finds a ticket by an inbound Message-ID recorded on it, the first ticket keeping the id', async () => {
+      // Prepare
+      const first = await open();
+      const second = await open();
+
+      // Act
+      await store.threads.recordInbound(first.id, 'Customer-Mail-1@Example.COM', []);
+      await store.threads.recordInbound(second.id, 'customer-mail-1@example.com', []);
+
+      // Assess
+      expect(await store.lookups.byInboundMessageId?.('customer-mail-1@example.com')).toMatchObject({
+        id: first.id,
+      });
+      expect(await store.lookups.byInboundMessageId?.('never-seen@example.com')).toBeNull();
+    });
+
     it('finds a ticket by number, by Thread-Index root (the newest ticket wins) and by topic and sender', async () => {
       // Prepare
       const older = await open('li@example.com', 'VPN drops');

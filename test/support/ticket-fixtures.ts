@@ -10,7 +10,7 @@ import { approvalExecutionName } from '#shared/domain/approval/delegation.ts';
 import type { Notification, Notifier, SentNotification } from '#shared/domain/notify/notifier.ts';
 import type { Logger, Metrics } from '#shared/domain/ports.ts';
 import { silentLogger } from '#shared/domain/ports.ts';
-import type { WorkflowStarter } from '#shared/domain/sla/timer.ts';
+import { type SlaTimerStart, slaExecutionName, type WorkflowStarter } from '#shared/domain/sla/timer.ts';
 import type { ReactionState } from '#shared/domain/ticket/outbox.store.ts';
 import type { OutboxRecord } from '#shared/domain/ticket/ticket-change.ts';
 import type { EventPublisher, IntegrationEvent } from '#shared/events/catalogue.ts';
@@ -61,17 +61,41 @@ export function recordingPublisher(): EventPublisher & { events: IntegrationEven
   return publisher;
 }
 
-/** A WorkflowStarter that records what it was asked (`start v2`, `stop v1`). */
-export function recordingStarter(): WorkflowStarter & { calls: string[] } {
+/**
+ * A WorkflowStarter that records what it was asked (`start v2`, `stop v1`), the inputs it was started
+ * with, and which executions run (started and not stopped).
+ */
+export function recordingStarter(): WorkflowStarter & {
+  calls: string[];
+  inputs: SlaTimerStart[];
+  running: Set<string>;
+} {
   const calls: string[] = [];
+  const inputs: SlaTimerStart[] = [];
+  const running = new Set<string>();
   return {
     calls,
-    async start(ticketId, version) {
+    inputs,
+    running,
+    async start(ticketId, version, input) {
       calls.push(`start v${version}`);
-      return { executionName: `sla-${ticketId}-v${version}` };
+      inputs.push(input);
+      running.add(slaExecutionName(ticketId, version));
+      return { executionName: slaExecutionName(ticketId, version) };
     },
-    async stop(_ticketId, version) {
+    async stop(ticketId, version) {
       calls.push(`stop v${version}`);
+      for (const name of running) {
+        if (
+          version === undefined
+            ? name.startsWith(`sla-${ticketId}-v`)
+            : name === slaExecutionName(ticketId, version)
+        )
+          running.delete(name);
+      }
+    },
+    async runningExecutions() {
+      return new Set(running);
     },
   };
 }

@@ -153,7 +153,7 @@ describe('classifyTicket()', () => {
     expect(c.scores).toHaveLength(3);
     expect(c.scores[0]!.probability).toBeGreaterThanOrEqual(c.scores[1]!.probability);
     expect(c.confidence).toBe(c.scores[0]!.probability);
-    expect(c.model).toBe(intentModelId);
+    expect(c.model).toBe(intentModelId());
     expect(c.facts.assets).toContain('电梯');
   });
 

@@ -269,7 +269,49 @@ describe('sfnWorkflowStarter()', () => {
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
       stateMachineArn,
       name: 'sla-01J0ABC-v3',
-      input: JSON.stringify({ ticketId: '01J0ABC', version: 3 }),
+      input: JSON.stringify({ ticketId: '01J0ABC', version: 3, failures: { count: 0 } }),
+    });
+  });
+
+  it('starts waiting at once with the checkpoint the write path computed: whole seconds, spread by ticket', async () => {
+    // Prepare
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn', startDate: new Date() });
+    const starter = sfnWorkflowStarter(new SFNClient({}), stateMachineArn);
+    const checkpointAt = '2026-12-07T01:00:00.250Z';
+
+    // Act
+    await starter.start('01J0ABC', 3, { ticketId: '01J0ABC', version: 3, checkpointAt });
+    await starter.start('01J0XYZ', 1, { ticketId: '01J0XYZ', version: 1, checkpointAt });
+
+    // Assess: never before the checkpoint, within its 30 s spread, and different tickets apart
+    const inputs = sfn
+      .commandCalls(StartExecutionCommand)
+      .map(
+        (c) => JSON.parse(c.args[0].input.input!) as { timer: { waitUntil: string; checkpointAt: string } },
+      );
+    const waits = inputs.map((i) => Date.parse(i.timer.waitUntil));
+    for (const [i, input] of inputs.entries()) {
+      expect(input).toMatchObject({
+        failures: { count: 0 },
+        timer: { done: false, checkpointAt, reason: 'checkpoint' },
+      });
+      expect(input.timer.waitUntil).toMatch(/:\d\dZ$/);
+      expect(waits[i]).toBeGreaterThanOrEqual(Date.parse(checkpointAt));
+      expect(waits[i]).toBeLessThanOrEqual(Date.parse(checkpointAt) + 31_000);
+    }
+    expect(waits[0]).not.toBe(waits[1]);
+  });
+
+  it('lists the running executions a thousand a page', async () => {
+    sfn
+      .on(ListExecutionsCommand)
+      .resolvesOnce({ executions: [{ name: 'sla-A-v1' } as never], nextToken: 'next' })
+      .resolvesOnce({ executions: [{ name: 'sla-B-v4' } as never] });
+    const starter = sfnWorkflowStarter(new SFNClient({}), stateMachineArn);
+    expect([...(await starter.runningExecutions())]).toEqual(['sla-A-v1', 'sla-B-v4']);
+    expect(sfn).toHaveReceivedCommandWith(ListExecutionsCommand, {
+      statusFilter: 'RUNNING',
+      maxResults: 1000,
     });
   });
 

@@ -139,6 +139,7 @@ describe('SLA timer', () => {
         stop: async (ticketId) => {
           calls.push(`stop ${ticketId}`);
         },
+        runningExecutions: async () => new Set(),
       };
       return { calls, starter };
     };

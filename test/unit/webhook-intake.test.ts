@@ -58,6 +58,13 @@ const crm = WebhookSourceConfig.parse({
   },
 });
 
+/** A source with no alert de-duplication and the delivery id in its header. */
+const forms = WebhookSourceConfig.parse({
+  source: 'forms',
+  secretRef: '/gongdan/webhooks/forms',
+  mapping: { subject: 'title', customer: { email: 'email' } },
+});
+
 interface OpenedTicket {
   id: string;
   number: string;
@@ -361,6 +368,34 @@ describe('ingestWebhook()', () => {
 
     expect(hooks.opened).toHaveLength(1);
     expect(hooks.opened[0]!.customFields.alertCount).toBe(1);
+  });
+
+  it('lets concurrent copies of one signed body open one ticket, and a waiting copy take over a failed one', async () => {
+    // Prepare: the first copy to open a ticket fails once (a fault), the next ones succeed
+    const hooks = fakeHooks();
+    const open = hooks.ports.tickets.open;
+    let failures = 1;
+    hooks.ports.tickets.open = async (request) => {
+      await new Promise((r) => setTimeout(r, 20));
+      if (failures-- > 0) throw new Error('table unavailable');
+      return open(request);
+    };
+    hooks.ports.sources = { get: (s) => (s === 'forms' ? forms : null) };
+    const body = { title: 'Refund please', email: 'a@example.com' };
+    const copies = Array.from({ length: 5 }, (_, i) => deliver('forms', body, { delivery: `copy-${i}` }));
+
+    // Act
+    const answers = await Promise.allSettled(copies.map((c) => ingestWebhook(c, hooks.ports)));
+
+    // Assess: one failed with the fault, one opened the ticket, the rest answer it as duplicates
+    expect(answers.filter((a) => a.status === 'rejected')).toHaveLength(1);
+    const done = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+    expect(done.filter((a) => a.created)).toHaveLength(1);
+    const ticketId = done.find((a) => a.created)!.ticketId;
+    for (const answer of done.filter((a) => !a.created)) {
+      expect(answer).toMatchObject({ outcome: 'duplicate', ticketId });
+    }
+    expect(hooks.opened).toHaveLength(1);
   });
 
   it('updates the open ticket when the same alert fires again, instead of opening another', async () => {

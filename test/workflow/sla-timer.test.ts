@@ -31,7 +31,8 @@ describe('SLA timer workflow (synthesized ASL on aws-local-stepfunctions)', () =
     it('is JSONPath only: no JSONata, no variables', () => {
       const text = JSON.stringify(definition);
       expect(text).not.toMatch(/JSONata|"Assign"|\{%/);
-      expect(definition.StartAt).toBe(s.compute);
+      // The execution starts at the Choice: with the checkpoint the write path computed, it waits at once.
+      expect(definition.StartAt).toBe(s.choice);
     });
 
     it('waits on a TimestampPath, never on a polling interval', () => {
@@ -40,21 +41,33 @@ describe('SLA timer workflow (synthesized ASL on aws-local-stepfunctions)', () =
 
     it('retries and catches every task, and routes every catch back into the loop', () => {
       const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
-      expect(tasks.map(([name]) => name).sort()).toEqual([s.alert, s.compute, s.evaluate].sort());
+      expect(tasks.map(([name]) => name).sort()).toEqual([s.alert, s.compute, s.degraded, s.evaluate].sort());
       for (const [, state] of tasks) {
         const retry = state.Retry as { ErrorEquals: string[]; BackoffRate?: number }[];
         expect(retry.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], BackoffRate: 2 });
         expect(state.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'] })]);
       }
-      expect(definition.States[s.compute]?.Catch).toEqual([expect.objectContaining({ Next: s.alert })]);
+      expect(definition.States[s.compute]?.Catch).toEqual([
+        expect.objectContaining({ Next: s.countFailure }),
+      ]);
+      expect(definition.States[s.evaluate]?.Catch).toEqual([
+        expect.objectContaining({ Next: s.countFailure }),
+      ]);
+      expect(definition.States[s.countFailure]?.Next).toBe(s.giveUp);
+      expect(definition.States[s.giveUp]).toMatchObject({
+        Choices: [{ Variable: '$.failures.count', NumericGreaterThan: 6, Next: s.degraded }],
+        Default: s.alert,
+      });
       expect(definition.States[s.alert]?.Next).toBe(s.backoff);
       expect(definition.States[s.alert]?.Catch).toEqual([expect.objectContaining({ Next: s.backoff })]);
       expect(definition.States[s.backoff]?.Next).toBe(s.evaluate);
-      // The only way out is the Succeed state the Choice takes when a step says done.
+      expect(definition.States[s.degraded]?.Next).toBe(s.gaveUp);
+      expect(definition.States[s.degraded]?.Catch).toEqual([expect.objectContaining({ Next: s.gaveUp })]);
+      // Two ways out: done (a step said so) and giving up after too many failed steps.
       const terminal = Object.entries(definition.States).filter(
         ([, st]) => st.End || st.Type === 'Succeed' || st.Type === 'Fail',
       );
-      expect(terminal.map(([name]) => name)).toEqual([s.done]);
+      expect(terminal.map(([name]) => name).sort()).toEqual([s.done, s.gaveUp].sort());
     });
 
     it('alerts through an EventBridge direct integration', () => {
@@ -79,7 +92,7 @@ describe('SLA timer workflow (synthesized ASL on aws-local-stepfunctions)', () =
       // Assess
       expect(world.log).toEqual([]);
       expect(world.plans.map((p) => p.plan)).toEqual(['start', 'keep', 'stop']);
-      expect(world.paths).toEqual([[s.compute, s.choice, s.wait, s.evaluate, s.choice, s.wait]]);
+      expect(world.paths).toEqual([[s.choice, s.wait, s.evaluate, s.choice, s.wait]]);
       expect(world.executions[0]?.status).toBe('aborted');
       expect(world.transitions).toBeLessThanOrEqual(8);
     });
@@ -92,8 +105,8 @@ describe('SLA timer workflow (synthesized ASL on aws-local-stepfunctions)', () =
         ],
       });
       expect(world.log).toEqual([]);
-      expect(world.paths).toEqual([[s.compute, s.choice, s.wait]]);
-      expect(world.transitions).toBe(3);
+      expect(world.paths).toEqual([[s.choice, s.wait]]);
+      expect(world.transitions).toBe(2);
     });
 
     it('resolved early with the stop lost: the timer wakes, finds the ticket resolved and ends itself', async () => {
@@ -102,7 +115,7 @@ describe('SLA timer workflow (synthesized ASL on aws-local-stepfunctions)', () =
         script: [{ at: 8, entry: 'resolved' }],
       });
       expect(world.log).toEqual([]);
-      expect(world.paths).toEqual([[s.compute, s.choice, s.wait, s.evaluate, s.choice, s.done]]);
+      expect(world.paths).toEqual([[s.choice, s.wait, s.evaluate, s.choice, s.done]]);
       expect(world.executions[0]?.output).toMatchObject({ timer: { done: true, reason: 'inactive' } });
       expect(world.transitions).toBeLessThanOrEqual(8);
     });
@@ -120,6 +133,9 @@ describe('SLA timer workflow (synthesized ASL on aws-local-stepfunctions)', () =
         remainingMinutes: 7.5,
         recipients: [{ role: 'assignee', channel: 'email', agentId: 'agent-1' }],
       });
+      // Started at its Choice with the write path's checkpoint: no ComputeCheckpoint, within 8 (issue 15).
+      expect(world.paths[0]?.[0]).toBe(s.choice);
+      expect(world.transitions).toBeLessThanOrEqual(8);
     });
 
     it('breached: the breach is recorded and level 1 escalates to the assignee and the team supervisor', async () => {
@@ -191,6 +207,8 @@ describe('SLA timer workflow (synthesized ASL on aws-local-stepfunctions)', () =
         dueAt: minute(300).toISOString(),
         remainingMinutes: 60,
       });
+      // Both versions start at the Choice with their checkpoint: within 8 transitions in all (issue 15).
+      expect(world.transitions).toBeLessThanOrEqual(8);
     });
 
     it('priority change: the timer restarts under the next versioned name with the new policy', async () => {
@@ -262,7 +280,7 @@ describe('SLA timer workflow (synthesized ASL on aws-local-stepfunctions)', () =
           {
             DetailType: 'sla.timer_failed',
             Source: 'gongdan',
-            Detail: { ticketId: 'T-1001', version: 1, error: 'Throttled' },
+            Detail: { ticketId: 'T-1001', version: 1, failures: 1, error: 'Throttled' },
           },
         ],
       });
@@ -272,11 +290,12 @@ describe('SLA timer workflow (synthesized ASL on aws-local-stepfunctions)', () =
         'firstResponse#1:breach@30',
         'firstResponse#1:escalation:1@30',
       ]);
-      expect(world.paths[0]?.slice(0, 7)).toEqual([
-        s.compute,
+      expect(world.paths[0]?.slice(0, 8)).toEqual([
         s.choice,
         s.wait,
         s.evaluate,
+        s.countFailure,
+        s.giveUp,
         s.alert,
         s.backoff,
         s.evaluate,
@@ -284,14 +303,57 @@ describe('SLA timer workflow (synthesized ASL on aws-local-stepfunctions)', () =
     });
 
     it('task failure in ComputeCheckpoint and in every alert attempt: still back to evaluating', async () => {
+      // Started without a checkpoint (as an older record would), so the timer computes the first itself.
       const world = await play('compute and alert failure', {
+        computeFirst: true,
         faults: { checkpoint: 4, alert: 4 },
         script: [{ at: 45, entry: 'resolved' }],
       });
       expect(world.alerts).toEqual([]);
-      expect(world.paths[0]?.slice(0, 5)).toEqual([s.compute, s.alert, s.backoff, s.evaluate, s.choice]);
+      expect(world.paths[0]?.slice(0, 8)).toEqual([
+        s.choice,
+        s.compute,
+        s.countFailure,
+        s.giveUp,
+        s.alert,
+        s.backoff,
+        s.evaluate,
+        s.choice,
+      ]);
       expect(world.log).toContain('firstResponse#1:breach@30');
       expect(world.executions[0]?.status).toBe('aborted');
+    });
+
+    it('a fault that does not clear: six alerts, then the timer records itself degraded and fails (bounded history)', async () => {
+      // Every EvaluateCheckpoint call fails: 4 calls (entry + 3 retries) per lap, for ever.
+      const world = await play('fault that does not clear', { faults: { evaluate: 10_000 } });
+      const [execution] = world.executions;
+      expect(execution?.status).toBe('failed');
+      expect(execution?.events.find((e) => e.type === 'ExecutionFailed')).toMatchObject({
+        Error: 'Timer.GaveUp',
+      });
+      // Six laps alert and back off; the seventh failure gives up.
+      expect(world.alerts).toHaveLength(6);
+      expect(
+        world.alerts.map(
+          (a) => (a as { Entries: { Detail: { failures: number } }[] }).Entries[0]?.Detail.failures,
+        ),
+      ).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(world.degraded).toEqual([
+        { ticketId: 'T-1001', version: 1, failure: { error: 'Throttled', cause: expect.any(String) } },
+      ]);
+      const path = world.paths[0]!;
+      expect(path.slice(-4)).toEqual([s.countFailure, s.giveUp, s.degraded, s.gaveUp]);
+      // Bounded: a few hundred history events at most, where the old loop ran on to 25,000.
+      expect(execution!.events.length).toBeLessThan(200);
+      expect(world.log).toEqual([]);
+    });
+
+    it('gives up even when recording the degraded timer fails too', async () => {
+      const world = await play('degraded record fails', { faults: { evaluate: 10_000, degraded: 10_000 } });
+      expect(world.executions[0]?.status).toBe('failed');
+      expect(world.paths[0]?.slice(-2)).toEqual([s.degraded, s.gaveUp]);
+      expect(world.degraded).toEqual([]);
     });
 
     it('runs on a business calendar: targets and business-clock escalations wait a week for working time', async () => {
@@ -360,7 +422,48 @@ describe('SLA timer workflow (synthesized ASL on aws-local-stepfunctions)', () =
       await timer.idle();
       expect(step).toBe(1);
       expect(calls[0]).toBeGreaterThanOrEqual(wakeAt.getTime());
-      expect(transitionsOf(timer.executions[0]!)).toBe(6);
+      // Choice → Compute → Choice → Wait → Evaluate → Choice → Done
+      expect(transitionsOf(timer.executions[0]!)).toBe(7);
+    });
+
+    it('started with a checkpoint, waits for it at once: no ComputeCheckpoint call', async () => {
+      const wakeAt = new Date(Date.now() + 200);
+      let computed = 0;
+      let evaluatedAt = 0;
+      const timer = localSlaTimer({
+        definition,
+        handlers: {
+          checkpoint: async () => {
+            computed++;
+            return {};
+          },
+          evaluate: async () => {
+            evaluatedAt = Date.now();
+            return {
+              done: true,
+              checkpointAt: null,
+              waitUntil: null,
+              reason: 'nothing_left',
+              actions: 0,
+              lagMs: null,
+            };
+          },
+          alert: async () => ({}),
+        },
+      });
+      await timer.start('T-8', 1, { ticketId: 'T-8', version: 1, checkpointAt: wakeAt.toISOString() });
+      await timer.idle();
+      expect(computed).toBe(0);
+      expect(evaluatedAt).toBeGreaterThanOrEqual(wakeAt.getTime());
+      const [execution] = timer.executions;
+      expect(execution?.events.find((e) => e.type === 'StateEntered')?.state?.input).toMatchObject({
+        ticketId: 'T-8',
+        version: 1,
+        failures: { count: 0 },
+        timer: { done: false, checkpointAt: wakeAt.toISOString(), waitUntil: wakeAt.toISOString() },
+      });
+      // Choice → Wait → Evaluate → Choice → Done
+      expect(transitionsOf(execution!)).toBe(5);
     });
 
     it('refuses a second execution with a used name, like StartExecution', async () => {

@@ -202,6 +202,7 @@ export function Queue() {
           rows={rows}
           selected={selected}
           loading={tickets.isLoading}
+          more={tickets.hasNextPage}
           teamName={teamName}
           agentName={agentName}
         />
@@ -214,7 +215,7 @@ export function Queue() {
           dataSource={rows}
           pagination={false}
           scroll={{ x: 860 }}
-          locale={{ emptyText: t('noTickets') }}
+          locale={{ emptyText: t(tickets.hasNextPage ? 'noTicketsYet' : 'noTickets') }}
           rowClassName={(_, index) => (index === selected ? 'gd-row-selected' : '')}
           onRow={(row, index) =>
             ({
@@ -289,18 +290,24 @@ function PhoneList({
   rows,
   selected,
   loading,
+  more,
   teamName,
   agentName,
 }: {
   rows: TicketSummary[];
   selected: number;
   loading: boolean;
+  /** A cursor came back: the search read only part of the tickets (docs/console.md, "How search scales"). */
+  more: boolean;
   teamName: (id: string | null) => string;
   agentName: (id: string | null) => string;
 }) {
   const { t } = useI18n();
   if (loading) return <Card loading />;
-  if (!rows.length) return <Typography.Paragraph type="secondary">{t('noTickets')}</Typography.Paragraph>;
+  if (!rows.length)
+    return (
+      <Typography.Paragraph type="secondary">{t(more ? 'noTicketsYet' : 'noTickets')}</Typography.Paragraph>
+    );
   return (
     <ul style={{ listStyle: 'none', padding: 0, margin: 0 }}>
       {rows.map((row, index) => (

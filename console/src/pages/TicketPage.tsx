@@ -29,6 +29,7 @@ import {
 } from '../components/ChildTickets.tsx';
 import { ResolutionCard, ResolveDialog } from '../components/ClosingReport.tsx';
 import { FieldVisitsPanel } from '../components/FieldVisits.tsx';
+import { MailAuthTag, TicketMailAuth } from '../components/MailAuth.tsx';
 import { SlaBadge } from '../components/SlaBadge.tsx';
 import {
   CollaborationPanel,
@@ -325,6 +326,7 @@ export default function TicketPage({ id }: { id: string }) {
         <Col xs={24} lg={16}>
           <Space direction="vertical" size={16} style={{ width: '100%' }}>
             <Card title={t('details')}>
+              <TicketMailAuth ticket={tk} />
               <Typography.Paragraph style={{ whiteSpace: 'pre-wrap' }}>
                 {tk.description || '—'}
               </Typography.Paragraph>
@@ -366,6 +368,7 @@ export default function TicketPage({ id }: { id: string }) {
                         {m.author.name ?? m.author.email ?? m.author.id}
                       </Typography.Text>
                       <Typography.Text type="secondary">{new Date(m.at).toLocaleString()}</Typography.Text>
+                      {m.mailAuth && <MailAuthTag auth={m.mailAuth} />}
                     </Space>
                     <MessageBody message={m} ticketId={tk.id} />
                   </div>

@@ -37,7 +37,7 @@ const safeKeyPart = (value: string) =>
 /**
  * Where intake's items live in the ticket table (table-design.ts lists them with the rest):
  * ledger `INTAKE#<key>`; per ticket `MAIL` (thread state), `OUTMAIL#<messageId>` (mail we sent) and
- * `ATTACH#…` under `TICKET#<id>`; lookups `SENTMAIL#<provider id>`, `THREADINDEX#<root>`,
+ * `ATTACH#…` under `TICKET#<id>`; lookups `SENTMAIL#<provider id>`, `INMAIL#<inbound Message-ID>`, `THREADINDEX#<root>`,
  * `TOPIC#<hash of sender and topic>`, `ALERT#<alert key>`, `EXTREF#<system>#<id>`; counters
  * `RATE#<scope>#<subject>` with one item per time bucket.
  */
@@ -49,6 +49,7 @@ export const intakeKeys = {
     sk: `OUTMAIL#${messageId}`,
   }),
   sent: (providerId: string) => ({ pk: `SENTMAIL#${safeKeyPart(providerId.toLowerCase())}`, sk: 'SENTMAIL' }),
+  inbound: (messageId: string) => ({ pk: `INMAIL#${safeKeyPart(messageId.toLowerCase())}`, sk: 'INMAIL' }),
   threadIndex: (root: string) => ({ pk: `THREADINDEX#${safeKeyPart(root)}`, sk: 'THREADINDEX' }),
   topic: (topic: string, sender: string) => ({
     pk: `TOPIC#${createHash('sha256').update(`${sender.trim().toLowerCase()}\n${topic}`).digest('hex')}`,
@@ -258,6 +259,7 @@ export function dynamoIntakeStore(
     byOutboundMessageId: async (ref) =>
       (await getItem(intakeKeys.outbound(ref.ticketId, ref.messageId))) ? threadTicket(ref.ticketId) : null,
     bySentMessageId: (id) => pointerTicket(intakeKeys.sent(id)),
+    byInboundMessageId: (id) => pointerTicket(intakeKeys.inbound(id)),
     byNumber: async (number) => {
       const ticket = await tickets.getByNumber(number);
       return ticket ? threadTicket(ticket.id) : null;
@@ -287,11 +289,21 @@ export function dynamoIntakeStore(
         );
       }
     },
-    recordInbound: (ticketId, messageId, participants) =>
-      appendMessageIds(ticketId, messageId ? [messageId] : [], {
+    async recordInbound(ticketId, messageId, participants) {
+      // The mail's own Message-ID becomes a thread key: a reply-all by someone it was copied to names it.
+      // The first ticket a Message-ID landed on keeps it.
+      if (messageId) {
+        await putUnless(
+          { ...intakeKeys.inbound(messageId), entity: 'inbound-mail', ticketId, messageId },
+          'attribute_not_exists(pk) OR ticketId = :id',
+          { ':id': ticketId },
+        );
+      }
+      await appendMessageIds(ticketId, messageId ? [messageId] : [], {
         ...(messageId ? { lastInbound: messageId } : {}),
         participants,
-      }),
+      });
+    },
     async recordOutbound(ticketId, ours) {
       await doc.send(
         new PutCommand({

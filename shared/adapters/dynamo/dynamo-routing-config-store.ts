@@ -33,18 +33,21 @@ export function dynamoRoutingConfigStore(client: DynamoDBClient, tableName: stri
   // Parsing and compiling a config is not free; reuse the last one while its version is current.
   let cached: { version: number; config: RoutingConfig } | undefined;
 
+  async function get() {
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: routingConfigKey, ConsistentRead: true }),
+    );
+    if (!Item) return null;
+    const version = Number(Item.version);
+    if (cached?.version === version) return cached.config;
+    const config = parseRoutingConfig(Item.config);
+    cached = { version, config };
+    return config;
+  }
+
   return {
-    async get() {
-      const { Item } = await doc.send(
-        new GetCommand({ TableName: tableName, Key: routingConfigKey, ConsistentRead: true }),
-      );
-      if (!Item) return null;
-      const version = Number(Item.version);
-      if (cached?.version === version) return cached.config;
-      const config = parseRoutingConfig(Item.config);
-      cached = { version, config };
-      return config;
-    },
+    get,
+    current: get,
 
     async put(next, expectedVersion) {
       const revision = {
@@ -102,6 +105,45 @@ export function dynamoRoutingConfigStore(client: DynamoDBClient, tableName: stri
           config: item.config as RoutingConfig,
         }),
       );
+    },
+  };
+}
+
+/**
+ * The store with `current()` — what a new ticket is routed by — cached for `ttlMs` (the configuration
+ * changes rarely; every create reads it). `get()` (the admin read, and the read a change revises) stays
+ * a consistent read. A `put` through this wrapper clears the cache whether it wrote or lost a race, so
+ * in one process (the local runtime, one Lambda container) a change routes the next ticket; other
+ * containers route by it within `ttlMs`. A failed read, and a read that started before a `put`, is not
+ * kept.
+ */
+export function cachedRoutingConfigStore(
+  store: RoutingConfigStore,
+  ttlMs = 30_000,
+  now: () => number = Date.now,
+): RoutingConfigStore {
+  let cached: { at: number; value: Promise<RoutingConfig | null> } | undefined;
+  return {
+    ...store,
+    current() {
+      const at = now();
+      if (!cached || at - cached.at > ttlMs) {
+        const value = store.current();
+        const entry = { at, value };
+        cached = entry;
+        value.catch(() => {
+          if (cached === entry) cached = undefined;
+        });
+      }
+      return cached.value;
+    },
+    async put(next, expectedVersion) {
+      cached = undefined;
+      try {
+        return await store.put(next, expectedVersion);
+      } finally {
+        cached = undefined;
+      }
     },
   };
 }

@@ -3,9 +3,7 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
-  type QueryCommandOutput,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -21,6 +19,7 @@ import type { Message } from '../../domain/ticket/message.ts';
 import { nextDueAt, type Ticket } from '../../domain/ticket/ticket.entity.ts';
 import type {
   CreateOutcome,
+  DueTicket,
   IdempotencyClaim,
   Page,
   PageRequest,
@@ -30,8 +29,10 @@ import type {
 } from '../../domain/ticket/ticket.store.ts';
 import { approvalWriteItems } from './dynamo-approval-store.ts';
 import { outboxItem } from './dynamo-outbox-store.ts';
+import { shardedPartition, shardOf } from './index-shards.ts';
+import { invalidCursor, type Lane, type MergedQuery, mergedQuery, readMerged } from './merged-query.ts';
 import { queryAll } from './query-all.ts';
-import { ticketIndexes } from './table-design.ts';
+import { type IndexDesign, ticketIndexes } from './table-design.ts';
 
 /** How long an idempotency claim is honoured. */
 const claimTtlSeconds = 7 * 24 * 3600;
@@ -69,10 +70,35 @@ const storageAttributes = [
 const dueOrderLimit = 2000;
 
 /**
+ * The most items one list call evaluates (read before its filter expression): a search that matches
+ * little answers within this with what it found and a cursor, instead of reading on until it times out.
+ */
+export const listReadBudget = 1000;
+
+/**
  * The `byTeam` partition of active tickets routing never placed (no team, no assignee), so the routing
  * sweep reads just them. Cannot collide with a team's `TEAM#…` or the agents' partitions.
  */
 const unroutedPartition = 'UNROUTED';
+
+/**
+ * The partition keys of the sharded indexes (byCreated, byStatus, byDue; index-shards.ts), each on the
+ * ticket's own shard, and the due sort key. `gsDue`/`gsDueAt` only while a resolution SLA runs (active,
+ * not paused): the index is sparse. The index backfill (index-backfill.ts) rewrites old items with these.
+ */
+export function hotIndexKeys(
+  ticket: Pick<Ticket, 'id' | 'status'> & { sla: Pick<Ticket['sla'], 'resolutionDueAt' | 'paused'> },
+): { gsAll: string; gsStatus: string; gsDue?: string; gsDueAt?: string } {
+  const shard = shardOf(ticket.id);
+  const due = activeStatuses.includes(ticket.status) && ticket.sla.resolutionDueAt && !ticket.sla.paused;
+  return {
+    gsAll: shardedPartition.created(shard),
+    gsStatus: shardedPartition.status(ticket.status, shard),
+    ...(due
+      ? { gsDue: shardedPartition.due(shard), gsDueAt: `${ticket.sla.resolutionDueAt}#${ticket.id}` }
+      : {}),
+  };
+}
 
 /** The ticket item: the ticket plus the index keys of every access pattern (sparse where absent). */
 export function ticketItem(ticket: Ticket): Record<string, unknown> {
@@ -81,20 +107,17 @@ export function ticketItem(ticket: Ticket): Record<string, unknown> {
   const created = `${ticket.createdAt}#${ticket.id}`;
   const statusCreated = `${ticket.status}#${created}`;
   const active = activeStatuses.includes(ticket.status);
-  const due = active && ticket.sla.resolutionDueAt && !ticket.sla.paused;
   const unrouted = active && !ticket.team && !ticket.assignee;
   return {
     ...stored,
     ...ticketKey(ticket.id),
     entity: 'ticket',
-    gsStatus: `STATUS#${ticket.status}`,
     gsCreated: created,
-    gsAll: 'TICKETS',
     gsCustomer: `CUSTOMER#${customerKey(ticket.customer)}`,
     gsStatusCreated: statusCreated,
     ...(ticket.team ? { gsTeam: `TEAM#${ticket.team}` } : unrouted ? { gsTeam: unroutedPartition } : {}),
     ...(ticket.assignee ? { gsAssignee: `AGENT#${ticket.assignee}` } : {}),
-    ...(due ? { gsDue: 'DUE', gsDueAt: `${ticket.sla.resolutionDueAt}#${ticket.id}` } : {}),
+    ...hotIndexKeys(ticket),
     searchText: searchText(ticket),
   };
 }
@@ -354,116 +377,163 @@ export function dynamoTicketStore(
       }),
 
     async list(filter: TicketFilter, page: PageRequest): Promise<Page<Ticket>> {
-      const query = listQuery(tableName, filter);
+      // Queues by due time read oldest first: what a bounded read leaves out is the newest work.
+      const query = listQuery(tableName, filter, page.order === 'oldest' || page.order === 'due');
       if (page.order === 'due') return listByDue(query, page);
-      const items: Ticket[] = [];
-      let start = page.cursor ? decodeCursor(page.cursor) : undefined;
-      // A filter expression can leave a page short; keep reading until it is full or the index ends.
-      do {
-        let result: QueryCommandOutput;
-        try {
-          result = await doc.send(
-            new QueryCommand({
-              ...query,
-              Limit: page.limit - items.length,
-              ExclusiveStartKey: start,
-              ScanIndexForward: page.order === 'oldest',
-            }),
-          );
-        } catch (error) {
-          if (page.cursor && (error as { name?: string }).name === 'ValidationException')
-            throw invalidCursor();
-          throw error;
-        }
-        items.push(...(result.Items ?? []).map(fromItem));
-        start = result.LastEvaluatedKey;
-      } while (start && items.length < page.limit);
-      return { items, ...(start ? { cursor: encodeCursor(start) } : {}) };
+      const result = await mergedQuery(doc, query, {
+        limit: page.limit,
+        budget: listReadBudget,
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+      });
+      return { items: result.items.map(fromItem), ...(result.cursor ? { cursor: result.cursor } : {}) };
+    },
+
+    async listDueTickets({ before, budget = listReadBudget, cursor }) {
+      const at = Date.parse(before);
+      if (Number.isNaN(at))
+        throw validationError('`before` is not a time', [
+          { path: 'before', message: 'An ISO-8601 time', code: 'invalid' },
+        ]);
+      if (!Number.isSafeInteger(budget) || budget < 1)
+        throw validationError('`budget` is not a positive whole number', [
+          { path: 'budget', message: 'A positive integer', code: 'invalid' },
+        ]);
+      const index = ticketIndexes.byDue;
+      const result = await mergedQuery(
+        doc,
+        {
+          input: {
+            TableName: tableName,
+            IndexName: index.indexName,
+            KeyConditionExpression: 'gsDue = :pk AND gsDueAt <= :before',
+            ProjectionExpression:
+              'pk, sk, gsDue, gsDueAt, id, #number, #status, version, #sla.#due, #sla.#timer',
+            ExpressionAttributeNames: {
+              '#number': 'number',
+              '#status': 'status',
+              '#sla': 'sla',
+              '#due': 'resolutionDueAt',
+              '#timer': 'timerVersion',
+            },
+            // '~' sorts after every id, so a ticket due at exactly `before` is included.
+            ExpressionAttributeValues: { ':before': `${new Date(at).toISOString()}#~` },
+          },
+          lanes: shardedPartition.allDue().map((pk) => ({ pk })),
+          partitionKey: index.partitionKey.name,
+          sortKey: index.sortKey.name,
+          forward: true,
+          tableKey: ticketKeyOfSortValue,
+          // A reconciler may move `before` on between pages: the position (a due time) still holds.
+          scope: 'due-tickets',
+        },
+        { limit: budget, budget, ...(cursor ? { cursor } : {}) },
+      );
+      const items = result.items.map((item): DueTicket => {
+        const sla = (item.sla ?? {}) as { resolutionDueAt?: string; timerVersion?: number | null };
+        return {
+          id: String(item.id),
+          number: String(item.number),
+          status: item.status as DueTicket['status'],
+          version: Number(item.version),
+          resolutionDueAt: String(sla.resolutionDueAt),
+          timerVersion: sla.timerVersion ?? null,
+        };
+      });
+      return { items, ...(result.cursor ? { cursor: result.cursor } : {}) };
     },
   };
 
   /**
-   * A queue by the nearest due time: DynamoDB has no index on it per team or agent, so the whole match
-   * (active tickets of one queue: bounded by the team's work) is read, sorted, and paged by offset.
+   * A queue by the nearest due time: DynamoDB has no index on it per team or agent, so the match (active
+   * tickets of one queue: bounded by the team's work) is read — at most `dueOrderLimit` items, whatever
+   * the filter — sorted, and paged by offset.
    */
-  async function listByDue(query: QueryCommandInput, page: PageRequest): Promise<Page<Ticket>> {
+  async function listByDue(query: MergedQuery, page: PageRequest): Promise<Page<Ticket>> {
     const offset = page.cursor ? decodeOffset(page.cursor) : 0;
-    const all: Ticket[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const result = await doc.send(new QueryCommand({ ...query, ExclusiveStartKey: start }));
-      all.push(...(result.Items ?? []).map(fromItem));
-      start = result.LastEvaluatedKey;
-    } while (start && all.length < dueOrderLimit);
-    const keyed = all.map((ticket) => ({ ticket, due: dueKey(ticket) }));
+    const { items } = await readMerged(doc, query, dueOrderLimit);
+    const keyed = items.map(fromItem).map((ticket) => ({ ticket, due: dueKey(ticket) }));
     keyed.sort((a, b) =>
       a.due === b.due ? a.ticket.createdAt.localeCompare(b.ticket.createdAt) : a.due < b.due ? -1 : 1,
     );
-    const items = keyed.slice(offset, offset + page.limit).map((k) => k.ticket);
+    const slice = keyed.slice(offset, offset + page.limit).map((k) => k.ticket);
     const next = offset + page.limit;
-    return { items, ...(next < keyed.length ? { cursor: encodeOffset(next) } : {}) };
+    return { items: slice, ...(next < keyed.length ? { cursor: encodeOffset(next) } : {}) };
   }
+}
+
+/**
+ * The ticket item a sorted index entry belongs to: every sort key of the ticket indexes ends in `#<id>`
+ * (`gsCreated`, `gsStatusCreated`, `gsDueAt`), so a cursor needs only the sort key value.
+ */
+function ticketKeyOfSortValue(sortValue: string) {
+  const id = sortValue.slice(sortValue.lastIndexOf('#') + 1);
+  return sortValue.includes('#') && /^[0-9A-Za-z_-]{1,64}$/.test(id) ? ticketKey(id) : undefined;
 }
 
 /** Sort key of the nearest running due time; tickets with none (paused, no SLA, done) come last. */
 const dueKey = (ticket: Ticket) => nextDueAt(ticket) ?? '~';
 
-/** Chooses the most selective index for a filter; the remaining conditions become a filter expression. */
-function listQuery(tableName: string, filter: TicketFilter): QueryCommandInput {
+/**
+ * Chooses the most selective index for a filter and the partitions (lanes) to read in it; the remaining
+ * conditions become a filter expression.
+ *
+ * - assignee, unrouted, team (`byTeam`/`byAssignee`, sorted by status then age): one partition; a status,
+ *   or the active statuses, as `begins_with` prefixes of the sort key (one lane each, merged back into
+ *   the index's own order), so finished tickets are never read for a queue;
+ * - customer (`byCustomer`): one partition, status and active as filters;
+ * - status, or active alone (`byStatus`): every shard of each status;
+ * - nothing (`byCreated`): every shard.
+ */
+function listQuery(tableName: string, filter: TicketFilter, forward: boolean): MergedQuery {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const conditions: string[] = [];
-  let index: string;
-  let keyCondition: string;
-  const statusPrefix = filter.status ? `${filter.status}#` : undefined;
+  const statuses = filter.status ? [filter.status] : filter.active ? [...activeStatuses] : undefined;
+  const prefixed = (pk: string): Lane[] =>
+    statuses ? statuses.map((status) => ({ pk, prefix: `${status}#` })) : [{ pk }];
+  let index: IndexDesign;
+  let lanes: Lane[];
 
   if (filter.assignee) {
-    index = ticketIndexes.byAssignee.indexName;
-    values[':pk'] = `AGENT#${filter.assignee}`;
-    keyCondition = statusPrefix
-      ? 'gsAssignee = :pk AND begins_with(gsStatusCreated, :sp)'
-      : 'gsAssignee = :pk';
+    index = ticketIndexes.byAssignee;
+    lanes = prefixed(`AGENT#${filter.assignee}`);
   } else if (filter.unrouted) {
-    index = ticketIndexes.byTeam.indexName;
-    values[':pk'] = unroutedPartition;
-    keyCondition = statusPrefix ? 'gsTeam = :pk AND begins_with(gsStatusCreated, :sp)' : 'gsTeam = :pk';
+    index = ticketIndexes.byTeam;
+    lanes = prefixed(unroutedPartition);
   } else if (filter.team) {
-    index = ticketIndexes.byTeam.indexName;
-    values[':pk'] = `TEAM#${filter.team}`;
-    keyCondition = statusPrefix ? 'gsTeam = :pk AND begins_with(gsStatusCreated, :sp)' : 'gsTeam = :pk';
+    index = ticketIndexes.byTeam;
+    lanes = prefixed(`TEAM#${filter.team}`);
   } else if (filter.customerEmail) {
-    index = ticketIndexes.byCustomer.indexName;
-    values[':pk'] = `CUSTOMER#${filter.customerEmail.toLowerCase()}`;
-    keyCondition = 'gsCustomer = :pk';
-  } else if (filter.status) {
-    index = ticketIndexes.byStatus.indexName;
-    values[':pk'] = `STATUS#${filter.status}`;
-    keyCondition = 'gsStatus = :pk';
+    index = ticketIndexes.byCustomer;
+    lanes = [{ pk: `CUSTOMER#${filter.customerEmail.toLowerCase()}` }];
+  } else if (statuses) {
+    index = ticketIndexes.byStatus;
+    lanes = statuses.flatMap((status) => shardedPartition.allStatus(status).map((pk) => ({ pk })));
   } else {
-    index = ticketIndexes.byCreated.indexName;
-    values[':pk'] = 'TICKETS';
-    keyCondition = 'gsAll = :pk';
+    index = ticketIndexes.byCreated;
+    lanes = shardedPartition.allCreated().map((pk) => ({ pk }));
   }
-  if (statusPrefix && keyCondition.includes(':sp')) values[':sp'] = statusPrefix;
-  else if (filter.status && index !== ticketIndexes.byStatus.indexName) {
+  const partitionKey = index.partitionKey.name;
+  const sortKey = index.sortKey.name;
+  const keyCondition =
+    lanes[0]?.prefix !== undefined
+      ? `${partitionKey} = :pk AND begins_with(${sortKey}, :sp)`
+      : `${partitionKey} = :pk`;
+  // Only the customer index leaves the status to a filter; the others read the statuses' own lanes.
+  if (statuses && index === ticketIndexes.byCustomer) {
     names['#status'] = 'status';
-    values[':status'] = filter.status;
-    conditions.push('#status = :status');
+    statuses.forEach((status, i) => {
+      values[`:status${i}`] = status;
+    });
+    conditions.push(`#status IN (${statuses.map((_, i) => `:status${i}`).join(', ')})`);
   }
-  if (filter.customerEmail && index !== ticketIndexes.byCustomer.indexName) {
+  if (filter.customerEmail && index !== ticketIndexes.byCustomer) {
     values[':customer'] = `CUSTOMER#${filter.customerEmail.toLowerCase()}`;
     conditions.push('gsCustomer = :customer');
   }
-  if (filter.team && index !== ticketIndexes.byTeam.indexName) {
+  if (filter.team && index !== ticketIndexes.byTeam) {
     values[':team'] = filter.team;
     conditions.push('team = :team');
-  }
-  if (filter.active && !filter.status) {
-    names['#status'] = 'status';
-    activeStatuses.forEach((status, i) => {
-      values[`:active${i}`] = status;
-    });
-    conditions.push(`#status IN (${activeStatuses.map((_, i) => `:active${i}`).join(', ')})`);
   }
   if (filter.priority) {
     names['#priority'] = 'priority';
@@ -502,19 +572,21 @@ function listQuery(tableName: string, filter: TicketFilter): QueryCommandInput {
     conditions.push(filter.breached ? 'size(#sla.#breached) > :zero' : 'size(#sla.#breached) = :zero');
   }
   return {
-    TableName: tableName,
-    IndexName: index,
-    KeyConditionExpression: keyCondition,
-    ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
-    ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-    ExpressionAttributeValues: values,
+    input: {
+      TableName: tableName,
+      IndexName: index.indexName,
+      KeyConditionExpression: keyCondition,
+      ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+      ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+    },
+    lanes,
+    partitionKey,
+    sortKey,
+    forward,
+    tableKey: ticketKeyOfSortValue,
   };
 }
-
-const invalidCursor = () =>
-  validationError('The cursor is not valid for this query', [
-    { path: 'cursor', message: 'Invalid cursor', code: 'invalid' },
-  ]);
 
 const encodeOffset = (offset: number) => encodeCursor({ offset: String(offset) });
 

@@ -18,7 +18,7 @@
  * | mail thread   | TICKET#<id>        | MAIL                    |
  * | mail we sent  | TICKET#<id>        | OUTMAIL#<messageId>     |
  * | attachment    | TICKET#<id>        | ATTACH#<sha256>#<name>  |
- * | thread lookup | SENTMAIL#… · THREADINDEX#… · TOPIC#… | (same) |
+ * | thread lookup | SENTMAIL#… · INMAIL#… · THREADINDEX#… · TOPIC#… | (same) |
  * | alert index   | ALERT#<alert key>  | ALERT                   |
  * | external ref  | EXTREF#<sys>#<id>  | EXTREF                  |
  * | rate counter  | RATE#<scope>#<who> | <bucket start>          |
@@ -27,6 +27,9 @@
  * | waiting on me | APPROVER#<agentId> | APPROVAL#<approvalId>   |
  * | outbox (local)| OUTBOX             | <sentAt>#<id>           |
  * | seed marker   | SEED               | <version>               |
+ * | migration     | MIGRATION#<id>     | MIGRATION               |
+ *
+ * byCreated, byStatus and byDue are sharded: their partition keys end in `#<shard>` (index-shards.ts).
  */
 export interface KeyAttribute {
   name: string;
@@ -51,7 +54,7 @@ export interface TableDesign {
 const s = (name: string): KeyAttribute => ({ name, type: 'S' });
 
 export const ticketIndexes = {
-  /** Tickets in one status, newest first (`GET /tickets?status=`). */
+  /** Tickets in one status, newest first (`GET /tickets?status=`); `STATUS#<status>#<shard>`. */
   byStatus: { indexName: 'byStatus', partitionKey: s('gsStatus'), sortKey: s('gsCreated') },
   /** A team's queue, grouped by status then age (`?team=&status=`). */
   byTeam: { indexName: 'byTeam', partitionKey: s('gsTeam'), sortKey: s('gsStatusCreated') },
@@ -59,9 +62,12 @@ export const ticketIndexes = {
   byAssignee: { indexName: 'byAssignee', partitionKey: s('gsAssignee'), sortKey: s('gsStatusCreated') },
   /** A customer's tickets, newest first (`?customer=`, and every customer's own list). */
   byCustomer: { indexName: 'byCustomer', partitionKey: s('gsCustomer'), sortKey: s('gsCreated') },
-  /** Every ticket, newest first (no filter). */
+  /** Every ticket, newest first (no filter); `TICKETS#<shard>`. */
   byCreated: { indexName: 'byCreated', partitionKey: s('gsAll'), sortKey: s('gsCreated') },
-  /** Active tickets by resolution due time (sparse: only tickets with a running SLA). */
+  /**
+   * Active tickets by resolution due time (sparse: only tickets with a running SLA), `DUE#<shard>`; and
+   * outbox records waiting for a retry, `OUTBOX` (few: only failed reactions).
+   */
   byDue: { indexName: 'byDue', partitionKey: s('gsDue'), sortKey: s('gsDueAt') },
 } satisfies Record<string, IndexDesign>;
 

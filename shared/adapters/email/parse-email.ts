@@ -18,6 +18,8 @@ import {
   InboundEmail,
 } from '#shared/domain/intake/inbound-email.ts';
 import { emailTooLarge, unparseableEmail } from '#shared/domain/intake/intake.errors.ts';
+import { type MailAuth, parseAuthenticationResults } from '#shared/domain/intake/mail-auth.ts';
+import { transcodeUnlabelledHeaders } from './header-charset.ts';
 
 /** SES accepts inbound messages up to 40 MB, headers included. */
 export const defaultMaxEmailBytes = 40 * 1024 * 1024;
@@ -30,6 +32,14 @@ export interface ParseEmailOptions {
    * message has no From, Sender or Reply-To header.
    */
   envelopeFrom?: string;
+  /** SPF/DKIM/DMARC verdicts the receiving service reported (SES's receipt): kept as the message's. */
+  authentication?: MailAuth | null;
+  /**
+   * Read the verdicts from the topmost `Authentication-Results` header instead: only where the server
+   * that wrote it is the one handing the message over (the local runtime's dev route), since a sender
+   * can write that header itself.
+   */
+  authenticationFromHeader?: boolean;
 }
 
 export type EmailParseResult = { ok: true; email: InboundEmail } | { ok: false; error: DomainError };
@@ -52,9 +62,16 @@ export async function parseEmail(
     return { ok: false, error: unparseableEmail('the message is empty') };
   }
 
+  // Raw 8-bit header bytes in a legacy charset (no RFC 2047 label) are made UTF-8 first; the parser
+  // would read them as UTF-8 and turn them into replacement characters.
+  const readable = transcodeUnlabelledHeaders(bytes).bytes;
   let parsed: ParsedMail;
   try {
-    parsed = await simpleParser(bytes, { keepCidLinks: true, checksumAlgo: 'sha256', skipTextToHtml: true });
+    parsed = await simpleParser(readable, {
+      keepCidLinks: true,
+      checksumAlgo: 'sha256',
+      skipTextToHtml: true,
+    });
   } catch (error) {
     return { ok: false, error: unparseableEmail(errorMessage(error), error) };
   }
@@ -63,7 +80,8 @@ export async function parseEmail(
   }
 
   try {
-    return { ok: true, email: InboundEmail.parse(toInboundEmail(parsed, bytes, options)) };
+    const email = toInboundEmail(parsed, readable, options);
+    return { ok: true, email: InboundEmail.parse({ ...email, raw: { ...email.raw, size: bytes.length } }) };
   } catch (error) {
     return { ok: false, error: unparseableEmail(errorMessage(error), error) };
   }
@@ -114,6 +132,8 @@ function toInboundEmail(parsed: ParsedMail, bytes: Buffer, options: ParseEmailOp
     attachments,
     headers,
     bounce: null,
+    auth:
+      options.authentication ?? (options.authenticationFromHeader ? authenticationFromHeader(lines) : null),
     raw: { size: bytes.length, contentHash: contentHash(lines, bytes) },
   };
   email.bounce = isDeliveryReport(email) ? bounceReport(text, parsed.attachments) : null;
@@ -143,6 +163,12 @@ function rawHeader(lines: HeaderLines, key: string): string | null {
   } catch {
     return value;
   }
+}
+
+/** The topmost Authentication-Results header's verdicts (the one the receiving server prepended). */
+function authenticationFromHeader(lines: HeaderLines): MailAuth | null {
+  const value = rawHeader(lines, 'authentication-results');
+  return value ? parseAuthenticationResults(value) : null;
 }
 
 /** Message ids without angle brackets; bare ids (no brackets, as some mailers write) are accepted. */

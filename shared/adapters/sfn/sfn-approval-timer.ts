@@ -3,6 +3,7 @@ import {
   ApprovalTimerInput,
   type ApprovalTimerStarter,
   approvalExecutionName,
+  approvalTimerExecutionInput,
 } from '../../domain/approval/delegation.ts';
 import type { Logger } from '../../domain/ports.ts';
 
@@ -22,7 +23,11 @@ export function sfnApprovalTimer(
       const executionName = approvalExecutionName(parsed);
       try {
         await client.send(
-          new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(parsed) }),
+          new StartExecutionCommand({
+            stateMachineArn,
+            name: executionName,
+            input: JSON.stringify(approvalTimerExecutionInput(parsed)),
+          }),
         );
       } catch (error) {
         if (!(error instanceof ExecutionAlreadyExists)) throw error;

@@ -7,7 +7,13 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { Logger } from '../../domain/ports.ts';
-import { SlaTimerInput, slaExecutionName, type WorkflowStarter } from '../../domain/sla/timer.ts';
+import {
+  awsTimerWall,
+  SlaTimerStart,
+  slaExecutionName,
+  slaTimerExecutionInput,
+  type WorkflowStarter,
+} from '../../domain/sla/timer.ts';
 
 /** `arn:…:stateMachine:<name>` → `arn:…:execution:<name>:<execution>`: an execution's ARN is its name. */
 export function executionArn(stateMachineArn: string, executionName: string): string {
@@ -53,7 +59,8 @@ export function sfnWorkflowStarter(
           new StartExecutionCommand({
             stateMachineArn,
             name: executionName,
-            input: JSON.stringify(SlaTimerInput.parse(input)),
+            // With the first checkpoint the write path computed, the execution starts waiting at once.
+            input: JSON.stringify(slaTimerExecutionInput(SlaTimerStart.parse(input), awsTimerWall)),
           }),
         );
       } catch (error) {
@@ -61,6 +68,24 @@ export function sfnWorkflowStarter(
         logger?.info('sla.timer_already_started', { ticketId, executionName });
       }
       return { executionName };
+    },
+
+    async runningExecutions() {
+      const names = new Set<string>();
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(
+          new ListExecutionsCommand({
+            stateMachineArn,
+            statusFilter: 'RUNNING',
+            maxResults: 1000,
+            nextToken,
+          }),
+        );
+        for (const execution of page.executions ?? []) if (execution.name) names.add(execution.name);
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return names;
     },
 
     async stop(ticketId, version) {

@@ -1,4 +1,5 @@
 import { DomainError } from '../../domain/errors.ts';
+import { isPrototypeKey } from '../../domain/safe-record.ts';
 
 /** One uploaded file of a `multipart/form-data` body. */
 export interface FormFile {
@@ -65,7 +66,8 @@ function urlEncoded(body: Buffer, limits: FormLimits): Record<string, string> {
     if (Buffer.byteLength(value) > limits.maxFieldBytes) {
       throw tooLarge(`The field ${name} is too long`, { field: name, limitBytes: limits.maxFieldBytes });
     }
-    fields[name] = value;
+    // No form has a field by a prototype name; assigned, `__proto__` would not even be kept.
+    if (!isPrototypeKey(name)) fields[name] = value;
   }
   return fields;
 }
@@ -133,7 +135,7 @@ function multipart(body: Buffer, boundary: string, limits: FormLimits): ParsedFo
           limitBytes: limits.maxFieldBytes,
         });
       }
-      fields[disposition.name] = content.toString('utf8');
+      if (!isPrototypeKey(disposition.name)) fields[disposition.name] = content.toString('utf8');
     }
     position = end + next.length;
   }

@@ -393,7 +393,7 @@ export function nudge(
   const to = pendingApprovers(approval);
   const at = now.toISOString();
   const byApprover = { ...approval.nudges.byApprover };
-  for (const id of to) byApprover[id] = (byApprover[id] ?? 0) + 1;
+  for (const id of to) byApprover[id] = (Object.hasOwn(byApprover, id) ? byApprover[id]! : 0) + 1;
   return {
     approval: {
       ...approval,

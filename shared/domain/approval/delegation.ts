@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { addBusinessMinutes, type BusinessCalendar } from '../sla/calendar.ts';
-import { timerExecutionName } from '../sla/timer.ts';
+import { freshTimerFailures, timerExecutionName } from '../sla/timer.ts';
 import type { Approval } from './approval.entity.ts';
 
 /** What the approval timer's execution carries: the approval and the stage it times. */
@@ -26,6 +26,12 @@ export interface ApprovalTimerStep {
 export interface ApprovalTimerStarter {
   start(input: ApprovalTimerInput): Promise<{ executionName: string }>;
 }
+
+/** The execution's input: the stage and no failures yet (the definition's CountFailure adds to it). */
+export const approvalTimerExecutionInput = (input: ApprovalTimerInput) => ({
+  ...ApprovalTimerInput.parse(input),
+  failures: freshTimerFailures(),
+});
 
 /** `approval-<approvalId>-s<stage>`: one execution per approval stage, so a repeated start is a no-op. */
 export const approvalExecutionName = (input: ApprovalTimerInput) =>

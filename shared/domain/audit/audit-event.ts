@@ -17,6 +17,10 @@ export const auditTypes = [
   'sla.warning',
   /** The SLA timer recorded a breached target (escalations are `escalated`, with the level). */
   'sla.breached',
+  /** The SLA timer gave up after repeated failed steps (data: timer version, failures, error). */
+  'sla.timer_degraded',
+  /** The reconciler restarted a missing or failed SLA timer (data: the versions, why). */
+  'sla.timer_restored',
   /**
    * Something that had to follow a change (a notification, the timer, an event) kept failing and was
    * set aside in the dead-letter queue (data: the reaction, the outbox record, attempts, the error).

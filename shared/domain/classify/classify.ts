@@ -1,22 +1,30 @@
+import { loadIntentModel } from '#intent-model';
 import type { Classification } from '../ticket/ticket.entity.ts';
 import { extractFacts } from './facts.ts';
 import { ticketFeatures } from './features.ts';
-import modelJson from './intent-model.json' with { type: 'json' };
-import { type CompiledModel, compileModel, type SerializedModel } from './intent-model.ts';
+import { type CompiledModel, compileModel } from './intent-model.ts';
 import { type Intent, isIntent } from './intents.ts';
 
 /**
- * The committed intent model (`npm run train:classifier` rebuilds it from `corpus/*.jsonl`), compiled
- * into a map of its features on first use (about 25 ms), not at import: functions that bundle intake but
- * serve a request that creates nothing (the portal's form) do not pay for it.
+ * The committed intent model (`npm run train:classifier` rebuilds it from `corpus/*.jsonl`), loaded and
+ * compiled into a map of its features on first use (about 25 ms), not at import: functions that bundle
+ * intake but serve a request that creates nothing (the portal's form) do not pay for it. `#intent-model`
+ * is the repository's file locally and in tests, and a Lambda layer in AWS (intent-model-file.ts): the
+ * model is not inside any function bundle.
  */
-const serialized = modelJson as SerializedModel;
-let compiled: CompiledModel | undefined;
+let committed: { model: CompiledModel; id: string } | undefined;
 const committedModel = () => {
-  compiled ??= compileModel(serialized);
-  return compiled;
+  if (!committed) {
+    const serialized = loadIntentModel();
+    committed = {
+      model: compileModel(serialized),
+      id: `intent-${serialized.trainedOn.corpusSha256.slice(0, 12)}`,
+    };
+  }
+  return committed;
 };
-export const intentModelId = `intent-${serialized.trainedOn.corpusSha256.slice(0, 12)}`;
+/** The committed model's id (`intent-` and the start of its corpus's SHA-256); loads it on first use. */
+export const intentModelId = (): string => committedModel().id;
 
 export interface IntentScore {
   intent: Intent;
@@ -48,7 +56,7 @@ export const defaultMinConfidence = 0.4;
 export function predictIntent(
   features: readonly string[],
   options: ClassifyOptions = {},
-  using: CompiledModel = committedModel(),
+  using: CompiledModel = committedModel().model,
 ): IntentPrediction {
   const ranked = using.predict(features);
   const scores = ranked
@@ -62,7 +70,7 @@ export function predictIntent(
     intent: sure ? best.intent : null,
     confidence: best?.probability ?? 0,
     scores,
-    model: intentModelId,
+    model: intentModelId(),
   };
 }
 

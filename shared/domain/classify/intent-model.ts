@@ -1,7 +1,7 @@
 /**
  * A linear text model: weights per (feature, label), a bias per label, softmax over the sums (scaled by
- * a calibrated temperature). Trained as naive Bayes (`trainModel`). Small enough to ship inside every
- * intake function, fast enough to run on every ticket (a few dozen map lookups), and its training is
+ * a calibrated temperature). Trained as naive Bayes (`trainModel`). Small enough to ship with every
+ * intake function (as a Lambda layer, not in the bundle: docs/operations.md), fast enough to run on every ticket (a few dozen map lookups), and its training is
  * deterministic, so the committed model can be rebuilt byte for byte from the committed corpus
  * (`npm run train:classifier`).
  */

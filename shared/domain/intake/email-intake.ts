@@ -13,6 +13,7 @@ import {
   type SenderRatePolicy,
   shouldAutoReply,
 } from './loop-protection.ts';
+import { type MailAuth, mailAuthLine } from './mail-auth.ts';
 import { stripQuotedReply } from './quote-stripping.ts';
 import {
   decideThread,
@@ -147,7 +148,11 @@ export async function ingestEmail(
     if (rate === 'reject' && !automated) {
       throw senderRateLimited(count, policy.rate.intakeLimit, policy.rate.windowMinutes);
     }
-    const decision = await decideThread(email, ports.lookups, policy.threading, now);
+    const found = await decideThread(email, ports.lookups, policy.threading, now);
+    // A forged sender must not reach a ticket by anything it can copy or guess (a subject tag, a topic,
+    // a Message-ID it was shown): mail failing authentication threads nowhere and opens a flagged ticket.
+    const quarantine = quarantineOf(email, found);
+    const decision: ThreadDecision = quarantine ? { kind: 'new' } : found;
     return automated
       ? await handleAutomated(
           email,
@@ -156,8 +161,9 @@ export async function ingestEmail(
           automated.kind,
           key,
           ports,
+          quarantine,
         )
-      : await handlePerson(email, customer, decision, rate, key, ports);
+      : await handlePerson(email, customer, decision, rate, key, ports, quarantine);
   });
 
   if (run.duplicate) {
@@ -181,6 +187,7 @@ async function handlePerson(
   rate: RateDecision,
   key: string,
   ports: EmailIntakePorts,
+  quarantine: Quarantine | null,
 ): Promise<EmailIntakeResult> {
   if (decision.kind === 'append' || decision.kind === 'reopen') {
     const reopened = decision.kind === 'reopen';
@@ -209,10 +216,13 @@ async function handlePerson(
 
   const linkedTo =
     decision.kind === 'new_linked' ? { ticketId: decision.ticketId, number: decision.number } : null;
-  const autoReply = shouldAutoReply(email, rate);
+  // Its sender did not write it, very likely: an acknowledgement would go to the address it forged.
+  const autoReply: AutoReplyDecision = quarantine
+    ? { send: false, reason: 'failed sender authentication' }
+    : shouldAutoReply(email, rate);
   const opened = await openTicket(
     email,
-    newTicketFrom(email, customer, linkedTo),
+    newTicketFrom(email, customer, linkedTo, quarantine),
     linkedTo,
     key,
     autoReply.send,
@@ -226,7 +236,11 @@ async function handlePerson(
     number: opened.number,
     created: true,
     autoReply,
-    reason: decision.kind === 'new_linked' ? `${decision.reason} (${decision.number})` : 'no thread matched',
+    reason: quarantine
+      ? `failed sender authentication (${mailAuthLine(quarantine.auth)})`
+      : decision.kind === 'new_linked'
+        ? `${decision.reason} (${decision.number})`
+        : 'no thread matched',
   };
 }
 
@@ -243,6 +257,7 @@ async function handleAutomated(
   kind: string,
   key: string,
   ports: EmailIntakePorts,
+  quarantine: Quarantine | null,
 ): Promise<EmailIntakeResult> {
   const quiet: AutoReplyDecision = { send: false, reason };
   const onTicket =
@@ -274,7 +289,7 @@ async function handleAutomated(
   }
   const opened = await openTicket(
     email,
-    newTicketFrom(email, customerOf(email), null),
+    newTicketFrom(email, customerOf(email), null, quarantine),
     null,
     key,
     false,
@@ -347,17 +362,39 @@ function newTicketFrom(
   email: InboundEmail,
   customer: MailCustomer,
   linkedTo: { ticketId: string; number: string } | null,
+  quarantine: Quarantine | null,
 ): NewTicket & { customer: Customer } {
   const subject = (removeSubjectTags(email.subject) || '(no subject)').slice(0, 200);
   // A follow-up's history is on the ticket it follows; a new ticket keeps everything (forwards too).
   const body = linkedTo ? stripQuotedReply(email.text) : email.text;
+  const customFields: Record<string, string> = {
+    ...(linkedTo ? { followUpOf: linkedTo.number, followUpOfId: linkedTo.ticketId } : {}),
+    // What the receiving server found, kept with the ticket the mail opened (replies keep theirs on the message).
+    ...(email.auth ? { mailAuth: email.auth.verdict, mailAuthResults: mailAuthLine(email.auth) } : {}),
+    ...(quarantine?.claimed ? { mailAuthClaimed: quarantine.claimed } : {}),
+  };
   const ticket = NewTicket.parse({
     subject,
     description: clip(body, maxDescription),
     customer,
-    ...(linkedTo ? { customFields: { followUpOf: linkedTo.number, followUpOfId: linkedTo.ticketId } } : {}),
+    ...(quarantine ? { tags: [...quarantineTags] } : {}),
+    ...(Object.keys(customFields).length ? { customFields } : {}),
   });
   return { ...ticket, customer };
+}
+
+/** Tags on a ticket opened by mail that failed sender authentication: a person looks before anyone answers. */
+export const quarantineTags = ['mail-auth-failed', 'needs-review'] as const;
+
+/** Why a mail is kept apart: its failed verdicts, and the ticket it claimed to continue, if any. */
+interface Quarantine {
+  auth: MailAuth;
+  claimed: string | null;
+}
+
+function quarantineOf(email: InboundEmail, found: ThreadDecision): Quarantine | null {
+  if (email.auth?.verdict !== 'fail') return null;
+  return { auth: email.auth, claimed: found.kind === 'new' ? null : found.number };
 }
 
 function duplicateResult(record: LedgerRecord, reason: string): EmailIntakeResult {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MailAuth } from './mail-auth.ts';
 
 /** A mailbox as written in a header: `name` is decoded (RFC 2047) and may be empty. */
 export const EmailAddress = z.object({
@@ -74,6 +75,11 @@ export const InboundEmail = z.object({
   attachments: z.array(EmailAttachment),
   headers: EmailHeaders,
   bounce: BounceReport.nullable(),
+  /**
+   * SPF, DKIM and DMARC as the receiving server found them (SES's receipt in AWS; the topmost
+   * Authentication-Results header locally); absent or null when unknown.
+   */
+  auth: MailAuth.nullable().optional(),
   raw: z.object({
     size: z.number().int().nonnegative(),
     /**

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { safeRecord } from '../safe-record.ts';
 import { Priority, Status } from '../ticket/lifecycle.ts';
 import { Customer, CustomFieldValue, Location } from '../ticket/ticket.entity.ts';
 import { eventInvalid } from './intake.errors.ts';
@@ -33,7 +34,7 @@ export const TicketCreateRequested = z
         team: z.string().trim().min(1).max(80).optional(),
         customer: Customer,
         tags: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
-        customFields: z.record(z.string().max(60), CustomFieldValue).default({}),
+        customFields: safeRecord(z.string().max(60), CustomFieldValue).default({}),
         location: Location.optional(),
       })
       .strict(),
@@ -66,7 +67,7 @@ export const TicketUpdateRequested = z
           .object({ body: z.string().trim().min(1).max(50_000), public: z.boolean().default(false) })
           .strict()
           .optional(),
-        customFields: z.record(z.string().max(60), CustomFieldValue).optional(),
+        customFields: safeRecord(z.string().max(60), CustomFieldValue).optional(),
         tags: z
           .object({
             add: z.array(z.string().trim().min(1).max(50)).max(20).default([]),

@@ -136,6 +136,12 @@ export interface ThreadLookups {
    * that one. Optional; the ids are the provider's random ones, as unguessable as ours.
    */
   bySentMessageId?(id: string): Found | Promise<Found>;
+  /**
+   * The ticket an inbound mail with this Message-ID landed on (the customer's first mail, a reply):
+   * what a colleague copied on it names when they answer all before any mail of ours reached them.
+   * Optional; ids are recorded only for mail that passed into a ticket.
+   */
+  byInboundMessageId?(id: string): Found | Promise<Found>;
   byNumber(number: string): Found | Promise<Found>;
   /** The ticket whose conversation has this Outlook Thread-Index root. */
   byThreadIndexRoot(root: string): Found | Promise<Found>;
@@ -180,7 +186,8 @@ const dayMs = 86_400_000;
 
 /**
  * Finds the ticket an inbound mail continues, in order of reliability: our Message-ID in In-Reply-To,
- * then in References (newest first), the `[GD-…]` subject tag, Outlook's Thread-Index root, then
+ * then in References (newest first), then other Message-IDs we sent or received on a ticket (In-Reply-To,
+ * then References), the `[GD-…]` subject tag, Outlook's Thread-Index root, then
  * Thread-Topic + sender for mail that is evidently a reply. Then decides what the mail does to it:
  * append (open work), reopen (resolved within the window), a new linked ticket (closed, or resolved
  * too long ago), or a new ticket when nothing matches.
@@ -230,8 +237,11 @@ async function findThread(
     const ticket = await lookups.byOutboundMessageId(ref);
     if (ticket) return { ticket, via: 'references' };
   }
-  if (lookups.bySentMessageId) {
-    const sent = await findSent(email, lookups.bySentMessageId, policy.messageIdDomain);
+  const foreignLookups = [lookups.bySentMessageId, lookups.byInboundMessageId].filter(
+    (lookup) => lookup !== undefined,
+  );
+  if (foreignLookups.length) {
+    const sent = await findSent(email, foreignLookups, policy.messageIdDomain);
     if (sent) return sent;
   }
 
@@ -257,19 +267,29 @@ async function findThread(
   return null;
 }
 
-/** In-Reply-To, then References newest first: ids in another format that we recorded as sent. */
+/**
+ * In-Reply-To, then References newest first: ids in another format that we recorded, as sent (the
+ * provider's ids for our mail) or as received (mail that landed on a ticket).
+ */
 async function findSent(
   email: InboundEmail,
-  bySentMessageId: NonNullable<ThreadLookups['bySentMessageId']>,
+  byId: ((id: string) => Found | Promise<Found>)[],
   domain: string,
 ): Promise<{ ticket: ThreadTicket; via: ThreadVia } | null> {
   const foreign = (ids: string[]) => ids.filter((id) => !parseOutboundMessageId(id, domain));
+  const find = async (id: string) => {
+    for (const lookup of byId) {
+      const ticket = await lookup(id);
+      if (ticket) return ticket;
+    }
+    return null;
+  };
   for (const id of foreign(email.inReplyTo)) {
-    const ticket = await bySentMessageId(id);
+    const ticket = await find(id);
     if (ticket) return { ticket, via: 'in-reply-to' };
   }
   for (const id of foreign([...email.references].reverse())) {
-    const ticket = await bySentMessageId(id);
+    const ticket = await find(id);
     if (ticket) return { ticket, via: 'references' };
   }
   return null;

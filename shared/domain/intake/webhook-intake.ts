@@ -2,7 +2,12 @@ import { DomainError } from '../errors.ts';
 import type { Clock, Logger } from '../ports.ts';
 import { retry, retryOnConflict } from '../retry.ts';
 import type { Customer, NewTicket } from '../ticket/ticket.entity.ts';
-import { deliveryIdMissing, payloadInvalid, unknownWebhookSource } from './intake.errors.ts';
+import {
+  deliveryIdMissing,
+  intakeInProgress,
+  payloadInvalid,
+  unknownWebhookSource,
+} from './intake.errors.ts';
 import { type IntakeLedger, type LedgerRecord, runOnce } from './intake-ledger.ts';
 import {
   type AlertTicket,
@@ -65,9 +70,11 @@ const claimSeconds = 120;
  * 1. Find the source's configuration and secrets; verify signature and timestamp.
  * 2. Parse the payload; answer a replayed delivery (same delivery id or same signature) with the
  *    earlier result.
- * 3. Map the payload to a ticket; for alert sources, update the open ticket of the same fingerprint
- *    (count, last seen) instead of opening another.
- * 4. Remember the delivery under both keys.
+ * 3. Claim the content (the signature: source, timestamp, body) with a conditional write before any
+ *    ticket is written; copies racing for it wait for the winner and answer its result.
+ * 4. Map the payload to a ticket, once per delivery id; for alert sources, update the open ticket of
+ *    the same fingerprint (count, last seen) instead of opening another.
+ * 5. Remember the delivery under both keys.
  */
 export async function ingestWebhook(
   request: WebhookRequest,
@@ -96,18 +103,71 @@ export async function ingestWebhook(
     return duplicate(earlier);
   }
 
-  const run = await runOnce(ports.ledger, keys.delivery ?? keys.signature, now, claimSeconds, () =>
-    handle(config, payload, keys.delivery ?? keys.signature, now, ports),
-  );
-  if (run.duplicate) return duplicate(run.record);
-  if (keys.delivery) await ports.ledger.complete(keys.signature, run.result, now);
+  // Copies of one signed body (the same timestamp and bytes) race for the content claim before any
+  // ticket is written; the losers wait for the winner and answer its result, as a later replay does.
+  const content = await claimContent(ports, keys.signature);
+  if (content.kind === 'done') {
+    ports.logger.info('intake.webhook.replay', { source: config.source, key: keys.signature });
+    return duplicate(content.record);
+  }
+  let result: WebhookIntakeResult;
+  try {
+    result = await deliver(config, payload, keys, now, ports);
+  } catch (error) {
+    await ports.ledger.release(keys.signature);
+    throw error;
+  }
+  await ports.ledger.complete(keys.signature, result, now);
   ports.logger.info('intake.webhook', {
     source: config.source,
     deliveryId,
-    outcome: run.result.outcome,
-    ticketId: run.result.ticketId,
+    outcome: result.outcome,
+    ticketId: result.ticketId,
   });
-  return run.result;
+  return result;
+}
+
+/** How long a copy waits for the copy that holds its content claim, in ms of real time. */
+const contentWaitMs = 8000;
+
+/**
+ * Takes the claim on a delivery's content (its signature: source, timestamp and body), waiting while
+ * another copy holds it: `done` with the winner's record once it has finished, `claimed` when this copy
+ * is to do the work (also after a holder failed and released it). INTAKE.IN_PROGRESS if the holder
+ * takes longer than the wait.
+ */
+function claimContent(
+  ports: WebhookIntakePorts,
+  key: string,
+): Promise<{ kind: 'claimed' } | { kind: 'done'; record: LedgerRecord }> {
+  return retryOnConflict(
+    async () => {
+      const claim = await ports.ledger.claim(key, ports.clock.now(), claimSeconds);
+      return claim.kind === 'held' ? retry : claim;
+    },
+    {
+      budgetMs: contentWaitMs,
+      baseDelayMs: 20,
+      maxDelayMs: 400,
+      exhausted: () => intakeInProgress(key),
+    },
+  );
+}
+
+/** The delivery's work, once per delivery id when it has one (a sender's retry re-signs under the same id). */
+async function deliver(
+  config: WebhookSourceConfig,
+  payload: unknown,
+  keys: { delivery: string | null; signature: string },
+  now: Date,
+  ports: WebhookIntakePorts,
+): Promise<WebhookIntakeResult> {
+  const { delivery } = keys;
+  if (!delivery) return handle(config, payload, keys.signature, now, ports);
+  const run = await runOnce(ports.ledger, delivery, now, claimSeconds, () =>
+    handle(config, payload, delivery, now, ports),
+  );
+  return run.duplicate ? duplicate(run.record) : run.result;
 }
 
 async function handle(

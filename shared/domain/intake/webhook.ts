@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
+import { safeRecord } from '../safe-record.ts';
 import { activeStatuses, Priority, type Status } from '../ticket/lifecycle.ts';
 import { Customer, type CustomFieldValue, NewTicket } from '../ticket/ticket.entity.ts';
 import {
@@ -151,7 +152,7 @@ export const PriorityMapping = z.union([
   z
     .object({
       path: z.string().min(1).max(300),
-      map: z.record(z.string(), Priority).default({}),
+      map: safeRecord(z.string(), Priority).default({}),
       default: Priority.default('normal'),
     })
     .strict(),
@@ -167,7 +168,7 @@ export const WebhookMapping = z
     customer: z
       .object({ email: ValueSource, name: ValueSource.optional(), externalId: ValueSource.optional() })
       .strict(),
-    customFields: z.record(z.string().min(1).max(60), ValueSource).default({}),
+    customFields: safeRecord(z.string().min(1).max(60), ValueSource).default({}),
     tags: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
   })
   .strict();

@@ -1,6 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import * as z from 'zod';
 import { Channel } from '../actor.ts';
+import { safeRecord } from '../safe-record.ts';
 import { Location } from '../ticket/ticket.entity.ts';
 
 /** Ids people type into config: `field-repair`, `vip-care`, `u-agent-wang`. */
@@ -81,7 +82,7 @@ export const AgentProfile = z.object({
   email: z.email().max(254).optional(),
   phone: z.string().trim().min(3).max(40).optional(),
   teams: z.array(TeamId).min(1).max(20),
-  skills: z.record(SkillName, Proficiency).default({}),
+  skills: safeRecord(SkillName, Proficiency).default({}),
   languages: z.array(Language).max(20).default(['zh']),
   capacity: Capacity,
   /** Support level: 1 front line, 2 specialist, 3 expert. VIP tickets prefer higher levels. */

@@ -16,6 +16,11 @@ export interface RoutingConfigStore {
   /** The current configuration, or null when none has been stored yet (routing is then off). */
   get(): Promise<RoutingConfig | null>;
   /**
+   * The configuration to route a new ticket by: `get()`, or a copy up to 30 s old where the
+   * wiring caches it (`cachedRoutingConfigStore`). Never for the admin read or a change.
+   */
+  current(): Promise<RoutingConfig | null>;
+  /**
    * Stores `next` (already revised: its `version` is the stored one + 1) if the stored version is still
    * `expectedVersion` (0: nothing stored yet); false, writing nothing, when someone got there first.
    */

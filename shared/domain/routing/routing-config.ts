@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { Channel } from '../actor.ts';
 import type { FieldIssue } from '../errors.ts';
+import { safeRecord } from '../safe-record.ts';
 import { Priority } from '../ticket/lifecycle.ts';
 import { CustomFieldValue, Tier } from '../ticket/ticket.entity.ts';
 import { Language, Proficiency, SkillName, Team, TeamId } from './agent.ts';
@@ -36,7 +37,7 @@ export const RuleConditions = z
     /** None of these may appear (same matching as `keywords`). */
     notKeywords: list(Keyword, 1000),
     /** Field → accepted value(s); strings compare ignoring case. */
-    customFields: z.record(z.string().max(60), z.union([CustomFieldValue, list(CustomFieldValue)])),
+    customFields: safeRecord(z.string().max(60), z.union([CustomFieldValue, list(CustomFieldValue)])),
   })
   .partial()
   .strict();

@@ -106,7 +106,7 @@ function testsFor(when: RuleConditions): Test[] {
         typeof v === 'string' ? normalize(v) : v,
       );
       tests.push((f) => {
-        const v = f.ticket.customFields[field];
+        const v = Object.hasOwn(f.ticket.customFields, field) ? f.ticket.customFields[field] : undefined;
         return v !== undefined && values.includes(typeof v === 'string' ? normalize(v) : v);
       });
     }

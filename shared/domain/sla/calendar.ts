@@ -1,6 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import * as z from 'zod';
 import { DomainError } from '../errors.ts';
+import { cnPublicHolidays, type PublicHolidaySet } from './cn-public-holidays.ts';
 
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const Weekday = z.enum(weekdays);
@@ -66,6 +67,12 @@ export const BusinessCalendar = z
     weeklyHours: WeeklyHours.default({ mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] }),
     holidays: z.array(Holiday).max(500).default([]),
     makeUpDays: z.array(MakeUpDay).max(200).default([]),
+    /**
+     * A country's public holidays and make-up working days to follow, every year the data has
+     * (`CN`: mainland China, from the `chinese-days` package; see cn-public-holidays.ts). The
+     * calendar's own `holidays` and `makeUpDays` win over them.
+     */
+    publicHolidays: z.enum(['CN']).optional(),
   })
   .superRefine((calendar, ctx) => {
     const holidayDates = new Set<string>();
@@ -121,6 +128,11 @@ interface Compiled {
   days: Map<number, readonly Span[]>;
 }
 
+/** The public holiday data a calendar may follow (`publicHolidays`). */
+const publicHolidaySets: Record<NonNullable<BusinessCalendar['publicHolidays']>, PublicHolidaySet> = {
+  CN: cnPublicHolidays,
+};
+
 /** By object for the calendar in hand, by content for a calendar read again (each request parses its own). */
 const compiledByObject = new WeakMap<BusinessCalendar, Compiled>();
 const compiledByContent = new Map<string, Compiled>();
@@ -137,6 +149,14 @@ function compile(calendar: BusinessCalendar): Compiled {
         (d) => [d.date, d.hours ?? calendar.weeklyHours[d.followsWeekday ?? 'mon']] as const,
       ),
     );
+    const publicSet = calendar.publicHolidays ? publicHolidaySets[calendar.publicHolidays] : undefined;
+    if (publicSet) {
+      // The calendar's own days first: a public holiday it works, a make-up day it takes off.
+      for (const date of publicSet.holidays) if (!makeUp.has(date)) holidays.add(date);
+      for (const date of publicSet.workdays) {
+        if (!holidays.has(date) && !makeUp.has(date)) makeUp.set(date, calendar.weeklyHours.mon);
+      }
+    }
     compiled = {
       zone: calendar.timeZone,
       holidays,
@@ -325,8 +345,8 @@ const officeHours = [
 
 /**
  * Demo calendars for the seed: 24×7, and Beijing office hours (09:00–18:00 with a lunch hour) with
- * mainland China's 2026 public holidays and make-up working days (调休) as published by the State
- * Council (国办发明电〔2025〕7号) — check them against the notice before relying on them.
+ * mainland China's public holidays and make-up working days (调休) of every year the `chinese-days`
+ * data has (`publicHolidays: 'CN'`; the yearly update is in docs/sla.md).
  */
 export const defaultCalendars: readonly BusinessCalendar[] = [
   alwaysOpenCalendar,
@@ -335,22 +355,6 @@ export const defaultCalendars: readonly BusinessCalendar[] = [
     name: '北京办公时间 Beijing office hours',
     timeZone: 'Asia/Shanghai',
     weeklyHours: { mon: officeHours, tue: officeHours, wed: officeHours, thu: officeHours, fri: officeHours },
-    holidays: [
-      { date: '2026-01-01', until: '2026-01-03', name: '元旦' },
-      { date: '2026-02-15', until: '2026-02-23', name: '春节' },
-      { date: '2026-04-04', until: '2026-04-06', name: '清明节' },
-      { date: '2026-05-01', until: '2026-05-05', name: '劳动节' },
-      { date: '2026-06-19', until: '2026-06-21', name: '端午节' },
-      { date: '2026-09-25', until: '2026-09-27', name: '中秋节' },
-      { date: '2026-10-01', until: '2026-10-07', name: '国庆节' },
-    ],
-    makeUpDays: [
-      { date: '2026-01-04', name: '元旦调休' },
-      { date: '2026-02-14', name: '春节调休' },
-      { date: '2026-02-28', name: '春节调休' },
-      { date: '2026-05-09', name: '劳动节调休' },
-      { date: '2026-09-20', name: '国庆节调休' },
-      { date: '2026-10-10', name: '国庆节调休' },
-    ],
+    publicHolidays: 'CN',
   }),
 ];

@@ -13,7 +13,7 @@ import {
   type SlaTicket,
   type TimelineEntry,
 } from './sla-clock.ts';
-import type { SlaTimerInput, SlaTimerStep } from './timer.ts';
+import { type SlaTimerInput, type SlaTimerStep, type TimerWall, waitTimestamp } from './timer.ts';
 
 /** A ticket as the timer sees it: its SLA fields, its timeline, and what the timer already did. */
 export interface SlaSubject {
@@ -49,25 +49,14 @@ export interface SlaActionSink {
   ): Promise<void | { reload?: boolean }>;
 }
 
-export interface SlaTimerDeps {
+/** Wall mapping (`toWall`, `waitPrecisionMs`, `jitterMs`): see `TimerWall`. */
+export interface SlaTimerDeps extends TimerWall {
   subjects: SlaSubjects;
   config: SlaConfig;
   actions: SlaActionSink;
   clock: Clock;
-  /** System time → wall time for the Wait state (the local runtime's virtual clock); identity in AWS. */
-  toWall?: (at: Date) => Date;
-  /**
-   * Wait timestamps are rounded up to this many ms. Step Functions truncates a Wait timestamp to whole
-   * seconds, so in AWS (the default, 1000) rounding up keeps it from waking before the checkpoint; the
-   * local runtime, where a wall second can be minutes of virtual time, uses 1.
-   */
-  waitPrecisionMs?: number;
   logger?: Logger;
 }
-
-/** An ISO instant rounded up to `precisionMs`, so the Wait never ends before the checkpoint. */
-const waitTimestamp = (at: Date, precisionMs: number) =>
-  new Date(Math.ceil(at.getTime() / precisionMs) * precisionMs).toISOString().replace('.000Z', 'Z');
 
 const finished = (
   reason: SlaTimerStep['reason'],
@@ -110,6 +99,7 @@ async function load(request: SlaTimerInput, deps: SlaTimerDeps): Promise<Loaded>
 }
 
 function toStep(
+  ticketId: string,
   next: Checkpoint | null,
   deps: SlaTimerDeps,
   actions: number,
@@ -121,7 +111,7 @@ function toStep(
   return {
     done: false,
     checkpointAt: next.at,
-    waitUntil: waitTimestamp(deps.toWall ? deps.toWall(at) : at, deps.waitPrecisionMs ?? 1000),
+    waitUntil: waitTimestamp(at, ticketId, deps),
     reason: 'checkpoint',
     actions,
     lagMs,
@@ -141,7 +131,7 @@ export async function computeCheckpoint(request: SlaTimerInput, deps: SlaTimerDe
   if (!loaded.ok) return loaded.step;
   const now = deps.clock.now();
   const next = nextCheckpoint(loaded.input, now, loaded.sent);
-  return toStep(next, deps, 0, null, next !== null || computeSla(loaded.input, now).active);
+  return toStep(request.ticketId, next, deps, 0, null, next !== null || computeSla(loaded.input, now).active);
 }
 
 /**
@@ -176,8 +166,8 @@ export async function evaluateCheckpoint(request: SlaTimerInput, deps: SlaTimerD
       if (!fresh.ok) return { ...fresh.step, actions: result.actions.length, lagMs };
       const next = nextCheckpoint(fresh.input, now, fresh.sent);
       const active = next !== null || computeSla(fresh.input, now).active;
-      return toStep(next, deps, result.actions.length, lagMs, active);
+      return toStep(request.ticketId, next, deps, result.actions.length, lagMs, active);
     }
   }
-  return toStep(result.next, deps, result.actions.length, lagMs, result.snapshot.active);
+  return toStep(request.ticketId, result.next, deps, result.actions.length, lagMs, result.snapshot.active);
 }

@@ -9,6 +9,16 @@ export const SlaTimerInput = z.object({
 });
 export type SlaTimerInput = z.infer<typeof SlaTimerInput>;
 
+/**
+ * What a timer is started with: its request and, when the starter knows it (the write path computed it
+ * with the change), the first checkpoint on the system clock — the execution then starts waiting at
+ * once, without a ComputeCheckpoint call. Null or absent: the timer computes it.
+ */
+export const SlaTimerStart = SlaTimerInput.extend({
+  checkpointAt: z.string().datetime({ offset: true }).nullable().optional(),
+});
+export type SlaTimerStart = z.infer<typeof SlaTimerStart>;
+
 /** What the ComputeCheckpoint and EvaluateCheckpoint tasks return into `$.timer`. */
 export const SlaTimerStep = z.object({
   /** Nothing left to wait for: the execution ends. */
@@ -25,6 +35,60 @@ export const SlaTimerStep = z.object({
 });
 export type SlaTimerStep = z.infer<typeof SlaTimerStep>;
 
+/** How a platform turns system time into the Wait state's timestamps. */
+export interface TimerWall {
+  /** System time → wall time (the local runtime's virtual clock); identity in AWS. */
+  toWall?: (at: Date) => Date;
+  /**
+   * Wait timestamps are rounded up to this many ms. Step Functions truncates a Wait timestamp to whole
+   * seconds, so in AWS (the default, 1000) rounding up keeps it from waking before the checkpoint; the
+   * local runtime, where a wall second can be minutes of virtual time, uses 1.
+   */
+  waitPrecisionMs?: number;
+  /**
+   * Wake up to this many ms after the checkpoint, spread by the timer's key: tickets opened overnight
+   * that fall due at 09:00 then wake over a minute, not in one burst of Lambda invocations. A warning
+   * or breach is still computed for its own instant. @default 0
+   */
+  jitterMs?: number;
+}
+
+/** Step Functions: whole-second Wait timestamps, wake-ups spread over 30 s. */
+export const awsTimerWall: TimerWall = { waitPrecisionMs: 1000, jitterMs: 30_000 };
+
+/** A stable spread in [0, jitterMs) for a key. */
+export const jitterOf = (key: string, jitterMs: number): number =>
+  jitterMs > 0 ? Number.parseInt(fnv1a(key), 36) % jitterMs : 0;
+
+/** The Wait state's timestamp for a checkpoint: wall time, spread by key, rounded up to the precision. */
+export function waitTimestamp(at: Date, key: string, wall: TimerWall): string {
+  const precisionMs = wall.waitPrecisionMs ?? 1000;
+  const wallAt = (wall.toWall ? wall.toWall(at) : at).getTime() + jitterOf(key, wall.jitterMs ?? 0);
+  return new Date(Math.ceil(wallAt / precisionMs) * precisionMs).toISOString().replace('.000Z', 'Z');
+}
+
+/** Every timer execution's input carries its failure count (the definition's CountFailure adds to it). */
+export const freshTimerFailures = () => ({ count: 0 });
+
+/**
+ * The SLA timer execution's input: the request, no failures yet, and — when the starter knows the first
+ * checkpoint — the step the execution starts from (its Choice waits for it at once).
+ */
+export function slaTimerExecutionInput(start: SlaTimerStart, wall: TimerWall) {
+  const request = SlaTimerInput.parse(start);
+  const timer: SlaTimerStep | undefined = start.checkpointAt
+    ? {
+        done: false,
+        checkpointAt: start.checkpointAt,
+        waitUntil: waitTimestamp(new Date(start.checkpointAt), request.ticketId, wall),
+        reason: 'checkpoint',
+        actions: 0,
+        lagMs: null,
+      }
+    : undefined;
+  return { ...request, failures: freshTimerFailures(), ...(timer ? { timer } : {}) };
+}
+
 /**
  * Starts and stops the per-ticket SLA timer (a Step Functions Standard execution in AWS; the local
  * executor in the local runtime). `start` names the execution with `slaExecutionName(ticketId,
@@ -33,12 +97,17 @@ export type SlaTimerStep = z.infer<typeof SlaTimerStep>;
  * the ticket's stops itself at its next step, so a lost `stop` costs a wake-up, not a duplicate message.
  */
 export interface WorkflowStarter {
-  start(ticketId: string, version: number, input: SlaTimerInput): Promise<{ executionName: string }>;
+  start(ticketId: string, version: number, input: SlaTimerStart): Promise<{ executionName: string }>;
   /**
    * With `version` (the timer version being replaced), stops exactly that execution, which is all Step
    * Functions needs to find it by name; without, whatever runs for the ticket.
    */
   stop(ticketId: string, version?: number): Promise<void>;
+  /**
+   * The names of the executions running now (the reconciler compares them with the tickets' timer
+   * versions). Step Functions lists them a thousand a page.
+   */
+  runningExecutions(): Promise<ReadonlySet<string>>;
 }
 
 const nameLimit = 80;
@@ -137,7 +206,9 @@ export async function applyTimerPlan(
   starter: WorkflowStarter,
   ticketId: string,
   version: number,
+  checkpointAt: string | null = null,
 ): Promise<void> {
   if (plan === 'stop' || plan === 'restart') await starter.stop(ticketId);
-  if (plan === 'start' || plan === 'restart') await starter.start(ticketId, version, { ticketId, version });
+  if (plan === 'start' || plan === 'restart')
+    await starter.start(ticketId, version, { ticketId, version, checkpointAt });
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Channel, Role } from '../actor.ts';
+import { MailAuth } from '../intake/mail-auth.ts';
 
 /** A reply on a ticket's thread: public (sent to the customer) or an internal note. */
 export const Message = z.object({
@@ -20,6 +21,8 @@ export const Message = z.object({
   mentions: z.array(z.string()).optional(),
   /** Files staff attached to it: attachment ids (`GET /tickets/{id}/attachments`). */
   attachments: z.array(z.string()).optional(),
+  /** A message that came by e-mail: SPF, DKIM and DMARC as the receiving server found them. */
+  mailAuth: MailAuth.optional(),
   /** On a message copied by a merge: where it was first written. */
   mergedFrom: z.object({ ticketId: z.string(), number: z.string(), messageId: z.string() }).optional(),
 });

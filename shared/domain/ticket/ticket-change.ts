@@ -69,6 +69,8 @@ export const TimerEffect = z.object({
   plan: z.enum(['start', 'restart', 'stop']),
   version: z.number().int().nonnegative().nullable(),
   previousVersion: z.number().int().nonnegative().nullable(),
+  /** The new timer's first checkpoint as the write path computed it (it starts waiting at once). */
+  checkpointAt: z.string().nullable().optional(),
 });
 export type TimerEffect = z.infer<typeof TimerEffect>;
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { type Actor, Channel, hasAnyRole } from '../actor.ts';
 import { Visit } from '../field/visit.ts';
+import { safeRecord } from '../safe-record.ts';
 import { ChildSummary } from './child-summary.ts';
 import { Feedback, Resolution } from './closing-report.ts';
 import {
@@ -176,8 +177,16 @@ export const Ticket = z.object({
   mergedInto: z.object({ id: z.string(), number: z.string() }).nullable().optional(),
   /** Field engineers' visits to the site (docs/field-service.md); absent until the first. */
   visits: z.array(Visit).optional(),
+  /**
+   * The SLA timer gave up after repeated failed steps (docs/sla.md, "When the timer fails"): the
+   * reconciler restarts it and clears this. Absent or null while the timer is healthy.
+   */
+  slaTimerDegraded: z
+    .object({ at: z.string(), version: z.number().int().nonnegative(), error: z.string().max(500) })
+    .nullable()
+    .optional(),
   tags: z.array(z.string()),
-  customFields: z.record(z.string(), CustomFieldValue),
+  customFields: safeRecord(z.string(), CustomFieldValue),
   location: Location.nullable(),
   firstRespondedAt: z.string().nullable(),
   resolvedAt: z.string().nullable(),
@@ -202,7 +211,7 @@ export const NewTicket = z.object({
   customer: Customer.optional(),
   team: z.string().trim().min(1).max(80).optional(),
   tags: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
-  customFields: z.record(z.string().max(60), CustomFieldValue).default({}),
+  customFields: safeRecord(z.string().max(60), CustomFieldValue).default({}),
   location: Location.optional(),
 });
 export type NewTicket = z.infer<typeof NewTicket>;

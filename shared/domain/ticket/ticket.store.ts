@@ -43,16 +43,40 @@ export interface PageRequest {
   cursor?: string;
   /**
    * By creation time; default newest first (what people browsing want). Queues read oldest first.
-   * `due`: by the nearest SLA due time (active tickets only; the whole match is read and sorted, see
-   * docs/console.md, "How search scales").
+   * `due`: by the nearest SLA due time (at most 2,000 items of the query's index are read and sorted —
+   * a queue's active tickets; see docs/console.md, "How search scales").
    */
   order?: 'newest' | 'oldest' | 'due';
 }
 
 export interface Page<T> {
   items: T[];
-  /** Opaque; pass back to get the next page. Absent on the last page. */
+  /**
+   * Opaque; pass back to get the next page. Absent on the last page. A list reads a bounded number of
+   * items per call (docs/data-model.md, "Sharded indexes and the read budget"), so a page with a filter
+   * may hold fewer items than asked — even none — and still have a cursor.
+   */
   cursor?: string;
+}
+
+/** Which running SLAs to read (`listDueTickets`). */
+export interface DueTicketQuery {
+  /** ISO-8601: tickets whose resolution is due at or before this instant. */
+  before: string;
+  /** The most tickets returned by this call, and read (but at least one per index shard); default 1,000. */
+  budget?: number;
+  cursor?: string;
+}
+
+/** An active ticket with a running resolution SLA, as the SLA timer reconciler needs it. */
+export interface DueTicket {
+  id: string;
+  number: string;
+  status: Status;
+  version: number;
+  resolutionDueAt: string;
+  /** The ticket version whose timer should be running (`sla.timerVersion`). */
+  timerVersion: number | null;
 }
 
 /**
@@ -84,4 +108,9 @@ export interface TicketStore {
   history(ticketId: string): Promise<AuditEvent[]>;
   messages(ticketId: string): Promise<Message[]>;
   list(filter: TicketFilter, page: PageRequest): Promise<Page<Ticket>>;
+  /**
+   * Active, unpaused tickets whose resolution is due at or before `before`, earliest due first (ties by
+   * id), from the sharded due index: at most `budget` per call, with a cursor to go on.
+   */
+  listDueTickets(query: DueTicketQuery): Promise<Page<DueTicket>>;
 }

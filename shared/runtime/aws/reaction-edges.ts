@@ -8,11 +8,11 @@ import { chatWebhookNotifier } from '../../adapters/notify/chat-webhook-notifier
 import { sesNotifier } from '../../adapters/notify/ses-notifier.ts';
 import { snsSmsNotifier } from '../../adapters/notify/sns-sms-notifier.ts';
 import { sfnApprovalTimer } from '../../adapters/sfn/sfn-approval-timer.ts';
-import { sfnWorkflowStarter } from '../../adapters/sfn/sfn-workflow-starter.ts';
 import { sqsDeadLetterQueue } from '../../adapters/sqs/sqs-dead-letter-queue.ts';
 import type { Notifier } from '../../domain/notify/notifier.ts';
 import type { AwsContext, AwsEdges } from '../aws-platform.ts';
 import { env } from '../env.ts';
+import { slaTimerEdges } from './timer-edges.ts';
 
 /**
  * The SES Message-ID domain: SES gives what it sends `<id@email.amazonses.com>` in us-east-1,
@@ -55,10 +55,7 @@ export const reactionEdges: AwsEdges = {
     const client = once(() => ctx.trace(new EventBridgeClient({})));
     return (name) => eventBridgePublisher(client(), name);
   },
-  stateMachine: (ctx) => {
-    const client = once(() => ctx.trace(new SFNClient({})));
-    return (arn) => sfnWorkflowStarter(client(), arn, ctx.logger);
-  },
+  stateMachine: slaTimerEdges.stateMachine,
   approvalTimer: (ctx) => {
     const client = once(() => ctx.trace(new SFNClient({})));
     return (arn) => sfnApprovalTimer(client(), arn, ctx.logger);

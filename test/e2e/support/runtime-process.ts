@@ -30,7 +30,7 @@ export const removeDataDir = (dir: string) => rmSync(dir, { recursive: true, for
  * — and resolves once it prints its ready line (rejects if it exits first or takes over 60 s).
  */
 export async function startRuntimeProcess(
-  options: { dataDir?: string; port?: number; args?: string[] } = {},
+  options: { dataDir?: string; port?: number; args?: string[]; env?: Record<string, string> } = {},
 ): Promise<RuntimeProcess> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? tempDataDir();
@@ -47,7 +47,7 @@ export async function startRuntimeProcess(
       dataDir,
       ...(options.args ?? []),
     ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '' } },
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '', ...options.env } },
   );
   let output = '';
   // Always drain both pipes: a full pipe would block the runtime's logging.
@@ -204,10 +204,16 @@ export interface RuntimeSuite {
  * `args`, fetch the dev tokens; afterwards stop it with `stopSignal`, kill any DynamoDB Local it left
  * and remove the data dir. The fields are set once `beforeAll` has run.
  */
-export function runtimeSuite(options: { args?: string[]; stopSignal?: NodeJS.Signals } = {}): RuntimeSuite {
+export function runtimeSuite(
+  options: { args?: string[]; env?: Record<string, string>; stopSignal?: NodeJS.Signals } = {},
+): RuntimeSuite {
   const suite = { dataDir: tempDataDir() } as RuntimeSuite;
   beforeAll(async () => {
-    suite.runtime = await startRuntimeProcess({ dataDir: suite.dataDir, args: options.args ?? [] });
+    suite.runtime = await startRuntimeProcess({
+      dataDir: suite.dataDir,
+      args: options.args ?? [],
+      ...(options.env ? { env: options.env } : {}),
+    });
     suite.api = apiClient(suite.runtime.url);
     suite.tokens = (await suite.api<DevTokens>('GET', '/dev/tokens')).body;
   });

@@ -7,7 +7,7 @@ import { addGongdan } from '#infra/gongdan-app.ts';
 export const testRegion = 'eu-central-1';
 
 /** The feature flags and settings `cdk synth` uses, so the tests synthesize what the CLI would. */
-const cdkJsonContext = (): Record<string, unknown> =>
+export const cdkJsonContext = (): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL('../../../cdk.json', import.meta.url), 'utf8')).context;
 
 /**
@@ -24,11 +24,21 @@ export interface TestAppOptions {
   context?: Record<string, unknown>;
 }
 
+/**
+ * The mail settings a deploy must give (infra/settings.ts has no default for them): the tests give the
+ * reserved example.com domain, which is never verified in SES.
+ */
+export const testMailSettings = {
+  'gongdan:mailFrom': 'support@example.com',
+  'gongdan:slaNotifyFrom': 'sla-alerts@example.com',
+};
+
 /** A fresh CDK app with Gongdan added exactly as `infra/bin/app.ts` does. */
 export function gongdanTestApp(options: TestAppOptions) {
   const app = new App({
     context: {
       ...cdkJsonContext(),
+      ...testMailSettings,
       ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),
       ...options.context,
     },

@@ -34,9 +34,11 @@ export interface WorldOptions {
   policies?: readonly SlaPolicy[];
   calendars?: readonly BusinessCalendar[];
   /** Fail the next N calls of a task (thrown like a Lambda error). */
-  faults?: { checkpoint?: number; evaluate?: number; alert?: number };
+  faults?: { checkpoint?: number; evaluate?: number; alert?: number; degraded?: number };
   /** Simulate a lost StopExecution: `stop` does nothing, the stale timer must end itself. */
   stopIsLost?: boolean;
+  /** Start timers without the first checkpoint (as an older record would): the timer computes it. */
+  computeFirst?: boolean;
 }
 
 export interface AppliedAction {
@@ -78,6 +80,8 @@ export class SlaWorld {
   readonly sent = new Set<string>();
   readonly applied: AppliedAction[] = [];
   readonly alerts: unknown[] = [];
+  /** What RecordTimerDegraded was called with. */
+  readonly degraded: unknown[] = [];
   readonly plans: { at: number; plan: TimerPlan }[] = [];
   readonly timer: LocalSlaTimer;
   private readonly script: Change[];
@@ -85,6 +89,7 @@ export class SlaWorld {
   private readonly calendars: readonly BusinessCalendar[];
   private readonly faults: Required<NonNullable<WorldOptions['faults']>>;
   private currentExecution = '';
+  private readonly computeFirst: boolean;
 
   constructor(definition: AslDefinition, options: WorldOptions = {}) {
     this.ticket = {
@@ -100,7 +105,8 @@ export class SlaWorld {
     this.script = [...(options.script ?? [])].sort((a, b) => a.at - b.at);
     this.policies = options.policies ?? defaultSlaPolicies;
     this.calendars = options.calendars ?? [alwaysOpenCalendar, ...defaultCalendars];
-    this.faults = { checkpoint: 0, evaluate: 0, alert: 0, ...options.faults };
+    this.faults = { checkpoint: 0, evaluate: 0, alert: 0, degraded: 0, ...options.faults };
+    this.computeFirst = options.computeFirst === true;
 
     const deps: SlaTimerDeps = {
       clock: { now: () => this.now },
@@ -133,7 +139,7 @@ export class SlaWorld {
     const checkpoint = slaCheckpointHandler(deps);
     const evaluate = slaEvaluateHandler(deps);
     const failing =
-      <T>(task: 'checkpoint' | 'evaluate' | 'alert', run: (input: unknown) => Promise<T>) =>
+      <T>(task: 'checkpoint' | 'evaluate' | 'alert' | 'degraded', run: (input: unknown) => Promise<T>) =>
       async (input: unknown) => {
         if (this.faults[task] > 0) {
           this.faults[task] -= 1;
@@ -150,6 +156,10 @@ export class SlaWorld {
         alert: failing('alert', async (input) => {
           this.alerts.push(input);
           return {};
+        }),
+        degraded: failing('degraded', async (input) => {
+          this.degraded.push(input);
+          return { recorded: true };
         }),
       },
       waitMs: { checkpoint: 5, backoff: 5 },
@@ -185,10 +195,13 @@ export class SlaWorld {
     }
     if (change.patch) Object.assign(this.ticket, change.patch);
     this.version += 1;
-    const plan = planTimer(running, before, timerView(this.clockInput(), this.now, this.sent));
+    const after = timerView(this.clockInput(), this.now, this.sent);
+    const plan = planTimer(running, before, after);
     this.plans.push({ at: change.at, plan });
     if (plan === 'start' || plan === 'restart') this.timerVersion = this.version;
-    return applyTimerPlan(plan, this.timer, this.ticket.id, this.version);
+    // As the write path does: the new timer is started with the first checkpoint it computed.
+    const checkpointAt = this.computeFirst ? null : after.checkpointAt;
+    return applyTimerPlan(plan, this.timer, this.ticket.id, this.version, checkpointAt);
   }
 
   private onEvent(

@@ -1,0 +1,108 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiRoutes } from '#functions/routes.ts';
+import { cdkBundling, esbuildOptions, functionEntry, lambdaBundle } from '#infra/bundling.ts';
+import { gongdanTestApp } from './support/gongdan-app.ts';
+
+/**
+ * The API functions' bundles, built exactly as they ship (infra/bundling.ts), and the intake
+ * classifier's model (0.5 MB) kept out of them: a layer in AWS (docs/operations.md, "Bundle sizes").
+ */
+
+/**
+ * Every API function's minified bundle stays at or under this: a guard against regressions, not the
+ * issue's 300 KB aim, which is not reached (measured 2026-12: 794–1147 KB; the AWS SDK bundled is
+ * ~330 KB of each, the X-Ray SDK ~100 KB, zod ~100 KB, luxon ~70 KB). docs/operations.md, "Bundle sizes",
+ * has the figures and what reaching 300 KB would take.
+ */
+const apiBundleBudgetBytes = 1_400_000;
+
+const modelPath = new URL('../../shared/domain/classify/intent-model.json', import.meta.url);
+/** A stretch of the model's weights that no source file contains. */
+const modelFingerprint = (JSON.parse(readFileSync(modelPath, 'utf8')) as { weights: string }).weights.slice(
+  1000,
+  1080,
+);
+
+const outdir = mkdtempSync(join(tmpdir(), 'gongdan-bundles-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+let bundles: { name: string; bytes: number; text: string; inputs: string[] }[] = [];
+
+beforeAll(async () => {
+  const names = [...new Set(apiRoutes.map((r) => r.name))];
+  const base = esbuildOptions(functionEntry(names[0]!), outdir);
+  const { outfile: _one, ...options } = base;
+  const result = await build({
+    ...options,
+    entryPoints: Object.fromEntries(names.map((n) => [`${n}/index`, functionEntry(n)])),
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    write: false,
+    metafile: true,
+  });
+  bundles = names.map((name) => {
+    const path = join(outdir, name, lambdaBundle.outputFile);
+    const file = result.outputFiles.find((f) => f.path === path);
+    if (!file) throw new Error(`no bundle for ${name}`);
+    const meta = Object.entries(result.metafile.outputs).find(([out]) => resolve(out) === path)?.[1];
+    return { name, bytes: file.contents.length, text: file.text, inputs: Object.keys(meta?.inputs ?? {}) };
+  });
+}, 120_000);
+
+describe('API function bundles', () => {
+  it('do not carry the intent model (it is loaded from a layer on first use)', () => {
+    expect(bundles.length).toBe(new Set(apiRoutes.map((r) => r.name)).size);
+    const withModel = bundles.filter(
+      (b) => b.inputs.some((i) => i.endsWith('intent-model.json')) || b.text.includes(modelFingerprint),
+    );
+    expect(withModel.map((b) => b.name)).toEqual([]);
+    // The functions that classify still do: through the layer's loader
+    const create = bundles.find((b) => b.name === 'create-ticket')!;
+    expect(create.inputs.some((i) => i.endsWith('adapters/classify/intent-model-layer.ts'))).toBe(true);
+  });
+
+  it(`stay at or under ${apiBundleBudgetBytes / 1000} kB minified each`, () => {
+    const over = bundles.filter((b) => b.bytes > apiBundleBudgetBytes).map((b) => `${b.name}: ${b.bytes}`);
+    expect(over).toEqual([]);
+  });
+
+  it('are built by CDK with the same conditions as by the bench', () => {
+    expect(cdkBundling().esbuildArgs).toEqual({ '--conditions': lambdaBundle.conditions.join(',') });
+    expect(esbuildOptions('x.ts', '/tmp/x').conditions).toEqual([...lambdaBundle.conditions]);
+  });
+});
+
+describe('The IntentModel layer', () => {
+  it('holds the model alone and is attached to every function of the stateless stack', () => {
+    const { app, stateless } = gongdanTestApp({ bundling: false });
+    const template = Template.fromStack(stateless);
+    const layers = template.findResources('AWS::Lambda::LayerVersion', {
+      Properties: { Description: 'Gongdan intake classifier model (/opt/intent-model.json)' },
+    });
+    const [layerId] = Object.keys(layers);
+    expect(Object.keys(layers)).toHaveLength(1);
+    expect(layers[layerId!]!.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
+    const assembly = app.synth();
+    const asset = join(
+      assembly.directory,
+      `asset.${String(layers[layerId!]!.Properties.Content.S3Key).replace(/\.zip$/, '')}`,
+    );
+    expect(readdirSync(asset)).toEqual(['intent-model.json']);
+    expect(readFileSync(join(asset, 'intent-model.json'))).toEqual(readFileSync(modelPath));
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function')).filter(
+      ([, f]) => f.Properties.Runtime === 'nodejs22.x',
+    );
+    expect(functions.length).toBeGreaterThan(apiRoutes.length);
+    const without = functions
+      .filter(
+        ([, f]) => !(f.Properties.Layers ?? []).some((l: unknown) => JSON.stringify(l).includes(layerId!)),
+      )
+      .map(([id]) => id);
+    expect(without).toEqual([]);
+  });
+});
