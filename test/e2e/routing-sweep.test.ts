@@ -75,13 +75,14 @@ describe('The queue sweep in the local runtime (--time-scale 600, seeded demo da
     expect(list.body.jobs.map((j: { name: string }) => j.name)).toEqual([
       'routing-maintenance',
       'outbox-retry',
+      'sla-reconcile',
     ]);
     expect(run.status).toBe(200);
     expect(run.body).toMatchObject({ name: 'routing-maintenance', report: expect.any(Object) });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toMatchObject({
       code: 'DEV.JOB_NOT_FOUND',
-      details: { known: ['routing-maintenance', 'outbox-retry'] },
+      details: { known: ['routing-maintenance', 'outbox-retry', 'sla-reconcile'] },
     });
   });
 });

@@ -9,7 +9,7 @@ import { touch } from '#shared/domain/ticket/ticket.entity.ts';
 import { changeTicket } from '#shared/use-cases/change-ticket.ts';
 import { createTicket } from '#shared/use-cases/create-ticket.ts';
 import { routeTicket } from '#shared/use-cases/route-ticket.ts';
-import { customer, freshTicketDeps } from '../support/ticket-fixtures.ts';
+import { agent, customer, freshTicketDeps } from '../support/ticket-fixtures.ts';
 
 const now = new Date('2026-11-20T08:00:00Z');
 const clock = { now: () => now };
@@ -67,9 +67,18 @@ describe('DynamoDB agent store (against DynamoDB Local)', () => {
 
     it('keeps agent partitions apart from the team ticket queues on the shared index', async () => {
       // Prepare: a ticket in team billing and an agent of team billing.
+      // Staff choose a team on create (a customer may not: docs/security.md).
       await createTicket(
-        { subject: '发票', description: '', priority: 'normal', team: 'billing', tags: [], customFields: {} },
-        customer,
+        {
+          subject: '发票',
+          description: '',
+          priority: 'normal',
+          team: 'billing',
+          tags: [],
+          customFields: {},
+          customer: { email: customer.email!, name: '客户', tier: 'standard' },
+        },
+        agent,
         ctx.deps,
       );
       await store.put(profile('put-3', { teams: ['billing'] }));
