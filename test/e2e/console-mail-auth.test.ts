@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleWorld, expectAccessible, shot, startConsoleWorld } from './support/console-browser.ts';
+import {
+  type ConsoleWorld,
+  expectAccessible,
+  phone,
+  shot,
+  startConsoleWorld,
+} from './support/console-browser.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: API bodies are asserted field by field
 type Json = any;
@@ -68,6 +74,8 @@ describe('Sender authentication in the console', () => {
     await expect
       .poll(() => page.locator('[data-message="public"] [data-mail-auth="pass"]').textContent())
       .toBe('SPF ✓ DKIM ✓ DMARC ✓');
+    await page.locator('[data-message="public"] [data-mail-auth="pass"]').first().scrollIntoViewIfNeeded();
+    await shot(page, 'mail-auth-thread-zh-desktop');
 
     // Act: the quarantined ticket
     await page.goto(ticketUrl(forged.ticketId));
@@ -80,8 +88,10 @@ describe('Sender authentication in the console', () => {
     expect(await page.locator('[data-mail-auth="fail"]').textContent()).toBe(
       '⚠ 发件人验证未通过 · SPF ✗ DKIM ✗ DMARC ✗',
     );
-    await shot(page, 'mail-auth-quarantined-zh');
+    await shot(page, 'mail-auth-quarantined-zh-desktop');
     await expectAccessible(page, 'quarantined ticket');
+    await page.setViewportSize(phone);
+    await shot(page, 'mail-auth-quarantined-zh-phone');
     expect(errors).toEqual([]);
     await context.close();
 
@@ -91,7 +101,9 @@ describe('Sender authentication in the console', () => {
     expect(await en.page.locator('[data-mail-auth="fail"]').textContent()).toContain(
       'Sender authentication failed',
     );
-    await shot(en.page, 'mail-auth-quarantined-en');
+    await shot(en.page, 'mail-auth-quarantined-en-desktop');
+    await en.page.setViewportSize(phone);
+    await shot(en.page, 'mail-auth-quarantined-en-phone');
     await en.context.close();
   });
 });

@@ -18,6 +18,8 @@ export function MailAuthTag({ auth }: { auth: MailAuth }) {
       <Tag
         color={failed ? 'red' : auth.verdict === 'pass' ? 'green' : 'default'}
         data-mail-auth={auth.verdict}
+        // A phone is narrower than the warning: let it wrap instead of running off the card.
+        style={{ whiteSpace: 'normal', maxWidth: '100%' }}
       >
         {failed ? `⚠ ${t('mailAuth_failed')} · ${checks(auth)}` : checks(auth)}
       </Tag>
