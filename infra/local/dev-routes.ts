@@ -7,7 +7,8 @@ import { defaultUserFor, localUser, localUsers } from './local-users.ts';
 import type { Outbox } from './outbox.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
-const json = (statusCode: number, body: unknown): ApiResult => ({
+/** A JSON answer of a local-only route (never cached). */
+export const json = (statusCode: number, body: unknown): ApiResult => ({
   statusCode,
   headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
   body: JSON.stringify(body),

@@ -1,5 +1,6 @@
 import type { Logger } from '#shared/domain/ports.ts';
 import type { OutboxDispatcher } from '#shared/reactions/dispatcher.ts';
+import { periodicJob } from './periodic-job.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
 /** How often the sweep looks, in virtual time (reactions back off by 30 s and more). */
@@ -22,36 +23,17 @@ export function localOutboxRetry(input: {
   clock: VirtualClock;
   logger: Logger;
 }): LocalOutboxRetry {
-  const wallMs = Math.max(
+  const { runNow, stop } = periodicJob({
+    clock: input.clock,
+    everyVirtualMs,
     minWallMs,
-    input.clock.wallDelayUntil(new Date(input.clock.now().getTime() + everyVirtualMs)),
-  );
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> = Promise.resolve(0);
-  const run = () => {
-    running = running.then(() =>
+    run: () =>
       input.dispatcher.retryDue().catch((error: unknown) => {
         input.logger.error('outbox.retry_failed', {
           error: error instanceof Error ? error.message : String(error),
         });
         return 0;
       }),
-    );
-    return running;
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => void run().finally(schedule), wallMs);
-    timer.unref();
-  };
-  schedule();
-  return {
-    runNow: run,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  });
+  return { runNow, stop };
 }

@@ -5,6 +5,7 @@ import {
   maintainRouting,
   maintenanceDefaults,
 } from '#shared/use-cases/routing-maintenance.ts';
+import { type PeriodicJob, periodicJob } from './periodic-job.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
 /** As in AWS, where a schedule rule runs it every minute. */
@@ -14,15 +15,9 @@ const minWallMs = 1000;
 /** Real time a ticket write may take after its claim, however fast the virtual clock runs. */
 const minWallGraceMs = 30_000;
 
-export interface LocalRoutingMaintenance {
-  /** Real milliseconds between runs. */
-  readonly wallIntervalMs: number;
+export interface LocalRoutingMaintenance extends PeriodicJob<MaintenanceReport> {
   /** The grace period handed to the reconciler, in virtual milliseconds. */
   readonly graceMs: number;
-  /** Runs once now (after the run in progress, if any). */
-  runNow(): Promise<MaintenanceReport>;
-  /** No more runs; the one in progress is asked to stop and awaited. Safe to call twice. */
-  stop(): Promise<void>;
 }
 
 /**
@@ -37,24 +32,13 @@ export function localRoutingMaintenance(options: {
   logger: Logger;
 }): LocalRoutingMaintenance {
   const { deps, clock } = options;
-  const wallIntervalMs = Math.max(
-    minWallMs,
-    clock.wallDelayUntil(new Date(clock.now().getTime() + everyVirtualMs)),
-  );
   const graceMs = Math.max(maintenanceDefaults.graceMs, minWallGraceMs * clock.timeScale);
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<MaintenanceReport> = Promise.resolve({
-    reconcile: null,
-    unrouted: null,
-    sweep: null,
-    failed: [],
-    durationMs: 0,
-  });
-
-  const run = () => {
-    running = running.then(() =>
-      maintainRouting(deps, { graceMs, shouldStop: () => stopped }).catch((error: unknown) => {
+  const job = periodicJob({
+    clock,
+    everyVirtualMs,
+    minWallMs,
+    run: (shouldStop) =>
+      maintainRouting(deps, { graceMs, shouldStop }).catch((error: unknown): MaintenanceReport => {
         // maintainRouting logs and reports its own failures; this is only for the unexpected.
         options.logger.error('routing.maintenance_failed', {
           error: error instanceof Error ? error.message : String(error),
@@ -67,26 +51,6 @@ export function localRoutingMaintenance(options: {
           durationMs: 0,
         };
       }),
-    );
-    return running;
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      run().finally(schedule);
-    }, wallIntervalMs);
-    timer.unref();
-  };
-  schedule();
-
-  return {
-    wallIntervalMs,
-    graceMs,
-    runNow: run,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  });
+  return { ...job, graceMs };
 }

@@ -6,7 +6,9 @@ import {
   slaReconcileDefaults,
 } from '#shared/use-cases/sla-timer-health.ts';
 import { transitionsOf } from '#workflows/sla-timer.local.ts';
-import type { ApiResult, GatewayRoute } from './http-gateway.ts';
+import { json } from './dev-routes.ts';
+import type { GatewayRoute } from './http-gateway.ts';
+import { type PeriodicJob, periodicJob } from './periodic-job.ts';
 import type { LocalSla } from './sla-runtime.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
@@ -17,13 +19,9 @@ const minWallMs = 5000;
 /** Real time the dispatcher may take to start a committed change's timer, however fast the clock runs. */
 const minWallGraceMs = 2000;
 
-export interface LocalSlaReconciler {
-  readonly wallIntervalMs: number;
+export interface LocalSlaReconciler extends PeriodicJob<SlaReconcileReport> {
   /** The grace period handed to the reconciler, in virtual milliseconds. */
   readonly graceMs: number;
-  /** Runs once now (after the run in progress, if any). */
-  runNow(): Promise<SlaReconcileReport>;
-  stop(): Promise<void>;
 }
 
 /**
@@ -37,53 +35,21 @@ export function localSlaReconciler(options: {
   logger: Logger;
 }): LocalSlaReconciler {
   const { clock } = options;
-  const wallIntervalMs = Math.max(
-    minWallMs,
-    clock.wallDelayUntil(new Date(clock.now().getTime() + everyVirtualMs)),
-  );
   const graceMs = Math.max(slaReconcileDefaults.graceMs, minWallGraceMs * clock.timeScale);
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<SlaReconcileReport | undefined> = Promise.resolve(undefined);
-
-  const run = (): Promise<SlaReconcileReport> => {
-    const next = running.then(() => reconcileSlaTimers(options.deps, { graceMs, shouldStop: () => stopped }));
-    running = next.catch((error: unknown) => {
-      options.logger.error('sla.reconcile_failed', {
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return undefined;
-    });
-    return next;
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      void run()
-        .catch(() => {})
-        .finally(schedule);
-    }, wallIntervalMs);
-    timer.unref();
-  };
-  schedule();
-
-  return {
-    wallIntervalMs,
-    graceMs,
-    runNow: run,
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  const job = periodicJob({
+    clock,
+    everyVirtualMs,
+    minWallMs,
+    run: (shouldStop) =>
+      reconcileSlaTimers(options.deps, { graceMs, shouldStop }).catch((error: unknown) => {
+        options.logger.error('sla.reconcile_failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        throw error;
+      }),
+  });
+  return { ...job, graceMs };
 }
-
-const json = (statusCode: number, body: unknown): ApiResult => ({
-  statusCode,
-  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-  body: JSON.stringify(body),
-});
 
 /**
  * `GET /dev/timers?ticket=<id>`: the SLA timer's executions (all, or one ticket's) with their status and

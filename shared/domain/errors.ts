@@ -49,3 +49,7 @@ export class DomainError extends Error {
 
 export const validationError = (message: string, issues: FieldIssue[]) =>
   new DomainError('invalid', 'REQUEST.INVALID', message, { fields: issues });
+
+/** Whether `error` says the thing asked for does not exist (a ticket deleted or never there). */
+export const isNotFound = (error: unknown): boolean =>
+  error instanceof DomainError && error.kind === 'not_found';

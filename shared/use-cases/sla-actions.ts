@@ -1,6 +1,6 @@
 import { systemActor } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
-import { DomainError } from '../domain/errors.ts';
+import { isNotFound } from '../domain/errors.ts';
 import type { ContactDirectory } from '../domain/sla/contacts.ts';
 import { renderSlaMessage } from '../domain/sla/notification-templates.ts';
 import { slaPriorities } from '../domain/sla/policy.ts';
@@ -197,7 +197,7 @@ export function ticketSlaSink(deps: SlaSinkDeps): SlaActionSink {
         { fromTimer: true },
       ).catch((error: unknown) => {
         // The ticket is gone: nothing to apply (the timer ends at its next load).
-        if (error instanceof DomainError && error.kind === 'not_found') return null;
+        if (isNotFound(error)) return null;
         throw error;
       });
       if (!committed) return { reload: false };

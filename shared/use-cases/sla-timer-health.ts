@@ -1,6 +1,6 @@
 import { systemActor } from '../domain/actor.ts';
 import { auditEvent } from '../domain/audit/audit-event.ts';
-import { DomainError } from '../domain/errors.ts';
+import { isNotFound } from '../domain/errors.ts';
 import { slaExecutionName, type WorkflowStarter } from '../domain/sla/timer.ts';
 import { computeCheckpoint, type SlaTimerDeps } from '../domain/sla/timer-steps.ts';
 import { type Ticket, touch } from '../domain/ticket/ticket.entity.ts';
@@ -15,8 +15,6 @@ export interface TimerDegradedRequest {
   version: number;
   failure: { error: string; cause: string };
 }
-
-const ticketNotFound = (error: unknown) => error instanceof DomainError && error.kind === 'not_found';
 
 /**
  * RecordTimerDegraded: the ticket's SLA timer gave up after repeated failed steps. The ticket shows it
@@ -60,7 +58,7 @@ export async function recordSlaTimerDegraded(
     },
     { fromTimer: true },
   ).catch((e: unknown) => {
-    if (ticketNotFound(e)) return null;
+    if (isNotFound(e)) return null;
     throw e;
   });
   if (committed) deps.metrics.count('SlaTimersDegraded');

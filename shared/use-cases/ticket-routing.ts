@@ -1,6 +1,6 @@
 import { systemActor } from '../domain/actor.ts';
 import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
-import { DomainError } from '../domain/errors.ts';
+import { isNotFound } from '../domain/errors.ts';
 import type { AssignOutcome, QueueLookup, TicketAssigner } from '../domain/routing/agent.store.ts';
 import type { TicketRouting } from '../domain/routing/decide.ts';
 import type { RoutingConfig } from '../domain/routing/routing-config.ts';
@@ -208,7 +208,7 @@ export function ticketAssigner(
         return 'assigned';
       } catch (error) {
         if (error instanceof NoLongerWaiting) return error.outcome;
-        if (error instanceof DomainError && error.kind === 'not_found') return 'not-waiting';
+        if (isNotFound(error)) return 'not-waiting';
         throw error;
       }
     },

@@ -18,19 +18,6 @@ const timersOf = async (ticketId: string) =>
     transitions: number;
   }[];
 
-/** Runs `check` until it stops throwing (an assertion that has not come true yet), or rethrows after `ms`. */
-async function until<T>(check: () => Promise<T>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
-
 describe('SLA timer reconciler (local runtime, over HTTP)', () => {
   it('lists the reconciler among the scheduled jobs', async () => {
     const jobs = (await rt.api('GET', '/dev/jobs')).body as Json;
@@ -52,35 +39,39 @@ describe('SLA timer reconciler (local runtime, over HTTP)', () => {
     });
     expect(created.status).toBe(201);
     const id = (created.body as Json).id as string;
-    const [first] = await until(async () => {
-      const timers = await timersOf(id);
-      expect(timers).toEqual([expect.objectContaining({ version: 1, status: 'running' })]);
-      return timers;
-    });
+    await expect
+      .poll(() => timersOf(id), { timeout: 10_000, interval: 250 })
+      .toEqual([expect.objectContaining({ version: 1, status: 'running' })]);
     // Choice → Wait: the write path's checkpoint, no ComputeCheckpoint call.
-    expect(first!.transitions).toBe(2);
+    expect((await timersOf(id))[0]!.transitions).toBe(2);
 
     // Act: delete it, then run the reconciler once the grace period has passed
     const deleted = await rt.api('DELETE', `/dev/timers/${id}`);
     expect(deleted.status).toBe(200);
     expect(await timersOf(id)).toEqual([expect.objectContaining({ version: 1, status: 'aborted' })]);
-    const report = await until(async () => {
-      const run = await rt.api('POST', '/dev/jobs/sla-reconcile', { body: {} });
-      expect(run.status).toBe(200);
-      const body = (run.body as Json).report;
-      expect(body.restored).toEqual([{ ticketId: id, previousVersion: 1, reason: 'missing' }]);
-      return body;
-    }, 20_000);
+    // Runs until the ticket is past the grace period the reconciler gives a fresh change.
+    let report: Json;
+    await expect
+      .poll(
+        async () => {
+          const run = await rt.api('POST', '/dev/jobs/sla-reconcile', { body: {} });
+          expect(run.status).toBe(200);
+          report = (run.body as Json).report;
+          return report.restored;
+        },
+        { timeout: 20_000, interval: 250 },
+      )
+      .toEqual([{ ticketId: id, previousVersion: 1, reason: 'missing' }]);
 
     // Assess: a new version runs; the history says why; a second run has nothing to do
-    expect(report.failed).toEqual([]);
+    expect(report!.failed).toEqual([]);
     const ticket = (await rt.api('GET', `/tickets/${id}`, { token: rt.tokens.agent })).body as Json;
-    const timers = await until(async () => {
-      const all = await timersOf(id);
-      expect(all.find((t) => t.status === 'running')?.version).toBe(ticket.sla.timerVersion);
-      return all;
-    });
-    expect(timers.filter((t) => t.status === 'running')).toHaveLength(1);
+    await expect
+      .poll(async () => (await timersOf(id)).find((t) => t.status === 'running')?.version, {
+        timeout: 10_000,
+      })
+      .toBe(ticket.sla.timerVersion);
+    expect((await timersOf(id)).filter((t) => t.status === 'running')).toHaveLength(1);
     const history = (await rt.api('GET', `/tickets/${id}/history`, { token: rt.tokens.agent })).body as Json;
     expect(JSON.stringify(history)).toContain('sla.timer_restored');
     const again = await rt.api('POST', '/dev/jobs/sla-reconcile', { body: {} });
