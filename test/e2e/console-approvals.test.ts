@@ -58,6 +58,9 @@ async function pick(page: Page, label: string, names: string[]) {
     await page.locator('.ant-select-selection-item', { hasText: name }).first().waitFor();
   }
   await box.press('Escape');
+  // The dropdown closes with an animation: until it is gone, the next Select's options would match
+  // twice (a slow machine showed both lists at once).
+  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
 }
 
 describe('Approvals in the console (Chromium)', () => {
