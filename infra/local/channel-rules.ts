@@ -1,7 +1,7 @@
 import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
 import { acceptIntakeEvent, intakeEventPattern } from '#shared/channels/event-intake.ts';
+import type { EventPattern } from '#shared/domain/events/event-pattern.ts';
 import type { LocalRule } from './event-bus.ts';
-import type { EventPattern } from './event-pattern.ts';
 
 /**
  * The channels' bus rules, as the stack's EventBridge rules have them (same patterns, imported from

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type EventPattern, matchesPattern } from '#shared/domain/events/event-pattern.ts';
 import type { Logger } from '#shared/domain/ports.ts';
 import { type EventPublisher, eventSource, type IntegrationEvent } from '#shared/events/catalogue.ts';
-import { type EventPattern, matchesPattern } from './event-pattern.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
 /** An event as EventBridge delivers it to a rule's target. */

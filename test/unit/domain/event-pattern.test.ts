@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type EventPattern, matchesPattern } from '#infra/local/event-pattern.ts';
+import { type EventPattern, matchesPattern } from '#shared/domain/events/event-pattern.ts';
 
 const event = {
   version: '0',
