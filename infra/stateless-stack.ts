@@ -8,6 +8,7 @@ import { ApprovalTimer } from './constructs/approval-timer.ts';
 import { Channels } from './constructs/channels.ts';
 import { ConsoleHosting } from './constructs/console-hosting.ts';
 import { GongdanFunction, type TableBinding } from './constructs/gongdan-function.ts';
+import { Imports } from './constructs/imports.ts';
 import type { MailStore } from './constructs/mail-store.ts';
 import { Operations } from './constructs/operations.ts';
 import { Reactions } from './constructs/reactions.ts';
@@ -15,6 +16,7 @@ import { RoutingMaintenance } from './constructs/routing-maintenance.ts';
 import { SlaTimer } from './constructs/sla-timer.ts';
 import { TicketApi } from './constructs/ticket-api.ts';
 import { UserDirectory } from './constructs/user-directory.ts';
+import { WebhooksOut } from './constructs/webhooks-out.ts';
 import type { GongdanSettings } from './settings.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -45,6 +47,8 @@ export class StatelessStack extends Stack {
   readonly reactions: Reactions;
   readonly routingMaintenance: RoutingMaintenance;
   readonly operations: Operations;
+  readonly webhooksOut: WebhooksOut;
+  readonly imports: Imports;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -173,15 +177,39 @@ export class StatelessStack extends Stack {
       observability,
     });
 
+    // Outbound webhooks (docs/integrations.md), in a nested stack: this stack is near 500 resources.
+    this.webhooksOut = new WebhooksOut(new NestedStack(this, 'WebhooksOut'), 'WebhooksOut', {
+      tickets: props.tickets,
+      bus: props.bus,
+      ticketLinkBase: settings.slaTicketLinkBase ?? `${this.console.origin}/console/tickets`,
+      logRetention: settings.logRetentionDays,
+      observability,
+    });
+
+    // Bulk import (docs/import.md): its routes, bucket and Distributed Map run, in a nested stack as well.
+    this.imports = new Imports(new NestedStack(this, 'Imports'), 'Imports', {
+      routes: apiRoutes.filter((r) => r.uses?.includes('imports')),
+      httpApi: this.api.httpApi,
+      authorizer: this.api.authorizer,
+      auth: { issuer: this.users.issuer, audience: this.users.client.userPoolClientId },
+      tickets: props.tickets,
+      bus: props.bus,
+      uploadOrigins: [...settings.corsAllowOrigins, this.console.origin],
+      logRetention: settings.logRetentionDays,
+      observability,
+    });
+    // Every route's function is found by its name on the API, wherever its stack.
+    Object.assign(this.api.functions, this.imports.functions);
+
     // Alarms, the on-call topic and the dashboard, in a nested stack: this stack is near CloudFormation's
     // 500 resources, and a nested stack takes what it refers to as parameters, not exports that would
     // pin each function's name. Made last: it watches every function above (test/infra/operations.test.ts).
     this.operations = new Operations(new NestedStack(this, 'Operations'), 'Operations', {
       functions: this.node.findAll().filter((c): c is GongdanFunction => c instanceof GongdanFunction),
-      // Every queue here is a dead-letter queue (of the channels, the dispatcher, …).
+      // Every queue here is a dead-letter queue (of the channels, the dispatcher, …) but the webhooks' work queue.
       deadLetterQueues: this.node
         .findAll()
-        .filter((c): c is Queue => c instanceof Queue)
+        .filter((c): c is Queue => c instanceof Queue && c !== this.webhooksOut.queue)
         .map((queue) => ({ name: queue.node.path.split('/').slice(1).join(''), queue })),
       stateMachines: [
         { name: 'SlaTimer', stateMachine: this.slaTimer.stateMachine, abortsExpected: true },

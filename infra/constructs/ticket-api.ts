@@ -1,21 +1,27 @@
-import { Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, NestedStack, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
   CorsHttpMethod,
   HttpApi,
+  HttpAuthorizer,
+  HttpAuthorizerType,
   HttpMethod,
   HttpNoneAuthorizer,
+  HttpRoute,
+  HttpRouteKey,
   type HttpStage,
+  type IHttpRouteAuthorizer,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Route } from '#shared/http/route.ts';
 import { functionEntry } from '../bundling.ts';
+import { grantConnectorSecrets } from './connector-secrets.ts';
 import { GongdanFunction, type ObservabilitySettings, type TableBinding } from './gongdan-function.ts';
+import { grantWebhooksOutSecrets } from './webhooks-out.ts';
 
 export interface TicketApiProps {
   routes: readonly Pick<Route, 'name' | 'method' | 'path' | 'access' | 'writes' | 'auth' | 'uses'>[];
@@ -58,6 +64,20 @@ const accessLogFormat = AccessLogFormat.custom(
     sub: '$context.authorizer.claims.sub',
   }),
 );
+
+/**
+ * The nested stack a route's function and route live in. CloudFormation allows 500 resources per stack
+ * and each route costs seven (function, role, policy, log group, permission, integration, route), so the
+ * routes are spread over nested stacks by the first segment of their path: stable, so adding a route
+ * never moves another one to a different stack (which would replace its function).
+ */
+export function routeStackOf(path: string): 'TicketRoutes' | 'AdminRoutes' | 'ChannelRoutes' {
+  const segment = path.split('/')[1] ?? '';
+  if (segment === 'tickets') return 'TicketRoutes';
+  if (['portal', 'hooks', 'approvals', 'field', 'openapi.json', 'kb'].includes(segment))
+    return 'ChannelRoutes';
+  return 'AdminRoutes';
+}
 
 /** Why a route without the JWT authorizer needs none (cdk-nag's AwsSolutions-APIG4, acknowledged). */
 function whyOpen(route: Pick<Route, 'auth' | 'path'>): string {
@@ -102,19 +122,15 @@ export class TicketApi extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
   readonly functions: Record<string, GongdanFunction> = {};
+  /** The user pool's JWT authorizer, for routes other constructs add (the imports' nested stack). */
+  readonly authorizer: IHttpRouteAuthorizer;
 
   constructor(scope: Construct, id: string, props: TicketApiProps) {
     super(scope, id);
 
-    const authorizer = new HttpJwtAuthorizer('CognitoJwt', props.auth.issuer, {
-      jwtAudience: [props.auth.audience],
-      identitySource: ['$request.header.Authorization'],
-    });
-
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Gongdan ticket API',
       createDefaultStage: false,
-      defaultAuthorizer: authorizer,
       ...(props.corsAllowOrigins.length
         ? {
             corsPreflight: {
@@ -146,14 +162,42 @@ export class TicketApi extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
     });
 
+    // The user pool's ID tokens, checked by API Gateway before any function runs. Created here, in the
+    // API's own stack, and referenced by id from the route stacks.
+    const jwtAuthorizer = new HttpAuthorizer(this, 'CognitoJwt', {
+      httpApi: this.httpApi,
+      type: HttpAuthorizerType.JWT,
+      identitySource: ['$request.header.Authorization'],
+      jwtIssuer: props.auth.issuer,
+      jwtAudience: [props.auth.audience],
+    });
+    const authorizer = HttpAuthorizer.fromHttpAuthorizerAttributes(this, 'CognitoJwtRef', {
+      authorizerId: jwtAuthorizer.authorizerId,
+      authorizerType: HttpAuthorizerType.JWT,
+    });
+    this.authorizer = authorizer;
+    const routeStacks = new Map<string, NestedStack>();
+    const stackFor = (path: string) => {
+      const name = routeStackOf(path);
+      let stack = routeStacks.get(name);
+      if (!stack) {
+        stack = new NestedStack(this, name);
+        routeStacks.set(name, stack);
+      }
+      return stack;
+    };
+
     const publicRouteSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> =
       {};
     (this.stage.node.defaultChild as CfnStage).routeSettings = Lazy.any({
       produce: () => (Object.keys(publicRouteSettings).length ? publicRouteSettings : undefined),
     });
     for (const route of props.routes) {
+      // Bulk import's routes are made in its own nested stack, with its bucket and run (constructs/imports.ts).
+      if (route.uses?.includes('imports')) continue;
       const jwt = (route.auth ?? 'jwt') === 'jwt';
-      const fn = new GongdanFunction(this, pascal(route.name), {
+      const scope = stackFor(route.path);
+      const fn = new GongdanFunction(scope, pascal(route.name), {
         entry: functionEntry(route.name),
         // The portal and webhook routes also wire the channels (shared/runtime/lambda.ts).
         // Staff attachment routes compose the channels' wiring (records, links to the mail bucket).
@@ -168,15 +212,19 @@ export class TicketApi extends Construct {
           approvalLinkBase: this.httpApi.apiEndpoint,
         },
       }).bindTable(props.tickets, route.access, route.writes);
+      if (route.uses?.includes('connector-secrets')) grantConnectorSecrets(fn);
+      if (route.uses?.includes('webhooks-out-secrets')) grantWebhooksOutSecrets(fn, 'manage');
       this.functions[route.name] = fn;
 
-      const added = this.httpApi.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${pascal(route.name)}Integration`, fn),
-        // Public (portal, OpenAPI document) and HMAC (webhook) routes opt out of the JWT authorizer explicitly.
-        authorizer: jwt ? authorizer : new HttpNoneAuthorizer(),
-      });
+      const added = [
+        new HttpRoute(scope, `${pascal(route.name)}Route`, {
+          httpApi: this.httpApi,
+          routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+          integration: new HttpLambdaIntegration(`${pascal(route.name)}Integration`, fn),
+          // Public (portal, OpenAPI document) and HMAC (webhook) routes opt out of the JWT authorizer explicitly.
+          authorizer: jwt ? authorizer : new HttpNoneAuthorizer(),
+        }),
+      ];
       if (!jwt) {
         for (const r of added) {
           Validations.of(r).acknowledge({ id: 'AwsSolutions-APIG4', reason: whyOpen(route) });

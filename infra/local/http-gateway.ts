@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { Logger } from '#shared/domain/ports.ts';
+import { streamedBodyOf } from '#shared/http/streamed-body.ts';
 import { checkDevBodyType, checkHostAndOrigin } from './request-guard.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2;
@@ -162,7 +164,7 @@ export function apiGateway(options: GatewayOptions) {
         domainName: options.host(),
       });
       const result = await route.invoke(event, lambdaContext(route.name, timeoutMs));
-      writeResult(res, result);
+      await writeResult(res, result);
     } catch (error) {
       options.logger.error('gateway.failed', {
         requestId,
@@ -416,7 +418,7 @@ function encodeBody(
   return { body: body.toString('base64'), base64: true };
 }
 
-function writeResult(res: ServerResponse, result: ApiResult) {
+async function writeResult(res: ServerResponse, result: ApiResult) {
   if (typeof result === 'string' || result === undefined || result === null || !('statusCode' in result)) {
     // Payload format 2.0 infers a 200 JSON response from anything that is not a structured result.
     const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
@@ -428,6 +430,14 @@ function writeResult(res: ServerResponse, result: ApiResult) {
   for (const [name, value] of Object.entries(result.headers ?? {}))
     headers[name.toLowerCase()] = String(value);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  const stream = streamedBodyOf(result);
+  if (stream) {
+    // A streamed body (the ticket export) goes out chunked as it is produced, with backpressure; a
+    // failure midway cuts the connection (pipeline destroys both), so no truncated file looks complete.
+    res.writeHead(result.statusCode ?? 200, headers);
+    await pipeline(stream, res);
+    return;
+  }
   const body = result.body
     ? result.isBase64Encoded
       ? Buffer.from(result.body, 'base64')

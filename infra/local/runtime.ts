@@ -20,22 +20,30 @@ import type { OutboxDispatcher } from '#shared/reactions/dispatcher.ts';
 import type { EnvSource } from '#shared/runtime/env.ts';
 import { wireAuth } from '#shared/runtime/wire-auth.ts';
 import { wireChannels } from '#shared/runtime/wire-channels.ts';
+import { wireCustomer360 } from '#shared/runtime/wire-customer360.ts';
+import { wireImports } from '#shared/runtime/wire-imports.ts';
 import { wireReactions } from '#shared/runtime/wire-reactions.ts';
 import { wireSlaCheckpoint, wireSlaEvaluate, wireSlaReconcile } from '#shared/runtime/wire-sla-timer.ts';
 import { wireTickets } from '#shared/runtime/wire-tickets.ts';
+import { wireWebhooksOut } from '#shared/runtime/wire-webhooks-out.ts';
+import type { ImportDeps } from '#shared/use-cases/import-tickets.ts';
 import type { LocalSlaTimer } from '#workflows/sla-timer.local.ts';
 import { type LocalApprovalTimer, localApprovalTimer } from './approval-runtime.ts';
 import { localAttachmentFiles } from './attachment-files.ts';
 import { channelRules } from './channel-rules.ts';
 import { committedStream, type LocalStream } from './committed-stream.ts';
 import { consoleRoutes } from './console-routes.ts';
+import { demoCrmRoutes, localConnectorSecrets, seedDemoConnectors } from './customer360.ts';
 import { lockDataDir, prepareDataDir, wipeDataDir } from './data-dir.ts';
 import { inboundEmailRoute, putEventsRoute } from './dev-channel-routes.ts';
 import { type DevTokens, devRoutes, devTokens, type LocalJob } from './dev-routes.ts';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalEventBus, type LocalRule, localEventBus } from './event-bus.ts';
 import { localRules } from './event-rules.ts';
+import { localExportFiles, localExportRunner } from './export-files.ts';
 import { type ApiEvent, type ApiResult, apiGateway, type GatewayRoute } from './http-gateway.ts';
+import { localImportFiles } from './import-files.ts';
+import { localImportRunner } from './import-runner.ts';
 import { localAudience, localAuth, localIssuer } from './local-auth.ts';
 import { dynamoOutbox, type Outbox } from './outbox.ts';
 import { type OutboxJournal, outboxJournal } from './outbox-journal.ts';
@@ -48,6 +56,12 @@ import { localSlaReconciler, timerRoutes } from './sla-reconciler.ts';
 import { type LocalSla, localSla, localWall } from './sla-runtime.ts';
 import { loadSlaTimerDefinition, loadTimerDefinition } from './timer-definitions.ts';
 import { persistentVirtualClock, type VirtualClock } from './virtual-clock.ts';
+import {
+  localSubscriptionSecrets,
+  localWebhookRetries,
+  localWebhooksOut,
+  webhooksOutRule,
+} from './webhooks-out.ts';
 
 export interface RuntimeOptions {
   /** HTTP port; 0 picks a free one. Default 3000. */
@@ -122,6 +136,10 @@ export function localEnvironment(baseUrl: string): EnvSource {
     REOPEN_WINDOW_DAYS: '7',
     PORTAL_STATUS_URL: `${baseUrl}/portal/status`,
     APPROVAL_LINK_BASE: baseUrl,
+    // Imports (docs/import.md): files under the data dir, run in process; rows per chunk passed through.
+    IMPORT_BUCKET: 'local',
+    IMPORT_STATE_MACHINE_ARN: 'arn:local:states:::stateMachine:import',
+    IMPORT_BATCH_SIZE: process.env.IMPORT_BATCH_SIZE ?? '',
     // Rating links' validity (docs/closing-report.md): passed through, so a test can shorten it.
     FEEDBACK_LINK_VALID_HOURS: process.env.FEEDBACK_LINK_VALID_HOURS ?? '',
     SLA_NOTIFY_FROM: 'sla-alerts@gongdan.local',
@@ -129,6 +147,9 @@ export function localEnvironment(baseUrl: string): EnvSource {
     SLA_SMS: 'true',
     POWERTOOLS_SERVICE_NAME: 'gongdan-local',
     POWERTOOLS_METRICS_NAMESPACE: 'Gongdan',
+    // Outbound webhooks: plain http to loopback (test receivers) allowed here only; a test may shorten the timeout.
+    WEBHOOKS_OUT_ALLOW_LOOPBACK_HTTP: 'true',
+    WEBHOOKS_OUT_TIMEOUT_MS: process.env.WEBHOOKS_OUT_TIMEOUT_MS ?? '',
   };
 }
 
@@ -163,6 +184,22 @@ function streaming(
         () => store.create(w, claim),
         (o) => o.kind === 'created',
       ),
+    async createMany(writes) {
+      const refs = writes.map((w) => ({ ticketId: w.outbox.ticketId, recordId: w.outbox.id }));
+      for (const ref of refs) journal.intend(ref);
+      let outcomes: Awaited<ReturnType<TicketStore['createMany']>>;
+      try {
+        outcomes = await store.createMany(writes);
+      } catch (error) {
+        journal.settle(refs);
+        throw error;
+      }
+      outcomes.forEach((o, i) => {
+        if (o.kind === 'created') committed(writes[i]!.outbox);
+        else journal.settle([refs[i]!]);
+      });
+      return outcomes;
+    },
     update: (w, expected) =>
       write(
         w.outbox,
@@ -280,13 +317,43 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     cleanups.push(async () => journal.close());
     const tickets = wireTickets(environment, platform);
     tickets.tickets = streaming(tickets.tickets, journal, (record) => stream?.committed(record));
+    const connectorSecrets = localConnectorSecrets(dataDir);
+    const importFiles = localImportFiles(dataDir, baseUrl);
+    const importing: ImportDeps = wireImports(environment, platform, tickets, {
+      files: () => importFiles.files,
+      // The runner runs imports with these same deps: it is made once they are.
+      runner: () => ({ start: (id, phase) => imports.runner.start(id, phase) }),
+    });
+    const imports = localImportRunner(() => importing, logger);
+    cleanups.push(() => imports.stop());
+    // Exports written to files (docs/export.md): the data dir stands in for S3, run in process.
+    const exportFiles = localExportFiles(dataDir, baseUrl);
+    const exportRunner = localExportRunner(() => deps, logger);
+    cleanups.push(() => exportRunner.stop());
     const deps: ApiRouteDeps = {
+      importing,
+      exporting: { files: exportFiles.files, runner: exportRunner.runner },
       ...tickets,
       verifyToken: wireAuth(environment, platform),
       channels: wireChannels(environment, platform, tickets.tickets),
+      // Customer 360: plain http to loopback is allowed here only (the demo CRM, a test's server).
+      customer360: wireCustomer360(environment, platform, {
+        secrets: connectorSecrets,
+        allowLoopbackHttp: true,
+      }),
+      webhooksOut: localWebhooksOut(
+        wireWebhooksOut(environment, platform, {
+          tickets: tickets.tickets,
+          secrets: localSubscriptionSecrets(dataDir),
+        }),
+        timeScale,
+      ),
     };
     const { dispatcher } = wireReactions(environment, platform, tickets);
     for (const rule of channelRules(deps)) cleanups.push(events.subscribe(rule));
+    const webhookRetries = localWebhookRetries({ deps: deps.webhooksOut, clock, logger });
+    cleanups.push(() => webhookRetries.stop());
+    cleanups.push(events.subscribe(webhooksOutRule(deps.webhooksOut, () => webhookRetries.poke())));
 
     const sla = localSla({
       tickets: tickets.tickets,
@@ -342,7 +409,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     };
     gateway.setRoutes([
       ...apiRoutes.map((route): GatewayRoute => {
-        const handler = apiHandler(route, deps);
+        const handler = apiHandler(route, deps, { streamBodies: true });
         return {
           method: route.method,
           path: route.path,
@@ -362,15 +429,32 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
         jobs: () => jobs,
         deadLetters: dynamoDeadLetters(dynamo.client, tableName),
         inboundEmail: inboundEmailRoute(deps),
-        extra: [putEventsRoute(events, logger), ...attachmentFiles.routes, ...timerRoutes(() => sla)],
+        extra: [
+          putEventsRoute(events, logger),
+          ...attachmentFiles.routes,
+          ...exportFiles.routes,
+          ...importFiles.routes,
+          ...timerRoutes(() => sla),
+          ...demoCrmRoutes(connectorSecrets),
+        ],
       }),
       ...consoleRoutes(),
     ]);
 
     const seed =
       options.seed === false ? { seeded: false, tickets: 0 } : await seedDemoData({ doc, tableName, deps });
+    if (options.seed !== false) {
+      await seedDemoConnectors(
+        deps.customer360,
+        `http://127.0.0.1:${port}`,
+        clock.now().toISOString(),
+        logger,
+      );
+    }
     const resumed = await sla.resume();
     if (resumed > 0) logger.info('sla.timers_resumed', { timers: resumed });
+    // Imports a killed run left checking or committing go on (a commit from its checkpoint).
+    await imports.resume();
     const approvalsResumed = await approvalTimer.resume();
     if (approvalsResumed > 0) logger.info('approval.timers_resumed', { timers: approvalsResumed });
     const routingMaintenance = localRoutingMaintenance({ deps: tickets, clock, logger });
@@ -402,6 +486,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
         schedule: 'every 15 minutes (every 15 virtual minutes locally, at most every 5 s)',
         description: 'Restarts SLA timers that are missing or gave up after repeated failures',
         run: () => slaReconciler.runNow(),
+      },
+      {
+        name: 'webhooks-out-retry',
+        function: 'webhooks-out',
+        schedule: 'every minute (every 20 virtual seconds locally, at most every 100 ms)',
+        description:
+          'Delivers outbound webhooks that are due: retries after back-off and deliveries deferred by an open circuit',
+        run: () => webhookRetries.runNow(),
       },
     ];
     ready = true;

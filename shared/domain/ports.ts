@@ -40,6 +40,11 @@ export const metricNames = [
   'SlaTimersRestored',
   /** SLA timers that gave up after repeated failed steps. */
   'SlaTimersDegraded',
+  /** Outbound webhooks (docs/integrations.md): answered 2xx, attempts that failed, dead letters, breakers opened. */
+  'WebhookDeliveries',
+  'WebhookDeliveryFailures',
+  'WebhookDeliveriesDeadLettered',
+  'WebhookCircuitsOpened',
 ] as const;
 export type MetricName = (typeof metricNames)[number];
 

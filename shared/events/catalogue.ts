@@ -146,6 +146,22 @@ export const catalogue = {
       messagesCopied: z.number().int().nonnegative(),
     }),
   ),
+  'import.completed': define(
+    'import.completed',
+    1,
+    'A bulk import (docs/import.md) finished committing: its totals. Imported tickets publish no events of their own when they arrive already resolved or closed.',
+    z.object({
+      importId: z.string(),
+      fileName: z.string(),
+      total: z.number().int().nonnegative(),
+      created: z.number().int().nonnegative(),
+      updated: z.number().int().nonnegative(),
+      skipped: z.number().int().nonnegative(),
+      errorCount: z.number().int().nonnegative(),
+      occurredAt: z.string(),
+      schemaVersion: z.number().int(),
+    }),
+  ),
   'approval.requested': define(
     'approval.requested',
     1,
@@ -240,12 +256,13 @@ export const catalogue = {
 export type EventName = keyof typeof catalogue;
 export type EventDetail<N extends EventName> = z.infer<(typeof catalogue)[N]['schema']>;
 
-/** An event ready for the bus; `id` makes delivery idempotent for consumers. */
-export interface IntegrationEvent<N extends EventName = EventName> {
-  id: string;
-  name: N;
-  detail: EventDetail<N>;
-}
+/**
+ * An event ready for the bus; `id` makes delivery idempotent for consumers. A union by name, so a check
+ * of `name` narrows `detail` (not every event is about one ticket: `import.completed`).
+ */
+export type IntegrationEvent<N extends EventName = EventName> = {
+  [K in N]: { id: string; name: K; detail: EventDetail<K> };
+}[N];
 
 /** Builds a validated event; throws if the detail does not match the catalogue (a programming error). */
 export function makeEvent<N extends EventName>(

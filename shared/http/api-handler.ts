@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
@@ -6,6 +7,7 @@ import { DomainError, type ErrorKind, type FieldIssue, validationError } from '.
 import { loggerWith } from '../domain/ports.ts';
 import { prototypeKeyIssues } from '../domain/safe-record.ts';
 import type { Route, RouteDeps, RouteRequest } from './route.ts';
+import { lambdaStreamLimitBytes, streamedBody } from './streamed-body.ts';
 import { isStoreUnavailable, retryAfterSeconds } from './unavailable.ts';
 
 export type ApiEvent = APIGatewayProxyEventV2;
@@ -249,7 +251,12 @@ const lowerCaseHeaders = (headers: ApiEvent['headers']) =>
  * The Lambda handler for `route`: middy with error mapping first (so it sees every failure), then
  * authentication and validation, then the route's own handler, whose result becomes the response.
  */
-export function apiHandler<B, Q, D extends RouteDeps>(route: Route<B, Q, D>, deps: D) {
+export function apiHandler<B, Q, D extends RouteDeps>(
+  route: Route<B, Q, D>,
+  deps: D,
+  /** `streamBodies`: the caller pipes `HttpResult.stream` itself (the local gateway); else it is collected. */
+  options: { streamBodies?: boolean } = {},
+) {
   const r = route as unknown as Route<unknown, unknown, D>;
   const state = new WeakMap<object, State>();
   return middy<ApiEvent, ApiResult, Error, Context>()
@@ -264,6 +271,23 @@ export function apiHandler<B, Q, D extends RouteDeps>(route: Route<B, Q, D>, dep
         ? { ...deps, logger: loggerWith(deps.logger, { correlation_id: requestId }) }
         : deps;
       const result = await r.handle(request, scoped);
+      if (result.stream !== undefined) {
+        const headers = { 'content-type': 'application/octet-stream', ...result.headers };
+        if (options.streamBodies) {
+          return { statusCode: result.status, headers, body: '', [streamedBody]: result.stream };
+        }
+        const bytes = await collect(result.stream, lambdaStreamLimitBytes);
+        if (!bytes) {
+          return json(413, {
+            error: {
+              code: 'RESPONSE.TOO_LARGE',
+              message: `The response is larger than API Gateway allows (${lambdaStreamLimitBytes} bytes); ask for it as a file instead`,
+              details: { limitBytes: lambdaStreamLimitBytes },
+            },
+          });
+        }
+        return { statusCode: result.status, headers, body: bytes.toString('base64'), isBase64Encoded: true };
+      }
       if (result.bytes !== undefined) {
         return {
           statusCode: result.status,
@@ -281,4 +305,20 @@ export function apiHandler<B, Q, D extends RouteDeps>(route: Route<B, Q, D>, dep
       }
       return json(result.status, result.body, result.headers);
     });
+}
+
+/** The whole stream, or undefined (and the stream destroyed) once it grows past `max` bytes. */
+async function collect(stream: Readable, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    size += bytes.length;
+    if (size > max) {
+      stream.destroy();
+      return undefined;
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks);
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { Actor, Role } from '../domain/actor.ts';
 import type { VerifyToken } from '../domain/auth.ts';
@@ -32,6 +33,11 @@ export interface HttpResult {
   html?: string;
   /** A file (the portal's script, its logo): sent as is, base64-encoded, with `headers`' content-type. */
   bytes?: Buffer;
+  /**
+   * A file produced as it is sent (the ticket export): streamed by the local runtime, collected whole by
+   * a Lambda (up to API Gateway's limit, else a 413): see streamed-body.ts.
+   */
+  stream?: Readable;
 }
 
 /**
@@ -76,7 +82,16 @@ export interface RouteDoc {
 }
 
 /** AWS resources a route's function uses beyond the table and the bus, for least-privilege grants. */
-export type RouteResource = 'mail' | 'attachments' | 'webhook-secrets';
+export type RouteResource =
+  | 'mail'
+  | 'attachments'
+  | 'webhook-secrets'
+  // Customer 360's auth headers: SSM parameters / secrets under the connectors' prefix (docs/integrations.md).
+  | 'connector-secrets'
+  // Outbound webhooks' signing secrets: Secrets Manager secrets under their prefix (docs/integrations.md).
+  | 'webhooks-out-secrets'
+  // Bulk import (docs/import.md): the import bucket and state machine; these routes live in the Imports nested stack.
+  | 'imports';
 
 /** A DynamoDB write action, as IAM names it (without `dynamodb:`). */
 export type TableWriteAction =

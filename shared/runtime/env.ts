@@ -110,8 +110,29 @@ export const env = {
       .preprocess(unsetIfEmpty, z.enum(['true', 'false']).default('true'))
       .transform((v) => v === 'true') as z.ZodType<boolean, string | undefined>,
   ),
+  /** Imports (docs/import.md): the bucket of uploaded files, the state machine that runs them, rows per chunk. */
+  importBucket: envVar('IMPORT_BUCKET', text),
+  /** Unset in the run's own steps (they start no runs). */
+  importStateMachineArn: envVar('IMPORT_STATE_MACHINE_ARN', optionalText),
+  importBatchSize: envVar(
+    'IMPORT_BATCH_SIZE',
+    z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1000).default(200)) as z.ZodType<
+      number,
+      string | undefined
+    >,
+  ),
   /** Webhook sources (JSON array of `WebhookSourceConfig`). */
   webhookSources: envVar('WEBHOOK_SOURCES', json(z.array(WebhookSourceConfig), '[]')),
+  /** Outbound webhooks (docs/integrations.md): where signing secrets live, per-attempt timeout, local http. */
+  webhooksOutSecretPrefix: envVar('WEBHOOKS_OUT_SECRET_PREFIX', optionalText),
+  webhooksOutTimeoutMs: envVar(
+    'WEBHOOKS_OUT_TIMEOUT_MS',
+    z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).max(30_000).default(10_000)) as z.ZodType<
+      number,
+      string | undefined
+    >,
+  ),
+  webhooksOutAllowLoopbackHttp: envVar('WEBHOOKS_OUT_ALLOW_LOOPBACK_HTTP', flag),
   /** SES rewrites Message-IDs under this domain (default: by region). */
   sesMessageIdDomain: envVar('SES_MESSAGE_ID_DOMAIN', optionalText),
   /** SLA messages: the From, the link base, SMS sender id, the on-call line, the zone times are shown in. */

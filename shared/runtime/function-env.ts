@@ -1,9 +1,11 @@
 import { observabilityEnv } from './env.ts';
 import { authEnv } from './wire-auth.ts';
 import { channelsEnv } from './wire-channels.ts';
+import { importsEnv } from './wire-imports.ts';
 import { reactionsEnv } from './wire-reactions.ts';
 import { slaEvaluateEnv, slaReconcileEnv } from './wire-sla-timer.ts';
 import { ticketsEnv } from './wire-tickets.ts';
+import { webhooksOutEnv } from './wire-webhooks-out.ts';
 
 /**
  * The environment of each kind of function: the union of the wirings it composes (shared/runtime/
@@ -21,6 +23,11 @@ export const functionEnv = {
   approvalTimer: { ...observabilityEnv, ...ticketsEnv },
   routingSweep: { ...observabilityEnv, ...ticketsEnv },
   reactions: { ...observabilityEnv, ...ticketsEnv, ...reactionsEnv },
+  // Bulk import (docs/import.md): its API routes, and the state machine's steps.
+  importApi: { ...observabilityEnv, ...ticketsEnv, ...authEnv, ...importsEnv },
+  importStep: { ...observabilityEnv, ...ticketsEnv, ...importsEnv },
+  /** Outbound webhooks' fan-out and retries (infra/constructs/webhooks-out.ts). */
+  webhooksOut: { ...observabilityEnv, ...ticketsEnv, ...webhooksOutEnv },
 } as const;
 
 export type FunctionKind = keyof typeof functionEnv;

@@ -183,6 +183,34 @@ async function changeTicketRacing(
 }
 
 /**
+ * `writeNewTicket` for many tickets at once (a bulk import of historical tickets): each gets its SLA
+ * and outbox record as one would, and the store writes them several to a transaction, each ticket
+ * with its audit events and record or not at all. An outcome per ticket, in order.
+ */
+export async function writeNewTickets(
+  inputs: readonly Omit<Change, 'messages' | 'notifications'>[],
+  actor: Actor,
+  deps: TicketDeps,
+  now: Date,
+): Promise<{ outcome: CreateOutcome; committed: Committed }[]> {
+  const prepared = await Promise.all(
+    inputs.map(async (input) => {
+      const sla = await slaOnCreate(input.ticket, input.audit, deps.sla, now);
+      const ticket: Ticket = { ...input.ticket, sla: sla.state };
+      const change: Change = { ticket, audit: input.audit, events: input.events, mail: input.mail ?? [] };
+      return { change, record: outboxRecord(null, change, actor, sla, deps), sla };
+    }),
+  );
+  const outcomes = await deps.tickets.createMany(
+    prepared.map(({ change, record }) => ({ ticket: change.ticket, audit: change.audit, outbox: record })),
+  );
+  return prepared.map(({ change, record, sla }, i) => ({
+    outcome: outcomes[i]!,
+    committed: { ...change, record, sla },
+  }));
+}
+
+/**
  * Stores a ticket that is being created, through the same record of what follows: its SLA and timer,
  * its events, the mail its channel asked for. With a claim (an idempotency key), a concurrent request
  * that holds the key wins and its ticket is the answer (`duplicate`).

@@ -100,6 +100,11 @@ export async function listTickets(query: ListQuery, actor: Actor, deps: TicketDe
     const visible = ticket && canSee(ticket, actor) ? [ticket] : [];
     return { items: visible.map(present) };
   }
+  if (query.q && !query.cursor) {
+    // An imported ticket's legacy number (docs/import.md) finds it directly, however many tickets there are.
+    const imported = await deps.tickets.getByExternalRef(query.q);
+    if (imported && canSee(imported, actor)) return { items: [present(imported)] };
+  }
   const filter: TicketFilter = {
     ...(query.status ? { status: query.status } : {}),
     ...(query.team ? { team: query.team } : {}),

@@ -32,6 +32,8 @@ export interface TicketSummary {
   status: Status;
   priority: Ticket['priority'];
   channel: Ticket['channel'];
+  /** An imported ticket's legacy number (docs/import.md); absent on tickets opened in Gongdan. */
+  externalRef?: string;
   intent: string | null;
   category: string | null;
   customer: { name?: string; email?: string; phone?: string; tier: Ticket['customer']['tier'] };
@@ -78,6 +80,7 @@ export function summarize(ticket: Ticket, config: SlaConfiguration | null): Tick
     status: ticket.status,
     priority: ticket.priority,
     channel: ticket.channel,
+    ...(ticket.externalRef ? { externalRef: ticket.externalRef } : {}),
     intent: ticket.intent,
     category: ticket.category,
     customer: {

@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '#functions/routes.ts';
 import { cdkBundling, esbuildOptions, functionEntry, lambdaBundle } from '#infra/bundling.ts';
+import { flattenNested } from './support/flatten.ts';
 import { gongdanTestApp } from './support/gongdan-app.ts';
 
 /**
@@ -80,7 +80,7 @@ describe('API function bundles', () => {
 describe('The IntentModel layer', () => {
   it('holds the model alone and is attached to every function of the stateless stack', () => {
     const { app, stateless } = gongdanTestApp({ bundling: false });
-    const template = Template.fromStack(stateless);
+    const template = flattenNested(stateless);
     const layers = template.findResources('AWS::Lambda::LayerVersion', {
       Properties: { Description: 'Gongdan intake classifier model (/opt/intent-model.json)' },
     });

@@ -1,10 +1,11 @@
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeScopes } from '#functions/table-writes.ts';
 import type { GongdanFunction } from '#infra/constructs/gongdan-function.ts';
 import type { StatelessStack } from '#infra/stateless-stack.ts';
+import { flattenNested } from './support/flatten.ts';
 import { gongdanTestApp } from './support/gongdan-app.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: raw CloudFormation JSON, asserted field by field
@@ -22,7 +23,7 @@ let template: Template;
 beforeAll(() => {
   const built = gongdanTestApp({ bundling: false });
   stateless = built.stateless;
-  template = Template.fromStack(stateless);
+  template = flattenNested(stateless);
 }, 120_000);
 
 /** Every statement of the inline policies on a role, by the role's logical id. */

@@ -1,5 +1,5 @@
 import type { CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { esbuildOptions, functionEntry } from '#infra/bundling.ts';
@@ -11,6 +11,7 @@ import {
 import { streamSettings } from '#infra/constructs/reactions.ts';
 import type { StatelessStack } from '#infra/stateless-stack.ts';
 import { outboxStreamFilter } from '#shared/adapters/dynamo/outbox-stream.ts';
+import { flattenNested } from './support/flatten.ts';
 import { assertEnvFor } from './support/function-env.ts';
 import { gongdanTestApp } from './support/gongdan-app.ts';
 
@@ -30,11 +31,13 @@ beforeAll(() => {
     },
   });
   stateless = built.stateless;
-  template = Template.fromStack(stateless);
+  template = flattenNested(stateless);
 }, 120_000);
 
-const logicalId = (element: { node: { defaultChild?: unknown } }) =>
-  stateless.getLogicalId(element.node.defaultChild as CfnElement);
+const logicalId = (element: { node: { defaultChild?: unknown } }) => {
+  const cfn = element.node.defaultChild as CfnElement;
+  return cfn.stack.getLogicalId(cfn);
+};
 const resources = () => template.toJSON().Resources as Record<string, Resource>;
 const ofType = (type: string) => Object.entries(resources()).filter(([, r]) => r.Type === type);
 

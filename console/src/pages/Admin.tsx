@@ -8,8 +8,20 @@ const AdminAgents = lazy(() => import('./AdminAgents.tsx'));
 const AdminCalendars = lazy(() => import('./AdminCalendars.tsx'));
 const AdminRouting = lazy(() => import('./AdminRouting.tsx'));
 const AdminPortal = lazy(() => import('./AdminPortal.tsx'));
+const ImportWizard = lazy(() => import('../import/ImportWizard.tsx'));
+const AdminConnectors = lazy(() => import('./AdminConnectors.tsx'));
+const AdminIntegrations = lazy(() => import('./AdminIntegrations.tsx'));
 
-const sections = ['sla', 'agents', 'calendars', 'routing', 'portal'] as const;
+const sections = [
+  'sla',
+  'agents',
+  'calendars',
+  'routing',
+  'portal',
+  'import',
+  'connectors',
+  'integrations',
+] as const;
 type Section = (typeof sections)[number];
 
 /** The admin's low-code configuration: one tab per document, each a form with the API's field errors. */
@@ -43,6 +55,12 @@ export default function Admin() {
           <AdminCalendars />
         ) : section === 'portal' ? (
           <AdminPortal />
+        ) : section === 'import' ? (
+          <ImportWizard />
+        ) : section === 'connectors' ? (
+          <AdminConnectors />
+        ) : section === 'integrations' ? (
+          <AdminIntegrations />
         ) : (
           <AdminRouting />
         )}

@@ -17,6 +17,7 @@ import {
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Api, Page, TicketSummary } from '../api.ts';
 import { useApp, useDirectory } from '../app-context.ts';
+import { ExportButton } from '../components/ExportButton.tsx';
 import { headlineTarget, SlaBadge } from '../components/SlaBadge.tsx';
 import { useI18n } from '../i18n.tsx';
 import { navigate } from '../router.ts';
@@ -71,6 +72,14 @@ export function queueQuery(
   return q;
 }
 
+/** The queue's filters as an export takes them (docs/export.md): all but paging and order. */
+export const exportFilters = ({
+  limit: _limit,
+  sort: _sort,
+  cursor: _cursor,
+  ...filters
+}: Record<string, string | undefined>) => filters;
+
 /** The queue's TanStack query: pages of summaries with their cursor. */
 export const queueOptions = (api: Api, query: Record<string, string | undefined>) =>
   infiniteQueryOptions({
@@ -92,8 +101,18 @@ export function Queue() {
   const { t, lang } = useI18n();
   const directory = useDirectory();
   const isAgent = hasRole(session, 'agent');
-  const [scope, setScope] = useState<Scope>(initialScope(session!.user.roles));
-  const [filters, setFilters] = useState<Filters>({});
+  // A link may open the queue on a search (`/?scope=all&q=…&channel=…`, e.g. from the import wizard).
+  const [linked] = useState(() => new URLSearchParams(window.location.search));
+  const [scope, setScope] = useState<Scope>(() => {
+    const asked = linked.get('scope');
+    return asked === 'mine' || asked === 'team' || asked === 'all'
+      ? asked
+      : initialScope(session!.user.roles);
+  });
+  const [filters, setFilters] = useState<Filters>(() => ({
+    ...(linked.get('q') ? { q: linked.get('q')! } : {}),
+    ...(linked.get('channel') ? { channel: linked.get('channel')! } : {}),
+  }));
   const [selected, setSelected] = useState(0);
   const search = useRef<InputRef>(null);
   const wide = Grid.useBreakpoint().md !== false;
@@ -158,6 +177,7 @@ export function Queue() {
           allowClear
           placeholder={t('search')}
           aria-label={t('search')}
+          defaultValue={filters.q}
           style={{ width: 280 }}
           onSearch={(q) => setFilters((f) => ({ ...f, q: q.trim() || undefined }))}
         />
@@ -182,7 +202,7 @@ export function Queue() {
         )}
         {select(
           'channel',
-          ['web', 'email', 'api', 'webhook', 'event', 'phone'].map((c) => ({ value: c, label: c })),
+          ['web', 'email', 'api', 'webhook', 'event', 'import', 'phone'].map((c) => ({ value: c, label: c })),
         )}
         <Space size={4}>
           <Switch
@@ -193,6 +213,7 @@ export function Queue() {
           />
           <span>{t('breachedOnly')}</span>
         </Space>
+        <ExportButton filters={exportFilters(query)} />
       </Space>
       {tickets.isError && (
         <Alert type="error" showIcon message={tickets.error.message} style={{ marginBottom: 12 }} />

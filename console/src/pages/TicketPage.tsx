@@ -28,6 +28,7 @@ import {
   ParentLink,
 } from '../components/ChildTickets.tsx';
 import { ResolutionCard, ResolveDialog } from '../components/ClosingReport.tsx';
+import { Customer360Panel } from '../components/Customer360.tsx';
 import { FieldVisitsPanel } from '../components/FieldVisits.tsx';
 import { MailAuthTag, TicketMailAuth } from '../components/MailAuth.tsx';
 import { SlaBadge } from '../components/SlaBadge.tsx';
@@ -401,6 +402,7 @@ export default function TicketPage({ id }: { id: string }) {
                 <Descriptions.Item label={t('channel')}>{tk.channel}</Descriptions.Item>
               </Descriptions>
             </Card>
+            <Customer360Panel ticket={tk} />
             <Card title={t('classification')}>
               <Descriptions column={1} size="small">
                 <Descriptions.Item label={t('intent')}>

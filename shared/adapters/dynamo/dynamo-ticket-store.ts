@@ -40,6 +40,8 @@ const claimTtlSeconds = 7 * 24 * 3600;
 const ticketKey = (id: string) => ({ pk: `TICKET#${id}`, sk: 'TICKET' });
 const numberKey = (number: string) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
 const claimKey = (key: string) => ({ pk: `CLAIM#${key}`, sk: 'CLAIM' });
+/** The legacy number of an imported ticket (docs/import.md): never expires, one ticket per reference. */
+export const externalRefKey = (ref: string) => ({ pk: `TICKETREF#${ref}`, sk: 'TICKETREF' });
 /**
  * A child's summary in its parent's partition. Its sort key starts with the ticket item's (`TICKET`), so
  * one query (`begins_with(sk, 'TICKET')`) reads a ticket with all its children.
@@ -65,6 +67,9 @@ const storageAttributes = [
   'gsDueAt',
   'searchText',
 ] as const;
+
+/** Transactions `createMany` has in flight at once. */
+const createManyConcurrency = 4;
 
 /** The most tickets a `due`-ordered list reads and sorts (a queue; see docs/console.md, "How search scales"). */
 const dueOrderLimit = 2000;
@@ -123,12 +128,20 @@ export function ticketItem(ticket: Ticket): Record<string, unknown> {
 }
 
 /**
- * What `q` searches: number, subject, the start of the description, customer name, e-mail and phone,
+ * What `q` searches: number, legacy number (`externalRef`), subject, the start of the description, customer name, e-mail and phone,
  * lower-cased. DynamoDB's `contains` matches substrings, so Chinese words need no segmentation here.
  */
 export function searchText(ticket: Ticket): string {
   const c = ticket.customer;
-  return [ticket.number, ticket.subject, c.name, c.email, c.phone, ticket.description.slice(0, 2000)]
+  return [
+    ticket.number,
+    ticket.externalRef,
+    ticket.subject,
+    c.name,
+    c.email,
+    c.phone,
+    ticket.description.slice(0, 2000),
+  ]
     .filter(Boolean)
     .join('\n')
     .toLowerCase();
@@ -218,6 +231,13 @@ export function dynamoTicketStore(
     return { ticketId: String(Item.ticketId), fingerprint: String(Item.fingerprint) };
   }
 
+  async function findExternalRef(ref: string): Promise<{ ticketId: string; createdBy: string } | null> {
+    const { Item } = await doc.send(
+      new GetCommand({ TableName: tableName, Key: externalRefKey(ref), ConsistentRead: true }),
+    );
+    return Item ? { ticketId: String(Item.ticketId), createdBy: String(Item.createdBy) } : null;
+  }
+
   /** The ticket item and its children's items, in one consistent query of its partition. */
   async function get(id: string) {
     const items = await queryAll(doc, {
@@ -232,6 +252,44 @@ export function dynamoTicketStore(
       .filter((i) => i.entity === 'child')
       .map((i) => childSummaryOf(withoutKeys<ChildSummary>(i)));
     return { ...fromItem(item), children };
+  }
+
+  /** A new ticket's items: the ticket, its number, what `writeItems` adds, and its legacy number's key. */
+  function newTicketItems(write: TicketWrite) {
+    const { ticket } = write;
+    const items = [
+      {
+        Put: {
+          TableName: tableName,
+          Item: ticketItem(ticket),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: tableName,
+          Item: { ...numberKey(ticket.number), entity: 'number', ticketId: ticket.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...writeItems(write, tableName),
+    ];
+    const refIndex = ticket.externalRef ? items.length : -1;
+    if (ticket.externalRef) {
+      items.push({
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...externalRefKey(ticket.externalRef),
+            entity: 'ticketref',
+            ticketId: ticket.id,
+            createdBy: ticket.createdBy,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    return { items, refIndex };
   }
 
   const query = async <T>(input: QueryCommandInput): Promise<T[]> =>
@@ -255,6 +313,11 @@ export function dynamoTicketStore(
     findClaim,
     get,
 
+    async getByExternalRef(externalRef) {
+      const holder = await findExternalRef(externalRef);
+      return holder ? get(holder.ticketId) : null;
+    },
+
     async getByNumber(number) {
       const { Item } = await doc.send(
         new GetCommand({ TableName: tableName, Key: numberKey(number), ConsistentRead: true }),
@@ -262,26 +325,56 @@ export function dynamoTicketStore(
       return Item ? get(String(Item.ticketId)) : null;
     },
 
+    async reserveNumbers(count) {
+      const { Attributes } = await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: 'COUNTER', sk: 'ticket-number' },
+          UpdateExpression: 'ADD #value :count SET entity = :entity',
+          ExpressionAttributeNames: { '#value': 'value' },
+          ExpressionAttributeValues: { ':count': count, ':entity': 'counter' },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(Attributes?.value) - count + 1;
+    },
+
+    async createMany(writes) {
+      // Whole tickets to a transaction, up to DynamoDB's 100 items, a few transactions at once; one that a
+      // taken legacy number (or a race) cancels is written again ticket by ticket, each with its outcome.
+      const groups: { write: TicketWrite; items: ReturnType<typeof newTicketItems>['items'] }[][] = [[]];
+      for (const write of writes) {
+        const { items } = newTicketItems(write);
+        const group = groups[groups.length - 1]!;
+        if (group.length && group.reduce((n, g) => n + g.items.length, 0) + items.length > 100) {
+          groups.push([{ write, items }]);
+        } else group.push({ write, items });
+      }
+      const writeGroup = async (group: (typeof groups)[number]): Promise<CreateOutcome[]> => {
+        if (!group.length) return [];
+        try {
+          await doc.send(new TransactWriteCommand({ TransactItems: group.flatMap((g) => g.items) as never }));
+          return group.map(() => ({ kind: 'created' }));
+        } catch (error) {
+          if (!reasonCodes(error).length) throw error;
+          const outcomes: CreateOutcome[] = [];
+          for (const g of group) outcomes.push(await this.create(g.write));
+          return outcomes;
+        }
+      };
+      const outcomes: CreateOutcome[][] = new Array(groups.length);
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < groups.length; i = next++) outcomes[i] = await writeGroup(groups[i]!);
+      };
+      await Promise.all(Array.from({ length: Math.min(createManyConcurrency, groups.length) }, worker));
+      return outcomes.flat();
+    },
+
     async create(write: TicketWrite, claim?: IdempotencyClaim): Promise<CreateOutcome> {
       const { ticket } = write;
       const nowSeconds = Math.floor(clock.now().getTime() / 1000);
-      const items = [
-        {
-          Put: {
-            TableName: tableName,
-            Item: ticketItem(ticket),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        {
-          Put: {
-            TableName: tableName,
-            Item: { ...numberKey(ticket.number), entity: 'number', ticketId: ticket.id },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        ...writeItems(write, tableName),
-      ];
+      const { items, refIndex } = newTicketItems(write);
       if (claim) {
         items.push({
           Put: {
@@ -307,6 +400,11 @@ export function dynamoTicketStore(
           } catch (error) {
             const codes = reasonCodes(error);
             if (!codes.length) throw error;
+            if (refIndex >= 0 && codes[refIndex] === 'ConditionalCheckFailed') {
+              // Imported before (docs/import.md): that ticket is the answer, nothing is written.
+              const holder = await findExternalRef(ticket.externalRef!);
+              if (holder) return { kind: 'duplicate', ...holder, fingerprint: 'externalRef' };
+            }
             if (
               claim &&
               (codes[claimIndex] === 'ConditionalCheckFailed' || codes[claimIndex] === 'TransactionConflict')

@@ -21,12 +21,20 @@
  * | thread lookup | SENTMAIL#… · INMAIL#… · THREADINDEX#… · TOPIC#… | (same) |
  * | alert index   | ALERT#<alert key>  | ALERT                   |
  * | external ref  | EXTREF#<sys>#<id>  | EXTREF                  |
+ * | customer's id | CUSTMAP#<customer> | SYS#<system>            |
+ * | imported ref  | TICKETREF#<legacy> | TICKETREF               |
+ * | import        | IMPORT#<id>        | IMPORT                  |
+ * | import list   | IMPORTS            | <createdAt>#<id>        |
+ * | import mapping| IMPORTMAP          | <name>                  |
  * | rate counter  | RATE#<scope>#<who> | <bucket start>          |
  * | approval      | TICKET#<id>        | APPROVAL#<approvalId>   |
  * | approval id   | APPROVAL#<id>      | APPROVAL                |
  * | waiting on me | APPROVER#<agentId> | APPROVAL#<approvalId>   |
  * | outbox (local)| OUTBOX             | <sentAt>#<id>           |
  * | seed marker   | SEED               | <version>               |
+ * | webhook sub   | WEBHOOKSUB         | <name>                  |
+ * | webhook send  | WEBHOOKOUT#<name>  | DELIVERY#<event>.<name> |
+ * | breaker       | ENDPOINT#<hash>    | BREAKER                 |
  * | migration     | MIGRATION#<id>     | MIGRATION               |
  *
  * byCreated, byStatus and byDue are sharded: their partition keys end in `#<shard>` (index-shards.ts).

@@ -59,6 +59,11 @@ export const auditTypes = [
    * data: score, comment, the assignee, team and category rated, the link's issue time.
    */
   'rated',
+  /**
+   * The ticket came from another system's export (docs/import.md), at its original creation time;
+   * data: the import, the legacy number, the status it had reached and when it was resolved or closed.
+   */
+  'imported',
 ] as const;
 export const AuditType = z.enum(auditTypes);
 export type AuditType = z.infer<typeof AuditType>;

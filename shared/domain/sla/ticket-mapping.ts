@@ -47,6 +47,12 @@ function entriesOf(event: AuditEvent): TimelineEntry[] {
       return [{ type: 'staff_replied', at, public: false }];
     case 'reopened':
       return [{ type: 'reopened', at }];
+    case 'imported': {
+      // From another system (docs/import.md). One that arrived resolved or closed was never worked here:
+      // no clock ran (no breach to record, no timer); an open one is timed from its original creation.
+      const done = event.data as { resolvedAt?: unknown; closedAt?: unknown };
+      return done.resolvedAt || done.closedAt ? [] : [{ type: 'created', at }];
+    }
     case 'transitioned':
       if (data.to === 'pending') return [{ type: 'pending', at }];
       if (data.to === 'resolved') return [{ type: 'resolved', at }];

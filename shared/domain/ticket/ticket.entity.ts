@@ -186,6 +186,11 @@ export const Ticket = z.object({
     .nullable()
     .optional(),
   tags: z.array(z.string()),
+  /**
+   * The ticket's number in the system it was imported from (docs/import.md): unique (a second import
+   * of the same row is a skip) and found by `q`. Absent on tickets opened in Gongdan.
+   */
+  externalRef: z.string().max(120).optional(),
   customFields: safeRecord(z.string(), CustomFieldValue),
   location: Location.nullable(),
   firstRespondedAt: z.string().nullable(),

@@ -13,7 +13,13 @@ export interface IdempotencyClaim {
 
 export type CreateOutcome =
   | { kind: 'created' }
-  | { kind: 'duplicate'; ticketId: string; fingerprint: string };
+  | {
+      kind: 'duplicate';
+      ticketId: string;
+      fingerprint: string;
+      /** For a taken legacy number (`externalRef`): who created the ticket that holds it. */
+      createdBy?: string;
+    };
 
 export interface TicketFilter {
   status?: Status;
@@ -96,11 +102,23 @@ export interface TicketWrite {
 export interface TicketStore {
   /** A new ticket number, unique under concurrency (numbers may have gaps). */
   nextNumber(): Promise<number>;
-  /** Stores a new ticket (with its number lookup); with a claim, at most one ticket per key. */
+  /** `count` consecutive new ticket numbers in one call (a bulk import); the first is returned. */
+  reserveNumbers(count: number): Promise<number>;
+  /**
+   * Stores a new ticket (with its number lookup); with a claim, at most one ticket per key. A ticket
+   * with an `externalRef` is stored only if no ticket holds that reference: otherwise `duplicate`.
+   */
   create(write: TicketWrite, claim?: IdempotencyClaim): Promise<CreateOutcome>;
+  /**
+   * Stores many new tickets (a bulk import), each all or nothing as `create` stores one, several to a
+   * transaction; an outcome per write, in order.
+   */
+  createMany(writes: readonly TicketWrite[]): Promise<CreateOutcome[]>;
   findClaim(key: string): Promise<{ ticketId: string; fingerprint: string } | null>;
   get(id: string): Promise<Ticket | null>;
   getByNumber(number: string): Promise<Ticket | null>;
+  /** The ticket imported under this legacy number (`externalRef`, unique), if any. */
+  getByExternalRef(externalRef: string): Promise<Ticket | null>;
   /** Replaces the ticket if it is still at `expectedVersion`; returns false (writing nothing) if not. */
   update(write: TicketWrite, expectedVersion: number): Promise<boolean>;
   /** Appends audit events that change nothing else (e.g. `viewed`). */
