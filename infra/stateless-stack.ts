@@ -200,6 +200,10 @@ export class StatelessStack extends Stack {
     });
     // Every route's function is found by its name on the API, wherever its stack.
     Object.assign(this.api.functions, this.imports.functions);
+    // Exports written to files (docs/export.md) keep them under exports/ in the same bucket.
+    for (const route of apiRoutes.filter((r) => r.uses?.includes('exports'))) {
+      this.imports.grantExports(this.api.functions[route.name]!);
+    }
 
     // Alarms, the on-call topic and the dashboard, in a nested stack: this stack is near CloudFormation's
     // 500 resources, and a nested stack takes what it refers to as parameters, not exports that would

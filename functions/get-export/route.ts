@@ -10,6 +10,7 @@ export const route = defineRoute<undefined, undefined, ApiDeps & { exporting: Ex
   path: '/exports/{id}',
   roles: staffRoles,
   access: 'read',
+  uses: ['exports'],
   doc: {
     responses: [
       {

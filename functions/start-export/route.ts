@@ -12,6 +12,7 @@ export const route = defineRoute<StartExportBody, undefined, ApiDeps & { exporti
   roles: staffRoles,
   body: StartExportBody,
   access: 'read',
+  uses: ['exports'],
   doc: {
     responses: [
       {

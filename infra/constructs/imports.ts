@@ -8,7 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
@@ -66,6 +66,7 @@ const pascal = (name: string) =>
 export class Imports extends Construct {
   readonly bucket: Bucket;
   readonly accessLogs: Bucket;
+  private exportFiles?: ManagedPolicy;
   readonly stateMachine: StateMachine;
   readonly logGroup: LogGroup;
   readonly prepare: GongdanFunction;
@@ -227,5 +228,34 @@ export class Imports extends Construct {
         authorizer: props.authorizer,
       });
     }
+  }
+  /**
+   * Lets a route function write and read export files (docs/export.md) under `exports/` of this bucket:
+   * the one bucket for the files people bring in and take out. A managed policy beside the bucket (so it
+   * names the bucket directly, as infra/constructs/mail-store.ts does) that the route's role attaches:
+   * only those keys, only put and get (a multipart upload is made with PutObject; one left unfinished
+   * is aborted by the writer).
+   */
+  grantExports(fn: GongdanFunction) {
+    if (!this.exportFiles) {
+      this.exportFiles = new ManagedPolicy(this, 'ExportFiles', {
+        description: 'Write and read export files under exports/ of the Gongdan file bucket',
+        statements: [
+          new PolicyStatement({
+            actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+            resources: [this.bucket.arnForObjects('exports/*')],
+          }),
+        ],
+      });
+      Validations.of(this.exportFiles).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement)}.Arn>/exports/*]`,
+        reason:
+          'Export files are named by export id (exports/<id>.csv|xlsx and its status exports/<id>.json): ' +
+          'the routes put and get only the export keys of the one file bucket, nothing else.',
+      });
+    }
+    fn.setEnvironment({ exportBucket: this.bucket.bucketName });
+    fn.role!.addManagedPolicy(this.exportFiles);
+    return fn;
   }
 }

@@ -91,7 +91,9 @@ export type RouteResource =
   // Outbound webhooks' signing secrets: Secrets Manager secrets under their prefix (docs/integrations.md).
   | 'webhooks-out-secrets'
   // Bulk import (docs/import.md): the import bucket and state machine; these routes live in the Imports nested stack.
-  | 'imports';
+  | 'imports'
+  // Exports written to files (docs/export.md): the `exports/` keys of the import bucket.
+  | 'exports';
 
 /** A DynamoDB write action, as IAM names it (without `dynamodb:`). */
 export type TableWriteAction =

@@ -112,6 +112,8 @@ export const env = {
   ),
   /** Imports (docs/import.md): the bucket of uploaded files, the state machine that runs them, rows per chunk. */
   importBucket: envVar('IMPORT_BUCKET', text),
+  /** Exports written to files (docs/export.md): the bucket they go to, under `exports/`. */
+  exportBucket: envVar('EXPORT_BUCKET', text),
   /** Unset in the run's own steps (they start no runs). */
   importStateMachineArn: envVar('IMPORT_STATE_MACHINE_ARN', optionalText),
   importBatchSize: envVar(

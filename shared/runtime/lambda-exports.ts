@@ -3,19 +3,19 @@ import { s3ExportFiles } from '../adapters/storage/s3-export-files.ts';
 import type { ExportDeps, ExportFiles } from '../domain/export/export.ports.ts';
 import type { ApiDeps } from '../http/route.ts';
 import { runExport } from '../use-cases/export-jobs.ts';
+import { env, readEnv } from './env.ts';
 import { apiDeps, once } from './lambda.ts';
 
-/** The export bucket's files, made on first use (a function without `exportBucket` fails then, not at start). */
+/** The export bucket's files (`EXPORT_BUCKET`, set by the stack: infra/constructs/imports.ts), made on first use. */
 const s3Files = /* @__PURE__ */ once((): ExportFiles => {
-  const bucket = process.env.exportBucket;
-  if (!bucket) throw new Error('exportBucket is not set: this function is not set up to write exports');
-  return s3ExportFiles(new S3Client({}), bucket);
+  const { exportBucket } = readEnv({ exportBucket: env.exportBucket }, process.env);
+  return s3ExportFiles(new S3Client({}), exportBucket);
 });
 
 /**
- * The export routes' deps in a Lambda: files in the bucket named by `exportBucket` (multipart uploads,
+ * The export routes' deps in a Lambda: files in the bucket named by `EXPORT_BUCKET` (multipart uploads,
  * presigned downloads). The runner writes the file within the starting invocation (bounded by the
- * function's timeout, not API Gateway's): docs/export.md, "In AWS", says what is still to wire.
+ * function's timeout, not API Gateway's): docs/export.md, "In AWS".
  */
 export const exportApiDeps = /* @__PURE__ */ once((): ApiDeps & { exporting: ExportDeps } => {
   const files: ExportFiles = {

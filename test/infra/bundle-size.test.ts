@@ -21,6 +21,25 @@ import { gongdanTestApp } from './support/gongdan-app.ts';
  */
 const apiBundleBudgetBytes = 1_400_000;
 
+/**
+ * The routes that read or write spreadsheets (import and export, docs/import.md, docs/export.md) carry
+ * exceljs and its zip and XML libraries (~1.2 MB minified): their own budget. Measured 2026-12-07 with
+ * bench/bundle-size.ts: 1,840–2,706 KB, module import 210–310 ms on this machine against ~140 ms for
+ * the others. `get-export` and `get-import-errors` only need the writer's wiring, not exceljs itself;
+ * splitting that out is left for later (docs/operations.md, "Bundle sizes").
+ */
+const spreadsheetBundleBudgetBytes = 2_900_000;
+const spreadsheetRoutes = new Set([
+  'export-tickets',
+  'start-export',
+  'get-export',
+  'create-import',
+  'check-import',
+  'commit-import',
+  'get-import-template',
+  'get-import-errors',
+]);
+
 const modelPath = new URL('../../shared/domain/classify/intent-model.json', import.meta.url);
 /** A stretch of the model's weights that no source file contains. */
 const modelFingerprint = (JSON.parse(readFileSync(modelPath, 'utf8')) as { weights: string }).weights.slice(
@@ -67,7 +86,18 @@ describe('API function bundles', () => {
   });
 
   it(`stay at or under ${apiBundleBudgetBytes / 1000} kB minified each`, () => {
-    const over = bundles.filter((b) => b.bytes > apiBundleBudgetBytes).map((b) => `${b.name}: ${b.bytes}`);
+    const over = bundles
+      .filter((b) => !spreadsheetRoutes.has(b.name) && b.bytes > apiBundleBudgetBytes)
+      .map((b) => `${b.name}: ${b.bytes}`);
+    expect(over).toEqual([]);
+  });
+
+  it(`stay at or under ${spreadsheetBundleBudgetBytes / 1000} kB each where they read or write spreadsheets`, () => {
+    const spreadsheet = bundles.filter((b) => spreadsheetRoutes.has(b.name));
+    expect(spreadsheet.map((b) => b.name).sort()).toEqual([...spreadsheetRoutes].sort());
+    const over = spreadsheet
+      .filter((b) => b.bytes > spreadsheetBundleBudgetBytes)
+      .map((b) => `${b.name}: ${b.bytes}`);
     expect(over).toEqual([]);
   });
 

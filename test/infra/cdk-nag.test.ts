@@ -88,6 +88,8 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions-IAM5[Resource::<ConsoleBucket86B6957C.Arn>/*]',
       // Bulk import (docs/import.md): its run's three tasks (`<function>:*`), the import keys of its bucket…
       'AwsSolutions-IAM5[Resource::<ImportsChunk49D4DA8D.Arn>:*]',
+      // …the export keys of the same bucket for the two file-export routes (docs/export.md)…
+      'AwsSolutions-IAM5[Resource::<ImportsFiles4C162912.Arn>/exports/*]',
       'AwsSolutions-IAM5[Resource::<ImportsFiles4C162912.Arn>/imports/*]',
       'AwsSolutions-IAM5[Resource::<ImportsFinish6E1C7579.Arn>:*]',
       'AwsSolutions-IAM5[Resource::<ImportsPrepare2E5A7843.Arn>:*]',
@@ -104,9 +106,10 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-eu-central-1/*]',
       // Customer 360: the connectors' secrets, runtime configuration, under their prefix only (docs/integrations.md).
       'AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:eu-central-1:<AWS::AccountId>:secret:gongdan/connectors/*]',
-      'AwsSolutions-IAM5[Resource::arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/gongdan/connectors/*]',
       // Outbound webhooks: one signing secret per subscription, made at run time, under their prefix only.
       'AwsSolutions-IAM5[Resource::arn:aws:secretsmanager:eu-central-1:<AWS::AccountId>:secret:gongdan/webhooks-out/*]',
+      // Customer 360's runtime configuration in SSM, under its prefix only.
+      'AwsSolutions-IAM5[Resource::arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/gongdan/connectors/*]',
       // …and StopExecution, whose execution names (per ticket and version) are only known at run time.
       'AwsSolutions-IAM5[Resource::arn:aws:states:eu-central-1:<AWS::AccountId>:execution:<SlaTimerStateMachine30E35E5F.Name>:*]',
       // …and the Distributed Map's own child executions (described and stopped by the map).

@@ -158,8 +158,8 @@ describe('GongdanStateless', () => {
     // (test/infra/channels.test.ts), the dispatcher and its retry sweep (test/infra/reactions.test.ts),
     // the routing sweep (test/infra/routing-maintenance.test.ts) and CDK's console upload handler
     // (test/infra/console-hosting.test.ts), and the import run's prepare, chunk and finish
-    // (test/infra/imports.test.ts)
-    expect(Object.keys(functions)).toHaveLength(apiRoutes.length + 4 + 2 + 2 + 2 + 1 + 1 + 3);
+    // (test/infra/imports.test.ts), and the outbound webhooks' deliverer (test/infra/webhooks-out.test.ts)
+    expect(Object.keys(functions)).toHaveLength(apiRoutes.length + 4 + 2 + 2 + 2 + 1 + 1 + 3 + 1);
     for (const route of apiRoutes) {
       const fn = resource(api, logicalId(stateless, functionOf(route.name)));
       expect(fn.Properties, route.name).toMatchObject({

@@ -39,7 +39,7 @@ function inlineOutputs(value: unknown, outputs: Map<string, Json>): unknown {
  * the stack itself. Logical ids are unique across the stacks (they carry the construct path's hash).
  */
 export function flattenNested(stack: Stack): Template {
-  const parent = Template.fromStack(stack).toJSON() as { Resources: Record<string, Json> };
+  const parent = Template.fromStack(stack).toJSON() as { Resources: Record<string, Json>; Outputs?: Json };
   const nested = stack.node
     .findAll()
     .filter((c): c is NestedStack => c instanceof NestedStack && c.nestedStackParent === stack);
@@ -55,5 +55,8 @@ export function flattenNested(stack: Stack): Template {
   for (const [id, r] of Object.entries(parent.Resources)) {
     if (r.Type !== 'AWS::CloudFormation::Stack') resources[id] = r;
   }
-  return Template.fromJSON({ Resources: inlineOutputs(resources, outputs) as Json });
+  return Template.fromJSON({
+    Resources: inlineOutputs(resources, outputs) as Json,
+    Outputs: inlineOutputs(parent.Outputs ?? {}, outputs) as Json,
+  });
 }
