@@ -202,7 +202,7 @@ export class StatelessStack extends Stack {
     Object.assign(this.api.functions, this.imports.functions);
     // Exports written to files (docs/export.md) keep them under exports/ in the same bucket.
     for (const route of apiRoutes.filter((r) => r.uses?.includes('exports'))) {
-      this.imports.grantExports(this.api.functions[route.name]!);
+      this.imports.grantExports(this.api.functions[route.name]!, { start: route.method === 'POST' });
     }
 
     // Alarms, the on-call topic and the dashboard, in a nested stack: this stack is near CloudFormation's

@@ -66,7 +66,7 @@ const pascal = (name: string) =>
 export class Imports extends Construct {
   readonly bucket: Bucket;
   readonly accessLogs: Bucket;
-  private exportFiles?: ManagedPolicy;
+  private exports?: { files: ManagedPolicy; worker: GongdanFunction; invoke: ManagedPolicy };
   readonly stateMachine: StateMachine;
   readonly logGroup: LogGroup;
   readonly prepare: GongdanFunction;
@@ -74,7 +74,11 @@ export class Imports extends Construct {
   readonly finish: GongdanFunction;
   readonly functions: Record<string, GongdanFunction> = {};
 
-  constructor(scope: Construct, id: string, props: ImportsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ImportsProps,
+  ) {
     super(scope, id);
 
     this.accessLogs = new Bucket(this, 'AccessLogs', {
@@ -98,9 +102,11 @@ export class Imports extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'import-bucket/',
-      // Uploads and what is made beside them are working files: the tickets are in the table.
+      // Uploads and what is made beside them are working files: the tickets are in the table. Export
+      // files are downloaded within minutes of being written (links last 15): a week is plenty.
       lifecycleRules: [
         { id: 'ExpireImports', expiration: Duration.days(30) },
+        { id: 'ExpireExports', prefix: 'exports/', expiration: Duration.days(7) },
         { id: 'AbortUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       cors: props.uploadOrigins.length
@@ -234,28 +240,58 @@ export class Imports extends Construct {
    * the one bucket for the files people bring in and take out. A managed policy beside the bucket (so it
    * names the bucket directly, as infra/constructs/mail-store.ts does) that the route's role attaches:
    * only those keys, only put and get (a multipart upload is made with PutObject; one left unfinished
-   * is aborted by the writer).
+   * is aborted by the writer). With `start`, the route may also invoke the export worker, which writes
+   * the file within its own 15 minutes, not API Gateway's 30 seconds.
    */
-  grantExports(fn: GongdanFunction) {
-    if (!this.exportFiles) {
-      this.exportFiles = new ManagedPolicy(this, 'ExportFiles', {
-        description: 'Write and read export files under exports/ of the Gongdan file bucket',
-        statements: [
-          new PolicyStatement({
-            actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
-            resources: [this.bucket.arnForObjects('exports/*')],
-          }),
-        ],
-      });
-      Validations.of(this.exportFiles).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement)}.Arn>/exports/*]`,
-        reason:
-          'Export files are named by export id (exports/<id>.csv|xlsx and its status exports/<id>.json): ' +
-          'the routes put and get only the export keys of the one file bucket, nothing else.',
-      });
-    }
+  grantExports(fn: GongdanFunction, options: { start: boolean }) {
+    const exports = this.exportWorker();
     fn.setEnvironment({ exportBucket: this.bucket.bucketName });
-    fn.role!.addManagedPolicy(this.exportFiles);
+    fn.role!.addManagedPolicy(exports.files);
+    if (options.start) {
+      fn.setEnvironment({ exportRunFunction: exports.worker.functionName });
+      fn.role!.addManagedPolicy(exports.invoke);
+    }
     return fn;
+  }
+
+  /** The export worker and the two policies above, made once, when the first export route asks. */
+  private exportWorker() {
+    if (this.exports) return this.exports;
+    const files = new ManagedPolicy(this, 'ExportFiles', {
+      description: 'Write and read export files under exports/ of the Gongdan file bucket',
+      statements: [
+        new PolicyStatement({
+          actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+          resources: [this.bucket.arnForObjects('exports/*')],
+        }),
+      ],
+    });
+    Validations.of(files).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement)}.Arn>/exports/*]`,
+      reason:
+        'Export files are named by export id (exports/<id>.csv|xlsx and its status exports/<id>.json): ' +
+        'the routes and the worker put and get only the export keys of the one file bucket, nothing else.',
+    });
+    const worker = new GongdanFunction(this, 'ExportRun', {
+      entry: functionEntry('export-run'),
+      kind: 'exportRun',
+      description: 'Writes an export file (POST /exports) page by page to S3',
+      logRetention: this.props.logRetention,
+      observability: this.props.observability,
+      // 100,000 tickets take about 80 s (bench/export.ts); the limit leaves room for ten times that.
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+    })
+      .bindTable(this.props.tickets, 'read')
+      .setEnvironment({ exportBucket: this.bucket.bucketName });
+    worker.role!.addManagedPolicy(files);
+    const invoke = new ManagedPolicy(this, 'StartExportRun', {
+      description: 'Start the Gongdan export worker',
+      statements: [
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [worker.functionArn] }),
+      ],
+    });
+    this.exports = { files, worker, invoke };
+    return this.exports;
   }
 }

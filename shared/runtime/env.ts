@@ -114,6 +114,8 @@ export const env = {
   importBucket: envVar('IMPORT_BUCKET', text),
   /** Exports written to files (docs/export.md): the bucket they go to, under `exports/`. */
   exportBucket: envVar('EXPORT_BUCKET', text),
+  /** The export worker (functions/export-run) that `POST /exports` invokes; set on that route only. */
+  exportRunFunction: envVar('EXPORT_RUN_FUNCTION', text),
   /** Unset in the run's own steps (they start no runs). */
   importStateMachineArn: envVar('IMPORT_STATE_MACHINE_ARN', optionalText),
   importBatchSize: envVar(
@@ -197,3 +199,6 @@ export function readEnv<V extends Record<string, EnvVar<unknown>>>(vars: V, sour
   if (problems.length) throw new Error(`Invalid environment: ${problems.join('; ')}`);
   return out as Values<V>;
 }
+
+/** The export worker's own environment beyond the tables' (docs/export.md, "In AWS"). */
+export const exportsEnv = { exportBucket: env.exportBucket };

@@ -1,4 +1,4 @@
-import { observabilityEnv } from './env.ts';
+import { exportsEnv, observabilityEnv } from './env.ts';
 import { authEnv } from './wire-auth.ts';
 import { channelsEnv } from './wire-channels.ts';
 import { importsEnv } from './wire-imports.ts';
@@ -26,6 +26,8 @@ export const functionEnv = {
   // Bulk import (docs/import.md): its API routes, and the state machine's steps.
   importApi: { ...observabilityEnv, ...ticketsEnv, ...authEnv, ...importsEnv },
   importStep: { ...observabilityEnv, ...ticketsEnv, ...importsEnv },
+  /** Exports written to files: the worker `POST /exports` starts (docs/export.md). */
+  exportRun: { ...observabilityEnv, ...ticketsEnv, ...exportsEnv },
   /** Outbound webhooks' fan-out and retries (infra/constructs/webhooks-out.ts). */
   webhooksOut: { ...observabilityEnv, ...ticketsEnv, ...webhooksOutEnv },
 } as const;

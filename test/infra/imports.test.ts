@@ -82,8 +82,8 @@ describe('Bulk import in AWS (infra/constructs/imports.ts)', () => {
     for (const r of routes) expect(r.Properties.AuthorizationType).toBe('JWT');
     const parentRoutes = JSON.stringify(Template.fromStack(stateless).toJSON());
     for (const r of importRoutes) expect(parentRoutes).not.toContain(`"${r.method} ${r.path}"`);
-    // Route functions, plus prepare, chunk and finish.
-    nested.resourceCountIs('AWS::Lambda::Function', importRoutes.length + 3);
+    // Route functions, plus prepare, chunk and finish, and the export worker (test/infra/exports.test.ts).
+    nested.resourceCountIs('AWS::Lambda::Function', importRoutes.length + 3 + 1);
   });
 
   it('grants least privilege: only the finish publishes, only POST routes start runs and put files, a chunk only reads', () => {
