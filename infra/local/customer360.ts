@@ -30,7 +30,7 @@ export function localConnectorSecrets(
   const read = (): Record<string, string> =>
     existsSync(file) ? SecretsFile.parse(JSON.parse(readFileSync(file, 'utf8'))) : {};
   if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(
       file,
       `${JSON.stringify({ [demoCrmSecretRef]: randomBytes(18).toString('base64url') }, null, 2)}\n`,
