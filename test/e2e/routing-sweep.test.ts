@@ -76,13 +76,14 @@ describe('The queue sweep in the local runtime (--time-scale 600, seeded demo da
       'routing-maintenance',
       'outbox-retry',
       'sla-reconcile',
+      'webhooks-out-retry',
     ]);
     expect(run.status).toBe(200);
     expect(run.body).toMatchObject({ name: 'routing-maintenance', report: expect.any(Object) });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toMatchObject({
       code: 'DEV.JOB_NOT_FOUND',
-      details: { known: ['routing-maintenance', 'outbox-retry', 'sla-reconcile'] },
+      details: { known: ['routing-maintenance', 'outbox-retry', 'sla-reconcile', 'webhooks-out-retry'] },
     });
   });
 });

@@ -165,6 +165,8 @@ describe('Importing tickets (DynamoDB Local)', () => {
     ]);
   });
 
+  // Two whole commits of 150 rows each: seconds on a quiet machine, up to ten times that when the
+  // suite's other files share DynamoDB Local and the two cores (seen in CI).
   it('creates nothing the second time the same file is imported', async () => {
     // Prepare
     const world = await importWorld(50);
@@ -179,7 +181,7 @@ describe('Importing tickets (DynamoDB Local)', () => {
     expect(second).toMatchObject({ status: 'completed', total: 120, created: 0, skipped: 120 });
     expect(await world.items('ticket')).toHaveLength(120);
     expect(await world.items('ticketref')).toHaveLength(120);
-  });
+  }, 120_000);
 
   it('resumes a commit killed midway from its checkpoint, with no duplicate', async () => {
     // Prepare: the process "dies" in the middle of the third chunk (chunks of 50 rows): its first 20
@@ -233,7 +235,7 @@ describe('Importing tickets (DynamoDB Local)', () => {
     const refs = (await world.items('ticket')).map((t) => t.externalRef);
     expect(refs).toHaveLength(230);
     expect(new Set(refs).size).toBe(230);
-  });
+  }, 120_000);
 
   it('replays a chunk without counting it twice', async () => {
     // Prepare
