@@ -12,7 +12,7 @@ import {
   type OutboxRecord,
   snapshotOf,
 } from '../domain/ticket/ticket-change.ts';
-import type { IntegrationEvent } from '../events/catalogue.ts';
+import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
 import type { TicketDeps } from './deps.ts';
 import { type SlaUpdate, slaOnChange, slaOnCreate, timerEffectOf } from './ticket-sla.ts';
 import { inTurn } from './ticket-turns.ts';
@@ -71,6 +71,24 @@ export const eventBase = (ticket: Ticket) => ({
   version: ticket.version,
   occurredAt: ticket.updatedAt,
 });
+
+/** `ticket.created` for a ticket about to be written: what every way of opening a ticket publishes. */
+export const ticketCreatedEvent = (id: string, ticket: Ticket) =>
+  makeEvent(id, 'ticket.created', {
+    ticketId: ticket.id,
+    number: ticket.number,
+    version: ticket.version,
+    occurredAt: ticket.createdAt,
+    subject: ticket.subject,
+    status: ticket.status,
+    priority: ticket.priority,
+    category: ticket.category,
+    intent: ticket.intent,
+    channel: ticket.channel,
+    team: ticket.team,
+    customerTier: ticket.customer.tier,
+    parentId: ticket.parentId,
+  });
 
 function outboxRecord(
   before: Ticket | null,

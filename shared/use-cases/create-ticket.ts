@@ -7,8 +7,7 @@ import { withinRole } from '../domain/ticket/create-fields.ts';
 import { type Customer, type NewTicket, openTicket, type Ticket } from '../domain/ticket/ticket.entity.ts';
 import { idempotencyKeyReused, ticketNotFound } from '../domain/ticket/ticket.errors.ts';
 import type { CustomerMailRequest } from '../domain/ticket/ticket-change.ts';
-import { makeEvent } from '../events/catalogue.ts';
-import { writeNewTicket } from './change-ticket.ts';
+import { ticketCreatedEvent, writeNewTicket } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
 import { releaseUnused, routeOnIntake } from './ticket-routing.ts';
 
@@ -63,24 +62,7 @@ export async function createTicket(
   // Routed before the first write, so the ticket is stored already assigned (or queued in its team).
   const routed = await routeOnIntake(ticket, deps, now);
   Object.assign(ticket, routed.ticket);
-  const events = [
-    makeEvent(deps.ids.next(), 'ticket.created', {
-      ticketId: ticket.id,
-      number: ticket.number,
-      version: ticket.version,
-      occurredAt: ticket.createdAt,
-      subject: ticket.subject,
-      status: ticket.status,
-      priority: ticket.priority,
-      category: ticket.category,
-      intent: ticket.intent,
-      channel: ticket.channel,
-      team: ticket.team,
-      customerTier: ticket.customer.tier,
-      parentId: ticket.parentId,
-    }),
-    ...routed.events,
-  ];
+  const events = [ticketCreatedEvent(deps.ids.next(), ticket), ...routed.events];
 
   const { outcome, committed } = await writeNewTicket(
     {

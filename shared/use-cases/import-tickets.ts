@@ -23,7 +23,7 @@ import {
 import { activeStatuses } from '../domain/ticket/lifecycle.ts';
 import { formatTicketNumber, type Ticket } from '../domain/ticket/ticket.entity.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
-import { writeNewTicket, writeNewTickets } from './change-ticket.ts';
+import { ticketCreatedEvent, writeNewTicket, writeNewTickets } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
 import { type ImportDeps, newRecord, optionsWith } from './import-records.ts';
 import { releaseUnused, routeOnIntake } from './ticket-routing.ts';
@@ -389,23 +389,7 @@ export async function writeImportedTicket(
       events.push(...routed.events);
       claimed = routed.claimed;
     }
-    events.unshift(
-      makeEvent(deps.ids.next(), 'ticket.created', {
-        ticketId: ticket.id,
-        number: ticket.number,
-        version: ticket.version,
-        occurredAt: ticket.createdAt,
-        subject: ticket.subject,
-        status: ticket.status,
-        priority: ticket.priority,
-        category: ticket.category,
-        intent: ticket.intent,
-        channel: ticket.channel,
-        team: ticket.team,
-        customerTier: ticket.customer.tier,
-        parentId: ticket.parentId,
-      }),
-    );
+    events.unshift(ticketCreatedEvent(deps.ids.next(), ticket));
   }
   const { outcome } = await writeNewTicket({ ticket, audit, events, mail: [] }, actor, deps, now).catch(
     async (error: unknown) => {

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type BatchWriteCommandOutput,
@@ -12,6 +12,7 @@ import {
   type ConnectorsConfigStore,
   type CustomerMappingStore,
 } from '../../domain/customer360/connectors.ts';
+import { versionCondition, writeIf } from './conditional-write.ts';
 
 /**
  * Customer 360 in the ticket table (docs/integrations.md):
@@ -49,8 +50,8 @@ export function dynamoConnectorsConfigStore(
       return ConnectorsConfig.parse(found?.config ?? {});
     },
     async put(next, expectedVersion) {
-      try {
-        await doc.send(
+      return writeIf(() =>
+        doc.send(
           new PutCommand({
             TableName: tableName,
             Item: {
@@ -60,20 +61,10 @@ export function dynamoConnectorsConfigStore(
               version: next.version,
               config: next,
             },
-            ...(expectedVersion === 0
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : {
-                  ConditionExpression: '#version = :expected',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':expected': expectedVersion },
-                }),
+            ...versionCondition(expectedVersion),
           }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+        ),
+      );
     },
   };
 }

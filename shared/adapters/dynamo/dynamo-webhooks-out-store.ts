@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -15,6 +15,7 @@ import type {
   DeliveryStore,
   SubscriptionStore,
 } from '../../domain/webhooks-out/webhooks-out.ports.ts';
+import { versionCondition, writeIf } from './conditional-write.ts';
 import { queryAll } from './query-all.ts';
 import { ticketIndexes } from './table-design.ts';
 
@@ -38,8 +39,6 @@ const deliveryPk = (name: string) => `WEBHOOKOUT#${name}`;
 const deliverySk = (id: string) => `DELIVERY#${id}`;
 const breakerKey = (endpoint: string) => ({ pk: `ENDPOINT#${endpoint}`, sk: 'BREAKER' });
 const retentionSeconds = 30 * 24 * 3600;
-
-const isConflict = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 function docClient(client: DynamoDBClient) {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -70,24 +69,15 @@ export function dynamoSubscriptionStore(client: DynamoDBClient, tableName: strin
       return items.map((i) => Subscription.parse(i));
     },
     async put(next, expectedVersion) {
-      try {
-        await doc.send(
+      return writeIf(() =>
+        doc.send(
           new PutCommand({
             TableName: tableName,
             Item: { pk: subscriptionPk, sk: next.name, entity: 'webhook-subscription', ...next },
-            ...(expectedVersion === 0
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : {
-                  ConditionExpression: 'version = :expected',
-                  ExpressionAttributeValues: { ':expected': expectedVersion },
-                }),
+            ...versionCondition(expectedVersion),
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConflict(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
     async delete(name) {
       await doc.send(new DeleteCommand({ TableName: tableName, Key: { pk: subscriptionPk, sk: name } }));
@@ -127,19 +117,15 @@ export function dynamoDeliveryStore(client: DynamoDBClient, tableName: string): 
   const parse = (items: Record<string, unknown>[] | undefined) => (items ?? []).map((i) => Delivery.parse(i));
   return {
     async create(delivery) {
-      try {
-        await doc.send(
+      return writeIf(() =>
+        doc.send(
           new PutCommand({
             TableName: tableName,
             Item: deliveryItem(delivery),
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConflict(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
     async get(subscription, id) {
       const item = (
@@ -154,24 +140,20 @@ export function dynamoDeliveryStore(client: DynamoDBClient, tableName: string): 
       return item ? Delivery.parse(item) : null;
     },
     async save(next, expectedVersion) {
-      try {
-        await doc.send(
+      return writeIf(() =>
+        doc.send(
           new PutCommand({
             TableName: tableName,
             Item: deliveryItem(next),
             ConditionExpression: 'version = :expected',
             ExpressionAttributeValues: { ':expected': expectedVersion },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConflict(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
     async lease(delivery, until, now) {
-      try {
-        await doc.send(
+      return writeIf(() =>
+        doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { pk: deliveryPk(delivery.subscription), sk: deliverySk(delivery.id) },
@@ -186,12 +168,8 @@ export function dynamoDeliveryStore(client: DynamoDBClient, tableName: string): 
               ':now': now.toISOString(),
             },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConflict(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
     async list(subscription, options) {
       const pk = deliveryPk(subscription);
@@ -271,24 +249,15 @@ export function dynamoBreakerStore(client: DynamoDBClient, tableName: string): B
       };
     },
     async put(endpoint, next, expectedVersion) {
-      try {
-        await doc.send(
+      return writeIf(() =>
+        doc.send(
           new PutCommand({
             TableName: tableName,
             Item: { ...breakerKey(endpoint), entity: 'webhook-breaker', ...next },
-            ...(expectedVersion === 0
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : {
-                  ConditionExpression: 'version = :expected',
-                  ExpressionAttributeValues: { ':expected': expectedVersion },
-                }),
+            ...versionCondition(expectedVersion),
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConflict(error)) return false;
-        throw error;
-      }
+        ),
+      );
     },
   };
 }
