@@ -229,6 +229,12 @@ describe("The field engineers' app on a phone", () => {
     await openJob(page, c.number, 'Accept', 'Open');
     await page.getByRole('button', { name: 'Start (notify the customer)' }).click();
     await expect.poll(async () => (await visitActions(c.id)).length).toBe(1);
+    // The app has finished sending and reloading (a reload cut off by going offline hangs the buttons)
+    await page.getByText('On the way; the customer has the ETA').waitFor();
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Check in (position)' }).first().isEnabled())
+      .toBe(true);
+    expect(await page.getByRole('status').first().innerText()).toBe('Online');
 
     // Act: offline, from check-in to check-out
     await context.setOffline(true);

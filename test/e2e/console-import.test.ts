@@ -129,20 +129,24 @@ async function watchProgress(page: Page, doneText: string, midShotName: string) 
   const seen: number[] = [];
   let midShot = false;
   const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
+  const read = async () => {
     const bar = page.getByRole('progressbar');
-    if (await bar.count()) {
-      const value = Number(await bar.first().getAttribute('aria-valuenow'));
-      if (seen.at(-1) !== value) seen.push(value);
-      if (value > 0 && value < 100 && !midShot) {
-        midShot = true;
-        // no settling wait here: the bar must be caught while it moves
-        await page.screenshot({ path: join(shots, `${midShotName}.png`) });
-      }
+    if (!(await bar.count())) return;
+    const value = Number(await bar.first().getAttribute('aria-valuenow'));
+    if (seen.at(-1) !== value) seen.push(value);
+    if (value > 0 && value < 100 && !midShot) {
+      midShot = true;
+      // no settling wait here: the bar must be caught while it moves
+      await page.screenshot({ path: join(shots, `${midShotName}.png`) });
     }
+  };
+  while (Date.now() < deadline) {
+    await read();
     if (await page.getByText(doneText).count()) break;
     await page.waitForTimeout(40);
   }
+  // The last reading may predate the render that said "done" (the bar and the text change together)
+  await read();
   return seen;
 }
 
