@@ -44,5 +44,7 @@ export function wireWebhooksOut(
     ticketLinkBase: source[env.slaTicketLinkBase.name] ?? '',
     timeoutMs: config.webhooksOutTimeoutMs,
     allowLoopbackHttp: config.webhooksOutAllowLoopbackHttp,
+    // Every event is fanned out; a saved subscription reaches the fan-out function within this.
+    subscriptionsCacheMs: 30_000,
   };
 }

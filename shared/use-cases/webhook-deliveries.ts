@@ -27,6 +27,7 @@ import {
   type Subscription,
   subscriptionNotFound,
 } from '../domain/webhooks-out/subscription.ts';
+import { cachedSubscriptions } from '../domain/webhooks-out/subscription-cache.ts';
 import type {
   BreakerStore,
   DeliveryPage,
@@ -61,6 +62,8 @@ export interface DeliveryDeps {
   retry?: RetryPolicy;
   breaker?: BreakerPolicy;
   random?: () => number;
+  /** How long fan-out may reuse the subscriptions it read, in real ms (default 0: read them per event). */
+  subscriptionsCacheMs?: number;
 }
 
 /** Outbound webhooks: managing subscriptions and making deliveries. */
@@ -130,7 +133,9 @@ async function payloadOf(event: BusEnvelope, deps: DeliveryDeps): Promise<Delive
  * 3. Try each new delivery at once; what fails waits for the retry schedule.
  */
 export async function fanOut(event: BusEnvelope, deps: DeliveryDeps): Promise<{ created: string[] }> {
-  const subscriptions = (await deps.subscriptions.list()).filter((s) => {
+  const subscriptions = (
+    await cachedSubscriptions(deps.subscriptions, deps.subscriptionsCacheMs ?? 0)
+  ).filter((s) => {
     if (!s.enabled) return false;
     try {
       return matchesPattern(s.events as EventPattern, event);

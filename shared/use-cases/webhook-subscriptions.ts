@@ -12,6 +12,7 @@ import {
   subscriptionVersionMismatch,
   urlProblem,
 } from '../domain/webhooks-out/subscription.ts';
+import { forgetSubscriptions } from '../domain/webhooks-out/subscription-cache.ts';
 import type {
   BreakerStore,
   DeliveryStore,
@@ -86,7 +87,9 @@ export async function putSubscription(
     updatedAt: now,
     version: (current?.version ?? 0) + 1,
   };
-  if (!(await deps.subscriptions.put(next, current?.version ?? 0))) {
+  const saved = await deps.subscriptions.put(next, current?.version ?? 0);
+  forgetSubscriptions(deps.subscriptions);
+  if (!saved) {
     if (secretRef !== current?.secretRef) await deps.secrets.delete(secretRef);
     throw subscriptionVersionMismatch(name);
   }
@@ -133,6 +136,7 @@ export async function deleteSubscription(name: string, deps: SubscriptionDeps): 
   const found = await deps.subscriptions.get(name);
   if (!found) throw subscriptionNotFound(name);
   await deps.subscriptions.delete(name);
+  forgetSubscriptions(deps.subscriptions);
   await deps.secrets.delete(found.secretRef);
   deps.logger.info('webhooks_out.subscription_deleted', { subscription: name });
 }
