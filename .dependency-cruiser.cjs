@@ -71,6 +71,14 @@ module.exports = {
       to: { path: '@aws-lambda-powertools/tracer|aws-xray-sdk-core', reachable: true },
     },
     {
+      name: 'no-duckdb-in-lambdas',
+      severity: 'error',
+      comment:
+        'DuckDB is a native module (a 70 MB binary) that the Lambda bundles cannot carry: the report routes use Athena in AWS (docs/analytics.md). Only the local runtime, tests and benches may reach @duckdb (infra/local/report-engine.ts loads it on the first report).',
+      from: { path: '^(functions|workflows)/' },
+      to: { path: '@duckdb', reachable: true },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that resolves to nothing (aws-lambda is types only: @types/aws-lambda).',

@@ -1,8 +1,10 @@
 import type { ChannelTicketDeps } from '#shared/channels/deps.ts';
+import type { InsightStore } from '#shared/domain/analytics/insights.ts';
 import type { ExportDeps } from '#shared/domain/export/export.ports.ts';
 import type { Route, RouteDeps } from '#shared/http/route.ts';
 import type { Customer360Services } from '#shared/use-cases/customer-360.ts';
 import type { ImportDeps } from '#shared/use-cases/import-tickets.ts';
+import type { ReportsDeps } from '#shared/use-cases/reports.ts';
 import type { WebhooksOutDeps } from '#shared/use-cases/webhook-deliveries.ts';
 import { route as addLink } from './add-link/route.ts';
 import { route as addReply } from './add-reply/route.ts';
@@ -38,6 +40,12 @@ import { route as getImportErrors } from './get-import-errors/route.ts';
 import { route as getImportTemplate } from './get-import-template/route.ts';
 import { route as getOpenApi } from './get-openapi/route.ts';
 import { route as getPortalConfig } from './get-portal-config/route.ts';
+import { route as getReportBottlenecks } from './get-report-bottlenecks/route.ts';
+import { route as getReportBreakdown } from './get-report-breakdown/route.ts';
+import { route as getReportForecast } from './get-report-forecast/route.ts';
+import { route as getReportInsights } from './get-report-insights/route.ts';
+import { route as getReportKpis } from './get-report-kpis/route.ts';
+import { route as getReportLive } from './get-report-live/route.ts';
 import { route as getRoutingConfig } from './get-routing-config/route.ts';
 import { route as getSlaConfig } from './get-sla-config/route.ts';
 import { route as getTicket } from './get-ticket/route.ts';
@@ -174,10 +182,19 @@ export const apiRoutes = [
   getImport,
   getImportErrors,
   listImports,
+  // Bottlenecks and root-cause drill-down over the analytics lake (docs/analytics.md): supervisor, admin.
+  getReportBottlenecks,
+  getReportBreakdown,
+  // KPIs over the lake and the live board from the table (docs/analytics.md): supervisor, admin.
+  getReportKpis,
+  getReportLive,
+  // Spikes found by the spike job, and the forecast with staffing (docs/analytics.md): supervisor, admin.
+  getReportInsights,
+  getReportForecast,
 ] as unknown as Route<unknown, unknown, ApiRouteDeps>[];
 
 /** What serving every route takes: the API's deps and the channels' (the local runtime has both). */
 export type ApiRouteDeps = ChannelTicketDeps &
   RouteDeps & { exporting: ExportDeps } & { customer360: Customer360Services } & {
     webhooksOut: WebhooksOutDeps;
-  } & { importing: ImportDeps };
+  } & { importing: ImportDeps } & { reports: ReportsDeps } & { insights: InsightStore };

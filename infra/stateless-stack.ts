@@ -4,11 +4,13 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { apiRoutes } from '#functions/routes.ts';
 import { apiThrottle } from './api-throttle.ts';
+import { Analytics } from './constructs/analytics.ts';
 import { ApprovalTimer } from './constructs/approval-timer.ts';
 import { Channels } from './constructs/channels.ts';
 import { ConsoleHosting } from './constructs/console-hosting.ts';
 import { GongdanFunction, type TableBinding } from './constructs/gongdan-function.ts';
 import { Imports } from './constructs/imports.ts';
+import { Insights } from './constructs/insights.ts';
 import type { MailStore } from './constructs/mail-store.ts';
 import { Operations } from './constructs/operations.ts';
 import { Reactions } from './constructs/reactions.ts';
@@ -49,6 +51,8 @@ export class StatelessStack extends Stack {
   readonly operations: Operations;
   readonly webhooksOut: WebhooksOut;
   readonly imports: Imports;
+  readonly analytics: Analytics;
+  readonly insights: Insights;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -186,6 +190,14 @@ export class StatelessStack extends Stack {
       observability,
     });
 
+    // The analytics lake (docs/analytics.md): Firehose into S3 as Parquet, Glue tables, the Athena
+    // workgroup, in a nested stack. The dispatcher and the retry sweep both run the analytics reaction.
+    this.analytics = new Analytics(new NestedStack(this, 'Analytics'), 'Analytics', {
+      logRetention: settings.logRetentionDays,
+    });
+    this.analytics.bindLake(this.reactions.dispatcher);
+    this.analytics.bindLake(this.reactions.retry);
+
     // Bulk import (docs/import.md): its routes, bucket and Distributed Map run, in a nested stack as well.
     this.imports = new Imports(new NestedStack(this, 'Imports'), 'Imports', {
       routes: apiRoutes.filter((r) => r.uses?.includes('imports')),
@@ -204,6 +216,24 @@ export class StatelessStack extends Stack {
     for (const route of apiRoutes.filter((r) => r.uses?.includes('exports'))) {
       this.imports.grantExports(this.api.functions[route.name]!, { start: route.method === 'POST' });
     }
+    // Lake reports (docs/analytics.md) query the analytics lake with Athena.
+    for (const route of apiRoutes.filter((r) => r.uses?.includes('reports'))) {
+      this.analytics.grantQuery(this.api.functions[route.name]!);
+    }
+
+    // Spikes, forecasts and the weekly digest over the lake (docs/analytics.md), in a nested stack.
+    this.insights = new Insights(new NestedStack(this, 'Insights'), 'Insights', {
+      tickets: props.tickets,
+      bus: props.bus,
+      analytics: this.analytics,
+      notify: {
+        from: slaFrom,
+        sesIdentity: settings.slaSesIdentity ?? (/<([^>]+)>/.exec(slaFrom)?.[1] ?? slaFrom).split('@').pop()!,
+      },
+      linkBase: settings.slaTicketLinkBase ?? `${this.console.origin}/console/tickets`,
+      logRetention: settings.logRetentionDays,
+      observability,
+    });
 
     // Alarms, the on-call topic and the dashboard, in a nested stack: this stack is near CloudFormation's
     // 500 resources, and a nested stack takes what it refers to as parameters, not exports that would

@@ -14,6 +14,8 @@ const Board = lazy(() => import('./pages/Board.tsx'));
 const Admin = lazy(() => import('./pages/Admin.tsx'));
 const Callback = lazy(() => import('./pages/Callback.tsx'));
 const MyApprovals = lazy(() => import('./pages/MyApprovals.tsx'));
+// Reports carry ECharts: their own chunk, loaded when the page is opened.
+const Reports = lazy(() => import('./reports/Reports.tsx'));
 
 export function Shell() {
   const { session, signOut } = useApp();
@@ -41,7 +43,9 @@ export function Shell() {
       ? 'admin'
       : path.startsWith('/approvals')
         ? 'approvals'
-        : 'queue';
+        : path.startsWith('/reports')
+          ? 'reports'
+          : 'queue';
   const items = [
     {
       key: 'queue',
@@ -70,6 +74,14 @@ export function Shell() {
             label: (
               <a href={href('/board')} onClick={link('/board')}>
                 {t('board')}
+              </a>
+            ),
+          },
+          {
+            key: 'reports',
+            label: (
+              <a href={href('/reports')} onClick={link('/reports')}>
+                {t('reports')}
               </a>
             ),
           },
@@ -143,6 +155,8 @@ export function Shell() {
               <Admin />
             ) : section === 'approvals' ? (
               <MyApprovals />
+            ) : section === 'reports' && hasRole(session, 'supervisor', 'admin') ? (
+              <Reports />
             ) : (
               <Queue />
             )}

@@ -71,6 +71,7 @@ export const allReactions = [
   'customer-mail',
   'parent-rollup',
   'watcher-notifications',
+  'analytics',
 ] as const;
 
 /** The DynamoDB operations Gongdan calls, for the system-error alarm (at most 10 metrics per alarm). */

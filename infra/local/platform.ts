@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { JWTVerifyGetKey } from 'jose';
 import { createLocalJWKSet } from 'jose';
+import { jsonlLakeSink } from '#shared/adapters/analytics/jsonl-lake-sink.ts';
 import { dynamoDeadLetters } from '#shared/adapters/dynamo/dynamo-outbox-store.ts';
 import type { ApprovalTimerStarter } from '#shared/domain/approval/delegation.ts';
 import type { AttachmentFiles } from '#shared/domain/intake/intake.ports.ts';
@@ -40,6 +42,8 @@ export function localPlatform(input: {
 }): Platform {
   const webhooks = localWebhookConfig(input.dataDir);
   const keys: JWTVerifyGetKey = createLocalJWKSet(input.auth.jwks);
+  // One writer for the data dir's lake, whatever stream names a wiring passes (docs/local-runtime.md).
+  const lake = jsonlLakeSink({ dir: join(input.dataDir, 'lake') });
   return {
     clock: input.clock,
     ids: input.ids,
@@ -65,6 +69,7 @@ export function localPlatform(input: {
     sms: () => input.outbox,
     chat: () => input.outbox,
     deadLetterQueue: () => dynamoDeadLetters(input.dynamo, input.tableName),
+    lake: () => lake,
     attachments: () => localAttachmentStore(input.dataDir),
     attachmentFiles: () => input.attachmentFiles,
     // Read from the data dir on every use, so editing the files takes effect without a restart.

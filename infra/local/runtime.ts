@@ -22,6 +22,7 @@ import { wireAuth } from '#shared/runtime/wire-auth.ts';
 import { wireChannels } from '#shared/runtime/wire-channels.ts';
 import { wireCustomer360 } from '#shared/runtime/wire-customer360.ts';
 import { wireImports } from '#shared/runtime/wire-imports.ts';
+import { wireInsightJobs, wireInsightStore } from '#shared/runtime/wire-insights.ts';
 import { wireReactions } from '#shared/runtime/wire-reactions.ts';
 import { wireSlaCheckpoint, wireSlaEvaluate, wireSlaReconcile } from '#shared/runtime/wire-sla-timer.ts';
 import { wireTickets } from '#shared/runtime/wire-tickets.ts';
@@ -44,11 +45,13 @@ import { localExportFiles, localExportRunner } from './export-files.ts';
 import { type ApiEvent, type ApiResult, apiGateway, type GatewayRoute } from './http-gateway.ts';
 import { localImportFiles } from './import-files.ts';
 import { localImportRunner } from './import-runner.ts';
+import { localInsightJobs } from './insight-jobs.ts';
 import { localAudience, localAuth, localIssuer } from './local-auth.ts';
 import { dynamoOutbox, type Outbox } from './outbox.ts';
 import { type OutboxJournal, outboxJournal } from './outbox-journal.ts';
 import { type LocalOutboxRetry, localOutboxRetry } from './outbox-retry.ts';
 import { localPlatform } from './platform.ts';
+import { localReportEngine } from './report-engine.ts';
 import { allowedHostsFromEnv } from './request-guard.ts';
 import { type LocalRoutingMaintenance, localRoutingMaintenance } from './routing-maintenance.ts';
 import { type SeedResult, seedDemoData } from './seed.ts';
@@ -145,6 +148,9 @@ export function localEnvironment(baseUrl: string): EnvSource {
     SLA_NOTIFY_FROM: 'sla-alerts@gongdan.local',
     SLA_TICKET_LINK_BASE: `${baseUrl}/console/tickets`,
     SLA_SMS: 'true',
+    // The analytics lake: JSONL files under <dataDir>/lake whatever the names (docs/analytics.md).
+    LAKE_FACTS_STREAM: 'local-ticket-facts',
+    LAKE_EVENTS_STREAM: 'local-ticket-events',
     POWERTOOLS_SERVICE_NAME: 'gongdan-local',
     POWERTOOLS_METRICS_NAMESPACE: 'Gongdan',
     // Outbound webhooks: plain http to loopback (test receivers) allowed here only; a test may shorten the timeout.
@@ -330,7 +336,12 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
     const exportFiles = localExportFiles(dataDir, baseUrl);
     const exportRunner = localExportRunner(() => deps, logger);
     cleanups.push(() => exportRunner.stop());
+    // Lake reports (docs/analytics.md): one DuckDB over <dataDir>/lake, opened on the first report.
+    const reportEngine = localReportEngine(dataDir);
+    cleanups.push(() => reportEngine.close());
     const deps: ApiRouteDeps = {
+      reports: { engine: reportEngine },
+      insights: wireInsightStore(environment, platform),
       importing,
       exporting: { files: exportFiles.files, runner: exportRunner.runner },
       ...tickets,
@@ -465,6 +476,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
       logger,
     });
     cleanups.push(() => slaReconciler.stop());
+    // Spikes, forecasts and the weekly digest over the lake (docs/analytics.md).
+    const insightJobs = localInsightJobs({
+      deps: wireInsightJobs(environment, platform, tickets, reportEngine),
+      dataDir,
+      clock,
+      logger,
+    });
+    cleanups.push(() => insightJobs.stop());
     jobs = [
       {
         name: 'routing-maintenance',
@@ -495,6 +514,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<LocalR
           'Delivers outbound webhooks that are due: retries after back-off and deliveries deferred by an open circuit',
         run: () => webhookRetries.runNow(),
       },
+      ...insightJobs.jobs,
     ];
     ready = true;
     const url = `http://localhost:${port}`;

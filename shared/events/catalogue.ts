@@ -69,6 +69,10 @@ export const catalogue = {
       team: z.string().nullable(),
       customerTier: z.string(),
       parentId: z.string().nullable(),
+      /** Product line and model, given or derived (docs/analytics.md); absent on events before it. */
+      product: z.object({ line: z.string(), model: z.string().optional() }).nullable().optional(),
+      /** `北京市/朝阳区`, given or derived; absent on events before it. */
+      region: z.string().nullable().optional(),
     }),
   ),
   'ticket.child_created': define(
@@ -249,6 +253,30 @@ export const catalogue = {
       previousVersion: z.number().int().nonnegative().nullable(),
       timerVersion: z.number().int().nonnegative().nullable(),
       reason: z.enum(['missing', 'failed', 'degraded']),
+    }),
+  ),
+  'insight.spike_detected': define(
+    'insight.spike_detected',
+    1,
+    'The spike job found a series (intent or category × product × region, or a model) with far more new tickets than its seasonal baseline; once per episode (docs/analytics.md, Spikes). Not about one ticket: `sampleTicketIds` lists a few tickets of the window.',
+    z.object({
+      insightId: z.string(),
+      series: z.object({
+        intent: z.string().optional(),
+        category: z.string().optional(),
+        product: z.string().optional(),
+        model: z.string().optional(),
+        region: z.string().optional(),
+      }),
+      count: z.number().int().nonnegative(),
+      expected: z.number().nonnegative(),
+      factor: z.number().nonnegative(),
+      pValue: z.number().min(0).max(1),
+      windowStart: z.string(),
+      windowEnd: z.string(),
+      sampleTicketIds: z.array(z.string()),
+      occurredAt: z.string(),
+      schemaVersion: z.number().int(),
     }),
   ),
 } as const;

@@ -178,17 +178,19 @@ function operation(route: Route<unknown, unknown, never>, tag: string, schemas: 
 function answer(response: RouteResponse, routeName: string, schemas: Record<string, Json>): Json {
   const headers = Object.entries(response.headers ?? {});
   const files = response.files?.map((m) => [m, { schema: { type: 'string', format: 'binary' } }]);
+  const json = () => ({
+    'application/json': {
+      schema: response.body
+        ? hoist(jsonSchema(response.body, 'output'), `${pascal(routeName)}${response.status}`, schemas)
+        : { type: 'object' },
+    },
+  });
+  // A route answering JSON or a file by a query parameter (the reports' `format`) documents both.
   const content = files
-    ? Object.fromEntries(files)
+    ? { ...(response.body ? json() : {}), ...Object.fromEntries(files) }
     : response.html
       ? { 'text/html': { schema: { type: 'string' } } }
-      : {
-          'application/json': {
-            schema: response.body
-              ? hoist(jsonSchema(response.body, 'output'), `${pascal(routeName)}${response.status}`, schemas)
-              : { type: 'object' },
-          },
-        };
+      : json();
   return {
     description: response.description,
     ...(headers.length

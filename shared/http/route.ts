@@ -62,7 +62,10 @@ export interface RouteResponse {
   body?: z.ZodType;
   /** A server-rendered HTML page instead of JSON. */
   html?: boolean;
-  /** A file of one of these media types instead of JSON (`HttpResult.bytes`). */
+  /**
+   * A file of one of these media types instead of JSON (`HttpResult.bytes`); with `body` too, either (the
+   * reports' `format=json|csv|xlsx`).
+   */
   files?: readonly string[];
   /** Response headers by name, each with what it holds. */
   headers?: Readonly<Record<string, string>>;
@@ -93,7 +96,9 @@ export type RouteResource =
   // Bulk import (docs/import.md): the import bucket and state machine; these routes live in the Imports nested stack.
   | 'imports'
   // Exports written to files (docs/export.md): the `exports/` keys of the import bucket.
-  | 'exports';
+  | 'exports'
+  // Lake reports (docs/analytics.md): Athena queries in the analytics workgroup (`Analytics.grantQuery`).
+  | 'reports';
 
 /** A DynamoDB write action, as IAM names it (without `dynamodb:`). */
 export type TableWriteAction =

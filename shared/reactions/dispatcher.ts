@@ -12,6 +12,7 @@ import type {
 } from '../domain/ticket/outbox.store.ts';
 import type { OutboxRecord } from '../domain/ticket/ticket-change.ts';
 import { agentCapacity } from './agent-capacity.ts';
+import { analytics } from './analytics.ts';
 import { approvalTimer } from './approval-timer.ts';
 import { customerMail } from './customer-mail.ts';
 import { notifications } from './notifications.ts';
@@ -34,6 +35,7 @@ export const reactions: readonly Reaction[] = [
   customerMail,
   parentRollup,
   watcherNotifications,
+  analytics,
 ];
 
 export interface DispatcherDeps extends ReactionDeps {

@@ -1,4 +1,5 @@
 import type { CustomerMailDeps } from '../channels/customer-mail.ts';
+import type { LakeSink } from '../domain/analytics/lake-records.ts';
 import type { ApprovalTimerStarter } from '../domain/approval/delegation.ts';
 import type { IntakeLedger } from '../domain/intake/intake-ledger.ts';
 import type { Notifier } from '../domain/notify/notifier.ts';
@@ -23,6 +24,8 @@ export interface ReactionDeps extends TicketDeps {
   sent: IntakeLedger;
   /** Mail to customers: settings, threading state and the mail notifier. */
   mail: CustomerMailDeps;
+  /** The analytics lake (docs/analytics.md): Firehose in AWS, JSONL files under the data dir locally. */
+  lake: LakeSink;
 }
 
 /**

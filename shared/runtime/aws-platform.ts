@@ -24,6 +24,7 @@ type EdgeName =
   | 'sms'
   | 'chat'
   | 'deadLetterQueue'
+  | 'lake'
   | 'attachments'
   | 'attachmentFiles'
   | 'webhookSecrets'
@@ -81,6 +82,7 @@ export function awsPlatform(
     sms: edge('sms', 'send SMS'),
     chat: edge('chat', 'post to chat'),
     deadLetterQueue: edge('deadLetterQueue', 'dead-letter reactions'),
+    lake: edge('lake', 'append to the analytics lake'),
     attachments: edge('attachments', 'store attachments'),
     attachmentFiles: edge('attachmentFiles', 'link to attachments'),
     webhookSources: (configured) => ({ get: (name) => configured.find((s) => s.source === name) ?? null }),

@@ -156,6 +156,14 @@ export const env = {
     >,
   ),
   childTicketAutoResolveParent: envVar('CHILD_TICKET_AUTO_RESOLVE_PARENT', flag),
+  /**
+   * The analytics lake (docs/analytics.md): the Firehose delivery streams of the two tables (set on the
+   * dispatcher), and the Athena workgroup and Glue database the report routes query.
+   */
+  lakeFactsStream: envVar('LAKE_FACTS_STREAM', text),
+  lakeEventsStream: envVar('LAKE_EVENTS_STREAM', text),
+  athenaWorkgroup: envVar('ATHENA_WORKGROUP', text),
+  athenaDatabase: envVar('ATHENA_DATABASE', text),
   /** Powertools: the service name on every log line and metric, the log level, the metrics namespace. */
   serviceName: envVar('POWERTOOLS_SERVICE_NAME', text),
   logLevel: envVar('POWERTOOLS_LOG_LEVEL', optionalText),
@@ -199,6 +207,9 @@ export function readEnv<V extends Record<string, EnvVar<unknown>>>(vars: V, sour
   if (problems.length) throw new Error(`Invalid environment: ${problems.join('; ')}`);
   return out as Values<V>;
 }
+
+/** What a report route reads to query the lake with Athena (docs/analytics.md). */
+export const reportsEnv = { athenaWorkgroup: env.athenaWorkgroup, athenaDatabase: env.athenaDatabase };
 
 /** The export worker's own environment beyond the tables' (docs/export.md, "In AWS"). */
 export const exportsEnv = { exportBucket: env.exportBucket };

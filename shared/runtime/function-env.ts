@@ -1,7 +1,8 @@
-import { exportsEnv, observabilityEnv } from './env.ts';
+import { exportsEnv, observabilityEnv, reportsEnv } from './env.ts';
 import { authEnv } from './wire-auth.ts';
 import { channelsEnv } from './wire-channels.ts';
 import { importsEnv } from './wire-imports.ts';
+import { insightJobsEnv } from './wire-insights.ts';
 import { reactionsEnv } from './wire-reactions.ts';
 import { slaEvaluateEnv, slaReconcileEnv } from './wire-sla-timer.ts';
 import { ticketsEnv } from './wire-tickets.ts';
@@ -30,6 +31,10 @@ export const functionEnv = {
   exportRun: { ...observabilityEnv, ...ticketsEnv, ...exportsEnv },
   /** Outbound webhooks' fan-out and retries (infra/constructs/webhooks-out.ts). */
   webhooksOut: { ...observabilityEnv, ...ticketsEnv, ...webhooksOutEnv },
+  /** Report routes over the analytics lake (docs/analytics.md): Athena's workgroup and the Glue database. */
+  reportApi: { ...observabilityEnv, ...ticketsEnv, ...authEnv, ...reportsEnv },
+  /** The insight jobs (infra/constructs/insights.ts): Athena, the table, the bus, e-mail, the console link. */
+  insightJob: { ...observabilityEnv, ...ticketsEnv, ...reportsEnv, ...insightJobsEnv },
 } as const;
 
 export type FunctionKind = keyof typeof functionEnv;

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { JWTVerifyGetKey } from 'jose';
+import type { LakeSink, LakeTable } from '../domain/analytics/lake-records.ts';
 import type { ApprovalTimerStarter } from '../domain/approval/delegation.ts';
 import type {
   AttachmentFiles,
@@ -35,6 +36,8 @@ export interface Platform {
   sms(senderId: string | undefined): Notifier;
   chat(): Notifier;
   deadLetterQueue(url: string): DeadLetterQueue;
+  /** The analytics lake: a Firehose delivery stream per table in AWS, files under the data dir locally. */
+  lake(streams: Record<LakeTable, string>): LakeSink;
   /** Where attachments are kept; without a bucket, a store that refuses (the function keeps none). */
   attachments(bucket: string | undefined): AttachmentStore;
   /** Upload and download links to attachments for staff; without a bucket, links that refuse. */

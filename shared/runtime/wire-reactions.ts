@@ -16,6 +16,8 @@ export const reactionsEnv = {
   slaNotifyFrom: env.slaNotifyFrom,
   slaSmsSenderId: env.slaSmsSenderId,
   slaSms: env.slaSms,
+  lakeFactsStream: env.lakeFactsStream,
+  lakeEventsStream: env.lakeEventsStream,
 };
 
 /** `Name <address>` with the name RFC 2047-encoded when it is not ASCII (SES requires it in Source). */
@@ -31,7 +33,7 @@ export function formatFrom(address: string, name: string | undefined): string {
  * The reactions capability: everything that follows a ticket change — the bus (EVENT_BUS_NAME), the
  * SLA timer (SLA_TIMER_ARN), the approval timer (APPROVAL_TIMER_ARN), staff notifications (SLA_NOTIFY_FROM; SMS when SLA_SMS), customer mail
  * (the channel mail settings), the sent-ledger and the outbox on the table, and the dead-letter queue
- * (DEAD_LETTER_QUEUE_URL). The stream-driven function and the retry sweep run this dispatcher; so does
+ * (DEAD_LETTER_QUEUE_URL), and the analytics lake (LAKE_FACTS_STREAM, LAKE_EVENTS_STREAM). The stream-driven function and the retry sweep run this dispatcher; so does
  * the local runtime.
  */
 export function wireReactions(
@@ -61,6 +63,7 @@ export function wireReactions(
     },
     outbox: dynamoOutboxStore(platform.dynamo, c.tableName),
     deadLetters: platform.deadLetterQueue(c.deadLetterQueueUrl),
+    lake: platform.lake({ ticket_facts: c.lakeFactsStream, ticket_events: c.lakeEventsStream }),
   };
   return { deps, dispatcher: outboxDispatcher(deps, options) };
 }

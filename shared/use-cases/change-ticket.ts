@@ -88,6 +88,8 @@ export const ticketCreatedEvent = (id: string, ticket: Ticket) =>
     team: ticket.team,
     customerTier: ticket.customer.tier,
     parentId: ticket.parentId,
+    product: ticket.product ?? null,
+    region: ticket.region ?? null,
   });
 
 function outboxRecord(

@@ -142,6 +142,9 @@ export async function createChildTicket(
       parentId: parent.id,
       ...(parent.category ? { category: parent.category } : {}),
       ...(parent.location ? { location: parent.location } : {}),
+      // The same product and place as the parent's (docs/analytics.md, "Product and region").
+      ...(parent.product ? { product: parent.product } : {}),
+      ...(parent.region ? { region: parent.region } : {}),
       ...(request.dueAt ? { dueAt: new Date(request.dueAt).toISOString() } : {}),
     },
     { id: deps.ids.next(), number },

@@ -9,6 +9,7 @@ import { idempotencyKeyReused, ticketNotFound } from '../domain/ticket/ticket.er
 import type { CustomerMailRequest } from '../domain/ticket/ticket-change.ts';
 import { ticketCreatedEvent, writeNewTicket } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
+import { productPrefixes, withDerivedProductRegion } from './product-region.ts';
 import { releaseUnused, routeOnIntake } from './ticket-routing.ts';
 
 export interface CreateTicketResult {
@@ -54,6 +55,8 @@ export async function createTicket(
   const ticket = openTicket({ ...allowed, customer }, { id: deps.ids.next(), number }, actor, now);
   ticket.classification = classifyTicket(ticket);
   ticket.intent = ticket.classification.intent;
+  // Product and region the caller did not give, read from the text and the address (docs/analytics.md).
+  Object.assign(ticket, withDerivedProductRegion(ticket, await productPrefixes(deps)));
   const created = auditEvent(deps.ids.next(), ticket.id, 'created', actor, now, ticket.version, {
     number: ticket.number,
     priority: ticket.priority,

@@ -26,6 +26,7 @@ import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
 import { ticketCreatedEvent, writeNewTicket, writeNewTickets } from './change-ticket.ts';
 import type { TicketDeps } from './deps.ts';
 import { type ImportDeps, newRecord, optionsWith } from './import-records.ts';
+import { productPrefixes, withDerivedProductRegion } from './product-region.ts';
 import { releaseUnused, routeOnIntake } from './ticket-routing.ts';
 
 export type { ImportDeps } from './import-records.ts';
@@ -60,12 +61,18 @@ const issuesKey = (record: Pick<ImportRecord, 'fileKey'>) => `${record.fileKey}.
 const busyStatuses: readonly ImportStatus[] = ['checking', 'committing'];
 
 /** Opens the file as the contract's reader does, with the run's options: file errors throw (4xx). */
-const open = (read: () => AsyncIterable<Uint8Array>, record: Pick<ImportRecord, 'contentType' | 'options'>) =>
+const open = async (
+  read: () => AsyncIterable<Uint8Array>,
+  record: Pick<ImportRecord, 'contentType' | 'options'>,
+  deps: ImportDeps,
+) =>
   openImport(read, {
     ...record.options,
     // The reader tells XLSX (a zip) from CSV by the bytes; an explicit XLSX type is taken at its word.
     ...(record.contentType === xlsxContentType ? { format: 'xlsx' as const } : {}),
     maxBytes: importMaxBytes,
+    // A model's product line, when the file gives no product, by the configured table.
+    modelPrefixes: await productPrefixes(deps),
   });
 
 const xlsxContentType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -110,7 +117,7 @@ export async function startImport(
     actor,
     deps.clock.now(),
   );
-  const opened = await open(source(input.bytes), record);
+  const opened = await open(source(input.bytes), record, deps);
   record.encoding = opened.encoding;
   record.headers = opened.headers;
   record.mapping = opened.mapping;
@@ -145,7 +152,7 @@ export async function rerunImport(
     next.size = size;
   }
   // File errors (an unknown mapping field, an empty or binary upload) are the caller's 4xx, now.
-  const opened = await open(() => deps.importFiles.read(record.fileKey), { ...record, options });
+  const opened = await open(() => deps.importFiles.read(record.fileKey), { ...record, options }, deps);
   Object.assign(next, { encoding: opened.encoding, headers: opened.headers, mapping: opened.mapping });
   // A check on its own is a dry run; an upload's first check keeps what the upload asked for.
   if (phase === 'commit') next.dryRun = false;
@@ -184,7 +191,7 @@ export async function prepareImport(
   const startedAt = deps.clock.now().toISOString();
   const resuming = phase === 'commit' && record.status === 'committing' && record.doneChunks.length > 0;
   const done = new Set(resuming ? record.doneChunks : []);
-  const opened: OpenedImport = await open(() => deps.importFiles.read(record.fileKey), record);
+  const opened: OpenedImport = await open(() => deps.importFiles.read(record.fileKey), record, deps);
   const start: Partial<ImportRecord> = {
     status: phase === 'check' ? 'checking' : 'committing',
     encoding: opened.encoding,
@@ -355,8 +362,12 @@ export async function writeHistoricalTickets(
 ): Promise<number> {
   if (!rows.length) return 0;
   const first = await deps.tickets.reserveNumbers(rows.length);
+  const prefixes = await productPrefixes(deps);
   const changes = rows.map((values, i) => {
-    const ticket = importedTicket(values, { id: deps.ids.next(), number: first + i }, actor);
+    const ticket = withDerivedProductRegion(
+      importedTicket(values, { id: deps.ids.next(), number: first + i }, actor),
+      prefixes,
+    );
     return { ticket, audit: [importedAudit(ticket, importId, actor, deps.ids.next())], events: [], mail: [] };
   });
   const written = await writeNewTickets(changes, actor, deps, deps.clock.now());
@@ -376,7 +387,10 @@ export async function writeImportedTicket(
 ): Promise<boolean> {
   const now = deps.clock.now();
   const number = await deps.tickets.nextNumber();
-  const ticket = importedTicket(values, { id: deps.ids.next(), number }, actor);
+  const ticket = withDerivedProductRegion(
+    importedTicket(values, { id: deps.ids.next(), number }, actor),
+    await productPrefixes(deps),
+  );
   const historical = !activeStatuses.includes(ticket.status);
   const audit: AuditEvent[] = [importedAudit(ticket, importId, actor, deps.ids.next())];
   const events: IntegrationEvent[] = [];
@@ -446,6 +460,10 @@ export function importedTicket(
     // The channel the other system had it from, kept (the ticket's own channel is `import`).
     customFields: values.channel && values.channel !== 'import' ? { sourceChannel: values.channel } : {},
     location: null,
+    product: values.product
+      ? { line: values.product, ...(values.model ? { model: values.model } : {}) }
+      : null,
+    region: values.region ?? null,
     firstRespondedAt: null,
     resolvedAt:
       values.status === 'new' || values.status === 'open' || values.status === 'pending' ? null : resolvedAt,

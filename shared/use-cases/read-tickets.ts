@@ -70,6 +70,12 @@ export const ListQuery = z.object({
   tier: Tier.optional(),
   channel: Channel.optional(),
   intent: z.string().min(1).max(80).optional(),
+  /** Product line (`空调`), exact. */
+  product: z.string().trim().min(1).max(40).optional(),
+  /** Model number (`KFR-35GW`), exact, case-insensitive. */
+  model: z.string().trim().min(1).max(60).optional(),
+  /** Region or the start of one: `北京市` finds `北京市/朝阳区`. */
+  region: z.string().trim().min(1).max(60).optional(),
   /** Tickets an agent watches; `me` for the caller (docs/collaboration.md). */
   watcher: z.string().min(1).max(80).optional(),
   breached: flag,
@@ -116,6 +122,9 @@ export async function listTickets(query: ListQuery, actor: Actor, deps: TicketDe
     ...(query.tier ? { tier: query.tier } : {}),
     ...(query.channel ? { channel: query.channel } : {}),
     ...(query.intent ? { intent: query.intent } : {}),
+    ...(query.product ? { product: query.product } : {}),
+    ...(query.model ? { model: query.model.toUpperCase() } : {}),
+    ...(query.region ? { region: query.region } : {}),
     ...(query.watcher ? { watcher: query.watcher === 'me' ? actor.id : query.watcher } : {}),
     ...(query.q ? { words: searchWords(query.q) } : {}),
   };

@@ -36,6 +36,9 @@ export interface TicketSummary {
   externalRef?: string;
   intent: string | null;
   category: string | null;
+  /** Product line and model, region (docs/analytics.md); absent when the ticket has none. */
+  product?: { line: string; model?: string };
+  region?: string;
   customer: { name?: string; email?: string; phone?: string; tier: Ticket['customer']['tier'] };
   team: string | null;
   assignee: string | null;
@@ -83,6 +86,8 @@ export function summarize(ticket: Ticket, config: SlaConfiguration | null): Tick
     ...(ticket.externalRef ? { externalRef: ticket.externalRef } : {}),
     intent: ticket.intent,
     category: ticket.category,
+    ...(ticket.product ? { product: ticket.product } : {}),
+    ...(ticket.region ? { region: ticket.region } : {}),
     customer: {
       ...(ticket.customer.name ? { name: ticket.customer.name } : {}),
       ...(ticket.customer.email ? { email: ticket.customer.email } : {}),

@@ -4,6 +4,7 @@ import { type AuditEvent, auditEvent } from '../domain/audit/audit-event.ts';
 import { safeRecord } from '../domain/safe-record.ts';
 import { Priority } from '../domain/ticket/lifecycle.ts';
 import type { Message } from '../domain/ticket/message.ts';
+import { normaliseRegion, Product, RegionName } from '../domain/ticket/product-region.ts';
 import { CustomFieldValue, recordReply, type Ticket, touch } from '../domain/ticket/ticket.entity.ts';
 import { type IntegrationEvent, makeEvent } from '../events/catalogue.ts';
 import { changeTicket, eventBase } from './change-ticket.ts';
@@ -23,17 +24,22 @@ export const FieldChanges = z.object({
   comment: z
     .object({ body: z.string().trim().min(1).max(50_000), public: z.boolean().default(false) })
     .optional(),
+  /** Product line and model; null clears it (docs/analytics.md, "Product and region"). */
+  product: Product.nullable().optional(),
+  /** `北京市/朝阳区`; a recognised place is normalised, null clears it. */
+  region: RegionName.nullable().optional(),
 });
 export type FieldChanges = z.infer<typeof FieldChanges>;
 
 const maxTags = 20;
 
 /**
- * Changes a ticket's priority, custom fields and tags, and adds a comment, in one write.
+ * Changes a ticket's priority, custom fields, tags, product and region, and adds a comment, in one write.
  *
  * 1. Load the ticket the actor may see, at the version they expect.
  * 2. Apply the changes; a comment is a public reply or an internal note by the actor.
- * 3. Write ticket, message and an `updated` audit event naming what changed (old and new priority).
+ * 3. Write ticket, message and an `updated` audit event naming what changed (old and new priority,
+ *    product, region).
  * 4. Publish `ticket.replied` for a comment. (The catalogue has no event for field changes yet: the
  *    audit trail carries them.)
  */
@@ -56,6 +62,22 @@ export async function updateTicketFields(
     if (changes.customFields && Object.keys(changes.customFields).length) {
       ticket = { ...ticket, customFields: { ...ticket.customFields, ...changes.customFields } };
       changed.customFields = Object.keys(changes.customFields).sort();
+    }
+    if (changes.product !== undefined) {
+      const from = current.product ?? null;
+      const to = changes.product ? { ...changes.product } : null;
+      if (JSON.stringify(from) !== JSON.stringify(to)) {
+        changed.product = { from, to };
+        ticket = { ...ticket, product: to, derived: (ticket.derived ?? []).filter((d) => d !== 'product') };
+      }
+    }
+    if (changes.region !== undefined) {
+      const from = current.region ?? null;
+      const to = changes.region === null ? null : normaliseRegion(changes.region);
+      if (from !== to) {
+        changed.region = { from, to };
+        ticket = { ...ticket, region: to, derived: (ticket.derived ?? []).filter((d) => d !== 'region') };
+      }
     }
     if (changes.tags) {
       const removed = new Set(changes.tags.remove);

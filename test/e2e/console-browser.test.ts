@@ -57,8 +57,8 @@ describe('The console in Chromium', () => {
       await c.close();
     }
     expect(menus['u-agent-zhang']).toEqual(['工单队列', '我的审批']);
-    expect(menus['u-sup-field']).toEqual(['工单队列', '我的审批', '主管看板']);
-    expect(menus['u-admin']).toEqual(['工单队列', '我的审批', '主管看板', '管理设置']);
+    expect(menus['u-sup-field']).toEqual(['工单队列', '我的审批', '主管看板', '数据报表']);
+    expect(menus['u-admin']).toEqual(['工单队列', '我的审批', '主管看板', '数据报表', '管理设置']);
     // …and the API still refuses what the console hides
     const agent = tokenOf('u-agent-zhang');
     expect((await api('GET', '/config/sla', { token: agent })).status).toBe(403);

@@ -77,13 +77,26 @@ describe('The queue sweep in the local runtime (--time-scale 600, seeded demo da
       'outbox-retry',
       'sla-reconcile',
       'webhooks-out-retry',
+      'analytics-spikes',
+      'analytics-forecast',
+      'analytics-digest',
     ]);
     expect(run.status).toBe(200);
     expect(run.body).toMatchObject({ name: 'routing-maintenance', report: expect.any(Object) });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error).toMatchObject({
       code: 'DEV.JOB_NOT_FOUND',
-      details: { known: ['routing-maintenance', 'outbox-retry', 'sla-reconcile', 'webhooks-out-retry'] },
+      details: {
+        known: [
+          'routing-maintenance',
+          'outbox-retry',
+          'sla-reconcile',
+          'webhooks-out-retry',
+          'analytics-spikes',
+          'analytics-forecast',
+          'analytics-digest',
+        ],
+      },
     });
   });
 });

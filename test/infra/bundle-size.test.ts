@@ -38,6 +38,10 @@ const spreadsheetRoutes = new Set([
   'commit-import',
   'get-import-template',
   'get-import-errors',
+  // Reports downloadable as XLSX (docs/analytics.md, "Export").
+  'get-report-kpis',
+  'get-report-bottlenecks',
+  'get-report-breakdown',
 ]);
 
 const modelPath = new URL('../../shared/domain/classify/intent-model.json', import.meta.url);

@@ -82,6 +82,13 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions-IAM5[Action::s3:GetObject*]',
       'AwsSolutions-IAM5[Action::s3:List*]',
       'AwsSolutions-IAM5[Resource::*]',
+      // The analytics lake (docs/analytics.md): Firehose's delivery log streams and the objects it names
+      // in the lake; Athena's reads of each table's prefix and its results prefix.
+      'AwsSolutions-IAM5[Resource::<AnalyticsDeliveryLogsFA5EC910.Arn>:*]',
+      'AwsSolutions-IAM5[Resource::<AnalyticsLake8AEC7D4C.Arn>/*]',
+      'AwsSolutions-IAM5[Resource::<AnalyticsLake8AEC7D4C.Arn>/ticket_events/*]',
+      'AwsSolutions-IAM5[Resource::<AnalyticsLake8AEC7D4C.Arn>/ticket_facts/*]',
+      'AwsSolutions-IAM5[Resource::<AnalyticsQueryResults11B30085.Arn>/athena/*]',
       // The approval timer: LambdaInvoke's `<function>:*` (versions and aliases) for its two tasks.
       'AwsSolutions-IAM5[Resource::<ApprovalTimerDeadlineCACEE553.Arn>:*]',
       'AwsSolutions-IAM5[Resource::<ApprovalTimerDelegateD323D46B.Arn>:*]',
@@ -93,6 +100,10 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions-IAM5[Resource::<ImportsFiles4C162912.Arn>/imports/*]',
       'AwsSolutions-IAM5[Resource::<ImportsFinish6E1C7579.Arn>:*]',
       'AwsSolutions-IAM5[Resource::<ImportsPrepare2E5A7843.Arn>:*]',
+      // The insight jobs' schedules (docs/analytics.md): each may invoke its own function (`<function>:*`).
+      'AwsSolutions-IAM5[Resource::<InsightsDigest528BAF6B.Arn>:*]',
+      'AwsSolutions-IAM5[Resource::<InsightsForecastB794CDDB.Arn>:*]',
+      'AwsSolutions-IAM5[Resource::<InsightsSpikes467693D7.Arn>:*]',
       // The mail bucket: GetObject under inbound/ and PutObject under attachments/ (one prefix each).
       'AwsSolutions-IAM5[Resource::<MailStoreBucketF96DE0ED.Arn>/attachments/*]',
       'AwsSolutions-IAM5[Resource::<MailStoreBucketF96DE0ED.Arn>/inbound/*]',
@@ -159,7 +170,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(wildcard.length).toBeGreaterThan(0);
     for (const ack of wildcard) {
       expect(ack.path).toMatch(
-        /^GongdanStateless\/(Api\/(Ticket|Admin|Channel)Routes|SlaTimer|ApprovalTimer|Channels|Reactions|RoutingMaintenance|Console|WebhooksOut\/WebhooksOut|Imports\/Imports)\/\w+Role$|^GongdanStateless\/(SlaTimer|ApprovalTimer|Imports\/Imports)\/StateMachine\/Role$/,
+        /^GongdanStateless\/(Api\/(Ticket|Admin|Channel)Routes|SlaTimer|ApprovalTimer|Channels|Reactions|RoutingMaintenance|Console|WebhooksOut\/WebhooksOut|Imports\/Imports|Insights\/Insights)\/\w+Role$|^GongdanStateless\/(SlaTimer|ApprovalTimer|Imports\/Imports)\/StateMachine\/Role$/,
       );
     }
   });

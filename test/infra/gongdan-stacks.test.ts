@@ -160,8 +160,9 @@ describe('GongdanStateless', () => {
     // the routing sweep (test/infra/routing-maintenance.test.ts) and CDK's console upload handler
     // (test/infra/console-hosting.test.ts), and the import run's prepare, chunk and finish
     // (test/infra/imports.test.ts), the outbound webhooks' deliverer (test/infra/webhooks-out.test.ts) and
-    // the export worker (test/infra/exports.test.ts)
-    expect(Object.keys(functions)).toHaveLength(apiRoutes.length + 4 + 2 + 2 + 2 + 1 + 1 + 3 + 1 + 1);
+    // the export worker (test/infra/exports.test.ts), and the insight jobs' spikes, forecast and digest
+    // (test/infra/insights.test.ts)
+    expect(Object.keys(functions)).toHaveLength(apiRoutes.length + 4 + 2 + 2 + 2 + 1 + 1 + 3 + 1 + 1 + 3);
     for (const route of apiRoutes) {
       const fn = resource(api, logicalId(stateless, functionOf(route.name)));
       expect(fn.Properties, route.name).toMatchObject({

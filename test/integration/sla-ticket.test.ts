@@ -512,7 +512,11 @@ describe('Ticket ↔ SLA on DynamoDB Local', () => {
         ticket.subject,
       ).toContain('ticket.assigned');
       const ran = r.dispatched.find((d) => d.recordId === change.record.id);
-      expect(ran?.reactions, ticket.subject).toEqual({ 'publish-events': 'done', 'agent-capacity': 'done' });
+      expect(ran?.reactions, ticket.subject).toEqual({
+        'publish-events': 'done',
+        'agent-capacity': 'done',
+        analytics: 'done',
+      });
       expect(
         r.events.events.some(
           (e) =>

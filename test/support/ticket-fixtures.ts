@@ -136,6 +136,8 @@ export const testEnvironment = (tableName: string): EnvSource => ({
   SLA_NOTIFY_FROM: 'sla@desk.example.com',
   SLA_TICKET_LINK_BASE: 'https://desk.example.com/tickets',
   SLA_SMS: 'true',
+  LAKE_FACTS_STREAM: 'test-facts',
+  LAKE_EVENTS_STREAM: 'test-events',
 });
 
 /**
@@ -171,6 +173,8 @@ export function testPlatform(input: {
     sms: () => notifier,
     chat: () => notifier,
     deadLetterQueue: () => dynamoDeadLetters(input.client, input.tableName),
+    // Lake rows are dropped unless a test passes a sink (`edges.lake`).
+    lake: () => ({ put: async () => {} }),
     attachments: () => ({ put: refuse }),
     attachmentFiles: () => ({ keyFor: refuse, uploadUrl: refuse, downloadUrl: refuse, sizeOf: refuse }),
     webhookSources: () => ({ get: () => null }),

@@ -35,6 +35,9 @@ const offered: Record<ImportField, true> = {
   resolvedAt: true,
   closedAt: true,
   tags: true,
+  product: true,
+  model: true,
+  region: true,
 };
 export const importFields = Object.keys(offered) as ImportField[];
 export const requiredFields: readonly ImportField[] = ['externalId', 'subject', 'createdAt'];

@@ -50,6 +50,7 @@ const eventTypes = Object.keys({
   'approval.delegated': 1,
   'approval.nudged': 1,
   'import.completed': 1,
+  'insight.spike_detected': 1,
 } satisfies Record<EventName, 1>) as EventName[];
 
 const listKey = ['integrations', 'webhooks'];

@@ -31,6 +31,7 @@ import { ResolutionCard, ResolveDialog } from '../components/ClosingReport.tsx';
 import { Customer360Panel } from '../components/Customer360.tsx';
 import { FieldVisitsPanel } from '../components/FieldVisits.tsx';
 import { MailAuthTag, TicketMailAuth } from '../components/MailAuth.tsx';
+import { ProductRegionCard, productRegionChange } from '../components/ProductRegion.tsx';
 import { SlaBadge } from '../components/SlaBadge.tsx';
 import {
   CollaborationPanel,
@@ -423,6 +424,7 @@ export default function TicketPage({ id }: { id: string }) {
                     ))}
               </Descriptions>
             </Card>
+            <ProductRegionCard ticket={tk} perform={perform} />
             <Card title={t('routing')}>
               <Typography.Paragraph style={{ margin: 0 }}>{routingText()}</Typography.Paragraph>
             </Card>
@@ -495,9 +497,9 @@ function describe(
     }
     case 'updated': {
       const priority = d.priority as { from?: string; to?: string } | undefined;
-      return priority?.from && priority.to
-        ? line(`${t('priority')}: ${t(priority.from)} → ${t(priority.to)}`)
-        : null;
+      if (priority?.from && priority.to)
+        return line(`${t('priority')}: ${t(priority.from)} → ${t(priority.to)}`);
+      return productRegionChange(d, t) ?? null;
     }
     case 'sla.warning':
       return line(

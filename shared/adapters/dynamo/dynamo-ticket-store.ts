@@ -654,6 +654,24 @@ function listQuery(tableName: string, filter: TicketFilter, forward: boolean): M
     values[':intent'] = filter.intent;
     conditions.push('#intent = :intent');
   }
+  if (filter.product || filter.model) {
+    names['#product'] = 'product';
+  }
+  if (filter.product) {
+    names['#line'] = 'line';
+    values[':line'] = filter.product;
+    conditions.push('#product.#line = :line');
+  }
+  if (filter.model) {
+    names['#model'] = 'model';
+    values[':model'] = filter.model;
+    conditions.push('#product.#model = :model');
+  }
+  if (filter.region) {
+    names['#region'] = 'region';
+    values[':region'] = filter.region;
+    conditions.push('begins_with(#region, :region)');
+  }
   if (filter.watcher) {
     names['#watchers'] = 'watchers';
     values[':watcher'] = filter.watcher;

@@ -151,6 +151,8 @@ export interface IntakeValues {
   phone?: string;
   category?: string;
   location?: string;
+  product?: string;
+  region?: string;
 }
 
 /** The intake form. `nonce` makes a resubmission (reload, double click) open one ticket only. */
@@ -195,6 +197,8 @@ ${input('name', t.name, html` maxlength="120" autocomplete="name"`)}
 ${input('email', t.email, html` type="email" maxlength="254" autocomplete="email" aria-describedby="contact-hint"`)}
 ${input('phone', t.phone, html` type="tel" maxlength="40" autocomplete="tel" aria-describedby="contact-hint"`)}
 ${input('location', t.location, html` maxlength="300"`)}
+${input('product', t.product, html` maxlength="100"`)}
+${input('region', t.region, html` maxlength="60" autocomplete="address-level1"`)}
 <label for="attachments">${t.attachments}</label>
 <input id="attachments" name="attachments" type="file" multiple>
 ${fieldError(errors, 'attachments')}

@@ -7,9 +7,11 @@ import { runOnce } from '../../domain/intake/intake-ledger.ts';
 import { safeFilename } from '../../domain/intake/safe-filename.ts';
 import { defaultPortalConfig, type PortalConfig } from '../../domain/portal/portal-config.ts';
 import { canonicalPhone, normalizePhone, samePhone } from '../../domain/ticket/customer-contact.ts';
+import { readProductText } from '../../domain/ticket/product-region.ts';
 import { type NewTicket, type Ticket, ticketNumberPattern } from '../../domain/ticket/ticket.entity.ts';
 import { createTicket } from '../../use-cases/create-ticket.ts';
 import { recordInboundMessage } from '../../use-cases/inbound-message.ts';
+import { productPrefixes } from '../../use-cases/product-region.ts';
 import { storeAttachments } from '../attachments.ts';
 import type { ChannelTicketDeps } from '../deps.ts';
 import { portalRate, portalReport } from '../portal-report.ts';
@@ -117,6 +119,8 @@ function validateIntake(fields: Record<string, string>, t: PortalText) {
     phone: fields.phone?.trim() ?? '',
     category: fields.category?.trim() ?? '',
     location: fields.location?.trim() ?? '',
+    product: fields.product?.trim() ?? '',
+    region: fields.region?.trim() ?? '',
   };
   const errors: Record<string, string> = {};
   const limit = (field: keyof IntakeValues, max: number, required = false) => {
@@ -129,6 +133,8 @@ function validateIntake(fields: Record<string, string>, t: PortalText) {
   limit('name', 120);
   limit('phone', 40);
   limit('location', 300);
+  limit('product', 100);
+  limit('region', 60);
   // An e-mail address or a phone number, at least one: with a phone only, updates go by SMS.
   if (!values.email && !values.phone) {
     errors.email = t.contactRequired;
@@ -224,6 +230,8 @@ export async function submitIntake(request: PortalRequest, deps: ChannelTicketDe
     return page(429, intakeForm(l, nonce ?? newNonce(), values, {}, t.tooMany, config), config, true);
 
   const location = values.location ? locationOf(values.location) : undefined;
+  // "空调 KFR-35GW", "KFR-35GW" or "洗衣机": a model with its line, or a line (docs/analytics.md).
+  const product = values.product ? readProductText(values.product, await productPrefixes(deps)) : null;
   const input: NewTicket = {
     subject: values.subject!,
     description: values.description!,
@@ -238,6 +246,8 @@ export async function submitIntake(request: PortalRequest, deps: ChannelTicketDe
     tags: [],
     customFields: values.location ? { location: values.location } : {},
     ...(location ? { location } : {}),
+    ...(product ? { product } : {}),
+    ...(values.region ? { region: values.region } : {}),
   };
   let ticket: Ticket;
   try {

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { Channel } from '../actor.ts';
 import { validationError } from '../errors.ts';
 import type { Priority, Status } from '../ticket/lifecycle.ts';
+import { type ModelPrefix, modelPrefixes, normaliseRegion, productOf } from '../ticket/product-region.ts';
 import type { Tier } from '../ticket/ticket.entity.ts';
 import { readCsvRecords, sniffDelimiter } from './csv-records.ts';
 import { readDate } from './import-dates.ts';
@@ -57,7 +58,12 @@ const maxLengths: Partial<Record<ImportField, number>> = {
   customerName: 120,
   customerPhone: 40,
   customerExternalId: 120,
+  product: 40,
+  model: 60,
+  // An address is read down to its region (北京市/朝阳区); the stored region is at most 60 long.
+  region: 300,
 };
+const maxRegionLength = 60;
 const maxTags = 20;
 const maxTagLength = 50;
 
@@ -241,6 +247,8 @@ interface RowContext {
   timeZone: string;
   /** externalId → the row it first appeared on (the only state kept across rows). */
   seen: Map<string, number>;
+  /** Model prefix → product line, for a model without a product. */
+  modelPrefixes: readonly ModelPrefix[];
 }
 
 /** The checks of one data row; pure apart from recording its externalId in `ctx.seen`. */
@@ -429,6 +437,29 @@ function checkRow(sheetRow: SheetRow, ctx: RowContext): CheckedRow {
     else if (long) error('tags', 'TOO_LONG', `Tag ${quote(long)} is longer than ${maxTagLength} characters`);
   }
 
+  const productText = bounded('product');
+  const modelText = bounded('model');
+  const product =
+    productText !== undefined || modelText !== undefined
+      ? productOf(productText, modelText, ctx.modelPrefixes)
+      : null;
+  if ((productText !== undefined || modelText !== undefined) && !product) {
+    error(
+      'product',
+      'REQUIRED',
+      `${label('product')} is empty and model ${quote(modelText ?? '')} starts with no known model prefix; give the product line`,
+    );
+  }
+  const regionText = bounded('region');
+  const region = regionText === undefined ? undefined : normaliseRegion(regionText);
+  if (region !== undefined && [...region].length > maxRegionLength) {
+    error(
+      'region',
+      'TOO_LONG',
+      `${label('region')} ${quote(regionText ?? '')} names no known province or city and is longer than ${maxRegionLength} characters`,
+    );
+  }
+
   if (issues.some((i) => i.severity === 'error')) return { row, values: null, issues };
   const values: ImportTicketValues = {
     externalId: externalId as string,
@@ -453,6 +484,8 @@ function checkRow(sheetRow: SheetRow, ctx: RowContext): CheckedRow {
     ...(dates.resolvedAt ? { resolvedAt: dates.resolvedAt } : {}),
     ...(dates.closedAt ? { closedAt: dates.closedAt } : {}),
     ...(tags && tags.length > 0 ? { tags } : {}),
+    ...(product ? { product: product.line, ...(product.model ? { model: product.model } : {}) } : {}),
+    ...(region ? { region } : {}),
   };
   return { row, values, issues };
 }
@@ -466,7 +499,7 @@ function checkRow(sheetRow: SheetRow, ctx: RowContext): CheckedRow {
  */
 export async function openImport(
   source: () => AsyncIterable<Uint8Array>,
-  options: ImportOptions & { format?: 'csv' | 'xlsx' } = {},
+  options: ImportOptions & { format?: 'csv' | 'xlsx'; modelPrefixes?: readonly ModelPrefix[] } = {},
 ): Promise<OpenedImport> {
   const timeZone = options.timeZone ?? defaultTimeZone;
   if (!DateTime.now().setZone(timeZone).isValid) {
@@ -514,6 +547,7 @@ export async function openImport(
       dateOrder: options.dateOrder,
       timeZone,
       seen: new Map(),
+      modelPrefixes: options.modelPrefixes ?? modelPrefixes(),
     };
     for await (const sheetRow of readRows()) {
       if (sheetRow.row < header.dataStart || isBlank(sheetRow.cells)) continue;

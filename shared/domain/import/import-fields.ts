@@ -24,6 +24,9 @@ export const importFields = [
   'resolvedAt',
   'closedAt',
   'tags',
+  'product', // product line (空调); derived from the model's prefix when only a model is given
+  'model', // model number (KFR-35GW)
+  'region', // 北京市/朝阳区, or an address it is read from
 ] as const;
 export type ImportField = (typeof importFields)[number];
 
@@ -92,6 +95,9 @@ const traditional: Record<string, string> = {
   暫: '暂',
   錄: '录',
   協: '协',
+  產: '产',
+  區: '区',
+  規: '规',
 };
 
 /** Traditional characters folded to simplified, so 工單號 and 已解決 read as 工单号 and 已解决. */
@@ -207,6 +213,21 @@ export const fieldSynonyms: Record<ImportField, readonly string[]> = {
   resolvedAt: ['解决时间', 'resolvedat', 'resolved', 'solvedat'],
   closedAt: ['关闭时间', '结单时间', 'closedat', 'closed'],
   tags: ['标签', 'tags', 'tag', 'labels'],
+  product: ['产品', '产品线', '产品类别', '产品类型', '品类', 'product', 'productline', 'line'],
+  model: ['型号', '产品型号', '机型', '规格型号', 'model', 'modelnumber', 'modelno', 'productmodel'],
+  region: [
+    '地区',
+    '区域',
+    '所在地区',
+    '省市',
+    '地域',
+    '地址',
+    '客户地址',
+    'region',
+    'area',
+    'address',
+    'location',
+  ],
 };
 
 const synonymIndex = new Map<string, ImportField>();
@@ -244,6 +265,9 @@ export const templateHeaders: Record<'zh' | 'en', Record<ImportField, string>> =
     resolvedAt: '解决时间',
     closedAt: '关闭时间',
     tags: '标签',
+    product: '产品',
+    model: '型号',
+    region: '地区',
   },
   en: {
     externalId: 'Ticket number',
@@ -266,6 +290,9 @@ export const templateHeaders: Record<'zh' | 'en', Record<ImportField, string>> =
     resolvedAt: 'Resolved',
     closedAt: 'Closed',
     tags: 'Tags',
+    product: 'Product',
+    model: 'Model',
+    region: 'Region',
   },
 };
 

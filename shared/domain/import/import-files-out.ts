@@ -77,6 +77,9 @@ const examples: Record<'zh' | 'en', Record<ImportField, string>> = {
     resolvedAt: '2026-01-22 10:30',
     closedAt: '',
     tags: '打印机,网络',
+    product: '',
+    model: '',
+    region: '上海市/浦东新区',
   },
   en: {
     externalId: 'OLD-10001',
@@ -99,6 +102,9 @@ const examples: Record<'zh' | 'en', Record<ImportField, string>> = {
     resolvedAt: '2026-01-22 10:30',
     closedAt: '',
     tags: 'printer,network',
+    product: '',
+    model: '',
+    region: '上海市/浦东新区',
   },
 };
 

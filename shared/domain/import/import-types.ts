@@ -49,6 +49,12 @@ export interface ImportTicketValues {
   resolvedAt?: string;
   closedAt?: string;
   tags?: string[];
+  /** Product line; with only a model, the model-prefix table's line (docs/analytics.md). */
+  product?: string;
+  /** Model number, upper case. */
+  model?: string;
+  /** Normalised when it names a known place (`北京市/朝阳区`). */
+  region?: string;
 }
 
 export interface CheckedRow {

@@ -3,6 +3,7 @@ import { Channel } from '../actor.ts';
 import type { FieldIssue } from '../errors.ts';
 import { safeRecord } from '../safe-record.ts';
 import { Priority } from '../ticket/lifecycle.ts';
+import { ProductSettings } from '../ticket/product-region.ts';
 import { CustomFieldValue, Tier } from '../ticket/ticket.entity.ts';
 import { Language, Proficiency, SkillName, Team, TeamId } from './agent.ts';
 import { routingConfigInvalid, routingConfigVersionMismatch } from './routing.errors.ts';
@@ -159,6 +160,8 @@ const RoutingConfigShape = z
     /** Ordered: the first enabled rule that matches decides. */
     rules: z.array(RoutingRule).max(1000),
     defaults: RoutingDefaults,
+    /** Model-number prefixes → product lines, for deriving a ticket's product (docs/analytics.md). */
+    products: ProductSettings.optional(),
   })
   .strict();
 

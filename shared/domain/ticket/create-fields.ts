@@ -39,6 +39,8 @@ export const customerCreateFields: readonly string[] = [
   'category',
   'customFields',
   'location',
+  'product',
+  'region',
   'customer.phone',
 ];
 

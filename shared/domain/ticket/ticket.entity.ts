@@ -13,6 +13,7 @@ import {
   Status,
   type TransitionRule,
 } from './lifecycle.ts';
+import { DerivedField, normaliseRegion, Product, RegionName } from './product-region.ts';
 import { illegalTransition, ticketClosed, transitionForbidden } from './ticket.errors.ts';
 
 export const tiers = ['standard', 'vip'] as const;
@@ -193,6 +194,15 @@ export const Ticket = z.object({
   externalRef: z.string().max(120).optional(),
   customFields: safeRecord(z.string(), CustomFieldValue),
   location: Location.nullable(),
+  /**
+   * The product line and model (docs/analytics.md, "Product and region"); absent on tickets stored
+   * before the field existed (read as null).
+   */
+  product: Product.nullable().optional(),
+  /** `北京市/朝阳区`, `广东省/深圳市`: province-level, then city-level; absent on older tickets (null). */
+  region: RegionName.nullable().optional(),
+  /** Which of `product` and `region` were derived from the ticket's text or address, not given. */
+  derived: z.array(DerivedField).optional(),
   firstRespondedAt: z.string().nullable(),
   resolvedAt: z.string().nullable(),
   /** What was done, given with the move to resolved (docs/closing-report.md); absent before it. */
@@ -218,6 +228,10 @@ export const NewTicket = z.object({
   tags: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
   customFields: safeRecord(z.string().max(60), CustomFieldValue).default({}),
   location: Location.optional(),
+  /** Derived from a model number in the text when absent. */
+  product: Product.optional(),
+  /** Derived from the location's address or the text when absent; a recognised place is normalised. */
+  region: RegionName.optional(),
 });
 export type NewTicket = z.infer<typeof NewTicket>;
 
@@ -254,6 +268,8 @@ export function openTicket(
     tags: input.tags,
     customFields: input.customFields,
     location: input.location ?? null,
+    product: input.product ?? null,
+    region: input.region ? normaliseRegion(input.region) : null,
     firstRespondedAt: null,
     resolvedAt: null,
     closedAt: null,

@@ -38,6 +38,12 @@ export interface TicketFilter {
   tier?: Ticket['customer']['tier'];
   channel?: Ticket['channel'];
   intent?: string;
+  /** Product line, exact (a filter on the index read: no index of its own). */
+  product?: string;
+  /** Model number, exact (upper case as stored). */
+  model?: string;
+  /** Region, or its start (`北京市` finds `北京市/朝阳区`). */
+  region?: string;
   /** Only tickets this agent watches (follows or was mentioned on). */
   watcher?: string;
   /** Lower-cased words that must all occur in the ticket's search text (`searchText`). */

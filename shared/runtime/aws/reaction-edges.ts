@@ -1,8 +1,10 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { firehoseLakeSink } from '../../adapters/analytics/firehose-lake-sink.ts';
 import { eventBridgePublisher } from '../../adapters/events/eventbridge-publisher.ts';
 import { chatWebhookNotifier } from '../../adapters/notify/chat-webhook-notifier.ts';
 import { sesNotifier } from '../../adapters/notify/ses-notifier.ts';
@@ -49,7 +51,7 @@ function sesEmail(ctx: AwsContext) {
   };
 }
 
-/** What the dispatcher reaches: EventBridge, Step Functions, SES, SNS, chat webhooks and SQS. */
+/** What the dispatcher reaches: EventBridge, Step Functions, SES, SNS, chat webhooks, SQS and Firehose. */
 export const reactionEdges: AwsEdges = {
   eventBus: (ctx) => {
     const client = once(() => ctx.trace(new EventBridgeClient({})));
@@ -70,5 +72,9 @@ export const reactionEdges: AwsEdges = {
   deadLetterQueue: (ctx) => {
     const client = once(() => ctx.trace(new SQSClient({})));
     return (url) => sqsDeadLetterQueue(client(), url);
+  },
+  lake: (ctx) => {
+    const client = once(() => ctx.trace(new FirehoseClient({})));
+    return (streams) => firehoseLakeSink(client(), streams);
   },
 };

@@ -134,7 +134,8 @@ describe('importTemplate()', () => {
     const bytes = await importTemplate(format, locale);
     const opened = await openImport(sourceOf(bytes), { format });
     expect(Object.values(opened.mapping).every((f) => f !== null)).toBe(true);
-    expect(opened.headers).toHaveLength(20);
+    // 20 ticket columns, and product, model, region (docs/analytics.md).
+    expect(opened.headers).toHaveLength(23);
     const rows = await collect(opened.rows);
     expect(rows).toHaveLength(1);
     expect(rows[0]?.issues).toEqual([]);
@@ -146,6 +147,7 @@ describe('importTemplate()', () => {
       createdAt: '2026-01-21T01:05:00.000Z',
       resolvedAt: '2026-01-22T02:30:00.000Z',
       customer: { tier: 'vip', phone: '13800138000' },
+      region: '上海市/浦东新区',
     });
     if (format === 'csv') {
       expect(opened.encoding).toBe('UTF-8 (BOM)');
