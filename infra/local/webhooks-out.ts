@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '#shared/domain/ports.ts';
+import { defaultBreakerPolicy } from '#shared/domain/webhooks-out/circuit-breaker.ts';
 import type { SubscriptionSecrets } from '#shared/domain/webhooks-out/webhooks-out.ports.ts';
 import { deliverDue, fanOut, type WebhooksOutDeps } from '#shared/use-cases/webhook-deliveries.ts';
 import type { LocalRule } from './event-bus.ts';
@@ -43,11 +44,18 @@ export function localSubscriptionSecrets(dataDir: string): SubscriptionSecrets {
 }
 
 /**
- * The deliveries' lease under the virtual clock: an attempt takes up to the timeout in real time, which
+ * The deliveries' lease and the breaker's probe hold under the virtual clock: an attempt takes up to the timeout in real time, which
  * is `timeScale` times longer on the clock the lease is written in.
  */
 export function localWebhooksOut(deps: WebhooksOutDeps, timeScale: number): WebhooksOutDeps {
-  return { ...deps, leaseMs: Math.ceil((deps.timeoutMs * 2 + 5_000) * timeScale) + 60_000 };
+  const policy = deps.breaker ?? defaultBreakerPolicy;
+  return {
+    ...deps,
+    leaseMs: Math.ceil((deps.timeoutMs * 2 + 5_000) * timeScale) + 60_000,
+    // Likewise the half-open probe's hold: a probe still under way is not presumed lost (at 3600×, the
+    // minute it holds in AWS is 17 real ms, less than one attempt, and a second probe went beside it).
+    breaker: { ...policy, probeHoldMs: Math.max(policy.probeHoldMs, Math.ceil(deps.timeoutMs * timeScale)) },
+  };
 }
 
 /**

@@ -18,7 +18,7 @@ let flat: Template;
 beforeAll(() => {
   const built = gongdanTestApp({ bundling: false });
   stateless = built.stateless;
-  // A report route as slice C's will be: granted the query policy (what the routes get from grantQuery).
+  // A report route: granted the query policy (what the routes get from grantQuery).
   stateless.analytics.grantQuery(stateless.api.functions['list-tickets']!);
   nested = Template.fromStack(Stack.of(stateless.analytics));
   flat = flattenNested(stateless);

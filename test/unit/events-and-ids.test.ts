@@ -21,10 +21,13 @@ describe('event catalogue', () => {
   it('describes every event with the fields every consumer relies on', () => {
     for (const def of Object.values(catalogue)) {
       const shape = (def.schema as unknown as { shape: Record<string, unknown> }).shape;
-      // An import's event is about the import, not one ticket (docs/import.md): its id and time.
+      // An import's event is about the import, not one ticket (docs/import.md), and an insight's about a
+      // series of tickets (docs/analytics.md): their id and time.
       const fields = def.name.startsWith('import.')
         ? ['importId', 'occurredAt']
-        : ['ticketId', 'number', 'version', 'occurredAt'];
+        : def.name.startsWith('insight.')
+          ? ['insightId', 'occurredAt']
+          : ['ticketId', 'number', 'version', 'occurredAt'];
       expect(Object.keys(shape), def.name).toEqual(expect.arrayContaining(fields));
     }
   });

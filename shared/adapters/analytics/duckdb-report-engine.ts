@@ -106,6 +106,9 @@ export function duckdbReportEngine(options: { lakeDir: string; format: LakeForma
       const instance = await DuckDBInstance.create(':memory:');
       const connection = await instance.connect();
       for (const macro of trinoMacros) await connection.run(macro);
+      // Keep each Parquet file's footer between queries (a report reads hundreds of partition files;
+      // an entry is dropped when its file's modification time changes).
+      await connection.run('SET parquet_metadata_cache = true');
       return { instance, connection };
     })();
     return opened;

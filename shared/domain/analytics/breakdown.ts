@@ -18,8 +18,8 @@
  * A cell missing from a period has zero volume, numerator, weight there; its value is null (not 0) for
  * rates and medians, and so is its `change`.
  */
-import { type FilterColumn, type ReportScope, scopeWhere } from './report-filter.ts';
-import { addDays, dtPrune, latestFacts, sqlDay } from './sql.ts';
+import { type FilterColumn, filterColumns, type ReportScope } from './report-filter.ts';
+import { addDays, dtPrune, latestFacts, sqlDay, sqlString } from './sql.ts';
 
 export const breakdownMeasures = [
   'volume',
@@ -99,19 +99,23 @@ export function breakdownSql(
   scope: ReportScope,
 ): string {
   const previous = previousPeriod(scope);
-  const both = { ...scope, from: previous.from };
   const dimCols = dims.map((d, i) => `f.${d} AS d${i}`).join(', ');
   const dimNames = dims.map((_, i) => `d${i}`).join(', ');
   const reopen = measure === 'reopen_rate';
   // The creation day never changes: cutting by it before the dedupe keeps older tickets' rows out.
   const created = `created_day >= ${sqlDay(previous.from)} AND created_day <= ${sqlDay(scope.to)}`;
+  // The filters (team, product…) apply to each ticket's latest row, after the dedupe. The period is
+  // already cut before it; repeating it here would stop DuckDB turning the dedupe into an aggregate.
+  const filters = filterColumns
+    .filter((c) => scope.filters?.[c] !== undefined)
+    .map((c) => `f.${c} = ${sqlString(scope.filters?.[c] as string)}`)
+    .join(' AND ');
   return `WITH facts AS (${latestFacts(`${dtPrune(previous.from)} AND ${created}`)}),
 ${reopen ? `reopened_tickets AS (SELECT DISTINCT ticket_id FROM ticket_events WHERE ${dtPrune(previous.from)} AND type = 'reopened'),\n` : ''}t AS (
   SELECT ${dimCols}, CASE WHEN f.created_day >= ${sqlDay(scope.from)} THEN 'current' ELSE 'previous' END AS period,
     f.first_response_wall_s, f.resolution_wall_s, f.sla_first_response, f.sla_resolution, f.resolved_ms,
     ${reopen ? 'CASE WHEN r.ticket_id IS NULL THEN 0 ELSE 1 END' : '0'} AS reopened
-  FROM facts f${reopen ? ' LEFT JOIN reopened_tickets r ON r.ticket_id = f.ticket_id' : ''}
-  WHERE ${scopeWhere(both, 'f.')}
+  FROM facts f${reopen ? ' LEFT JOIN reopened_tickets r ON r.ticket_id = f.ticket_id' : ''}${filters ? `\n  WHERE ${filters}` : ''}
 )
 SELECT period, ${dimNames}, grouping(d0) AS is_total, ${aggregates(measure)}
 FROM t GROUP BY GROUPING SETS ((period, ${dimNames}), (period))`;

@@ -85,7 +85,7 @@ function targetOutcome(ticket: Pick<Ticket, 'sla'>, target: SlaTargetState['targ
   return latest?.state ?? null;
 }
 
-/** Product and region as slice B adds them to the ticket; read defensively (older tickets lack them). */
+/** The ticket's product and region; read defensively (older tickets lack them). */
 function productOf(ticket: Ticket): { product: string | null; model: string | null; region: string | null } {
   const extra = ticket as Ticket & {
     product?: { line?: unknown; model?: unknown } | null;

@@ -22,9 +22,11 @@ import { betaBinomialUpperTail, negativeBinomialUpperTail } from './distribution
  *   below the floor; factor = count ÷ expected.
  * - Multiple testing: the aim is a false-alarm *rate* (at most about 1 per 1,000 series per week), a bound
  *   on the expected number of false alarms, not on their share among alarms. Bonferroni bounds exactly
- *   that expectation (E[false alarms] ≤ Σ α_i, whatever the dependence between tests), so each test runs
- *   at `falseAlarmsPerThousandSeriesWeeks / (1000 × runs per week × windows)`: per run it is Bonferroni
- *   over the series × windows at a family level that grows with the number of series. Benjamini–Hochberg
+ *   that expectation (E[false alarms] ≤ Σ α_i, whatever the dependence between tests), so each test of a
+ *   window runs at `falseAlarmsPerThousandSeriesWeeks × share / (1000 × runs per week)` (weighted
+ *   Bonferroni, `windowShares` summing to 1: the 120-minute window, which carries most of the power
+ *   against a 2-hour spike, gets ¾ of the budget, the 60-minute one, which only speeds up big spikes, ¼):
+ *   per run it is Bonferroni over the series × windows at a family level that grows with the number of series. Benjamini–Hochberg
  *   controls the false-discovery proportion instead: on a day with real spikes it lowers the bar for every
  *   other series, the opposite of what a false-alarm budget needs. Consecutive runs' windows overlap, so
  *   the tests are positively correlated and the bound is conservative (bench/spikes.ts measures it).
@@ -69,6 +71,8 @@ export interface SeriesCounts {
 export interface SpikeConfig {
   /** Trailing window lengths tested, in buckets. */
   windows: readonly number[];
+  /** Each window's share of the false-alarm budget (weighted Bonferroni: the shares sum to 1). */
+  windowShares: readonly number[];
   /** Previous weeks the baseline looks at. */
   weeks: number;
   /** Buckets added on each side of a window when reading a past week. */
@@ -89,6 +93,7 @@ export interface SpikeConfig {
 
 export const defaultSpikeConfig: SpikeConfig = {
   windows: [4, 8],
+  windowShares: [0.25, 0.75],
   weeks: 8,
   neighbourhood: 4,
   floorPerHour: 0.5,
@@ -114,9 +119,15 @@ export interface Spike {
   windowEnd: string;
 }
 
-/** The level each single test runs at (Bonferroni over series × windows × runs in a week, per 1,000 series). */
-export function perTestAlpha(config: SpikeConfig = defaultSpikeConfig): number {
-  return config.falseAlarmsPerThousandSeriesWeeks / (1000 * runsPerWeek * config.windows.length);
+/**
+ * The level a single test of window `windows[index]` runs at: weighted Bonferroni over series × windows ×
+ * runs in a week, per 1,000 series (the window's share of the budget ÷ runs a week). Without an index: the
+ * most lenient window's level.
+ */
+export function perTestAlpha(config: SpikeConfig = defaultSpikeConfig, index?: number): number {
+  const total = config.windowShares.reduce((a, b) => a + b, 0);
+  const share = index === undefined ? Math.max(...config.windowShares) : (config.windowShares[index] ?? 0);
+  return (config.falseAlarmsPerThousandSeriesWeeks * (share / total)) / (1000 * runsPerWeek);
 }
 
 function sum(counts: BucketCounts, from: number, to: number): number {
@@ -167,7 +178,6 @@ export function detectSpikes(
   options: { historyStartBucket?: number; config?: SpikeConfig } = {},
 ): Spike[] {
   const config = options.config ?? defaultSpikeConfig;
-  const alpha = perTestAlpha(config);
   const maxWindow = Math.max(...config.windows);
   const spikes: Spike[] = [];
   for (const s of series) {
@@ -191,7 +201,8 @@ export function detectSpikes(
       weeks > 0 ? sum(s.counts, historyEnd - weeks * weekBuckets, historyEnd) / (weeks * weekBuckets) : 0;
     let alphaSeries: number | undefined;
     let best: Spike | undefined;
-    for (const w of config.windows) {
+    for (const [index, w] of config.windows.entries()) {
+      const alpha = perTestAlpha(config, index);
       const count = sum(s.counts, endBucket - w, endBucket);
       if (count < config.minCount) continue;
       const span = w + 2 * config.neighbourhood;

@@ -58,11 +58,18 @@ const eventNames = eventColumns.map(([name]) => name).join(', ');
  * *before* the dedupe, so give it only partition pruning (`dtPrune`) and columns a ticket never changes
  * (`created_day`, `created_ms`, `ticket_id`); filter on team, status… outside, on the latest row.
  * Use as a subquery: `WITH facts AS (${latestFacts(dtPrune(from))}) SELECT … FROM facts`.
+ *
+ * The order is one key, `version · 10¹³ + at_ms` (the same order as `version DESC, at_ms DESC` while
+ * `at_ms` < 10¹³, i.e. until the year 2286): with a single key DuckDB turns `rn_ = 1` into an `arg_max`
+ * hash aggregate instead of sorting every row (that step 2–3× faster at 1 M tickets; docs/analytics.md "Scale and
+ * cost"). It does so only when nothing sits between the filter and the window, so put filters on mutable
+ * columns in the outer query only when there are some. `max_by` per column is not an option: DuckDB's
+ * skips NULL values (a latest row's NULL `resolved_ms` would give an older value), Trino's does not.
  */
 export function latestFacts(where?: string): string {
   return [
     `SELECT ${factNames} FROM (`,
-    `SELECT ${factNames}, row_number() OVER (PARTITION BY ticket_id ORDER BY version DESC, at_ms DESC) AS rn_`,
+    `SELECT ${factNames}, row_number() OVER (PARTITION BY ticket_id ORDER BY CAST(version AS bigint) * 10000000000000 + at_ms DESC) AS rn_`,
     `FROM ticket_facts${where ? ` WHERE ${where}` : ''}`,
     ') latest_facts WHERE rn_ = 1',
   ].join(' ');

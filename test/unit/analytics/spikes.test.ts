@@ -112,4 +112,15 @@ describe('newEpisodes()', () => {
     expect(newEpisodes(spike ? [spike] : [], new Map([[id, spikeStart + 7]]))).toHaveLength(0);
     expect(newEpisodes(spike ? [spike] : [], new Map([[id, spikeStart - 200]]))).toHaveLength(1);
   });
+
+  it('splits the false-alarm budget between the windows by their shares (weighted Bonferroni)', () => {
+    // Act
+    const levels = defaultSpikeConfig.windows.map((_, i) => perTestAlpha(defaultSpikeConfig, i));
+
+    // Assess: the levels over a week's runs add up to the budget per series, the 120-minute window gets ¾.
+    const perSeriesWeek = levels.reduce((a, b) => a + b, 0) * weekBuckets;
+    expect(perSeriesWeek).toBeCloseTo(defaultSpikeConfig.falseAlarmsPerThousandSeriesWeeks / 1000, 12);
+    expect(levels[defaultSpikeConfig.windows.indexOf(8)]).toBeCloseTo(0.75 / 1000 / weekBuckets, 15);
+    expect(perTestAlpha()).toBe(Math.max(...levels));
+  });
 });
