@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { bottleneckViews } from '#shared/domain/analytics/bottlenecks.ts';
-import { reportFileName, reportQuery, reportScope } from '#shared/domain/analytics/report-query.ts';
+import { reportQuery, reportScope } from '#shared/domain/analytics/report-query.ts';
 import { defineRoute, type RouteDeps } from '#shared/http/route.ts';
 import { bottlenecksReport, bottlenecksTable } from '#shared/use-cases/report-drilldown.ts';
-import { reportContentTypes, reportFile } from '#shared/use-cases/report-file.ts';
+import { reportContentTypes, reportDownload } from '#shared/use-cases/report-file.ts';
 import type { ReportDeps } from '#shared/use-cases/reports.ts';
 
 const Query = reportQuery({ by: z.enum(bottleneckViews).default('state') });
@@ -53,14 +53,6 @@ export const route = defineRoute<undefined, z.infer<typeof Query>, ReportDeps & 
       clock: deps.clock,
     });
     if (query.format === 'json') return { status: 200, body: report };
-    return {
-      status: 200,
-      headers: {
-        'content-type': reportContentTypes[query.format],
-        'content-disposition': `attachment; filename="${reportFileName('bottlenecks', scope, query.format)}"`,
-        'cache-control': 'no-store',
-      },
-      stream: reportFile(bottlenecksTable(report), query.format),
-    };
+    return reportDownload('bottlenecks', scope, query.format, bottlenecksTable(report));
   },
 });

@@ -1,15 +1,10 @@
 import * as z from 'zod';
 import { breakdownDimsRange, breakdownMeasures } from '#shared/domain/analytics/breakdown.ts';
 import { filterColumns } from '#shared/domain/analytics/report-filter.ts';
-import {
-  DimensionList,
-  reportFileName,
-  reportQuery,
-  reportScope,
-} from '#shared/domain/analytics/report-query.ts';
+import { DimensionList, reportQuery, reportScope } from '#shared/domain/analytics/report-query.ts';
 import { defineRoute, type RouteDeps } from '#shared/http/route.ts';
 import { breakdownReport, breakdownTable } from '#shared/use-cases/report-drilldown.ts';
-import { reportContentTypes, reportFile } from '#shared/use-cases/report-file.ts';
+import { reportContentTypes, reportDownload } from '#shared/use-cases/report-file.ts';
 import type { ReportDeps } from '#shared/use-cases/reports.ts';
 
 const Dims = DimensionList(breakdownDimsRange.max).superRefine((dims, ctx) => {
@@ -87,14 +82,6 @@ export const route = defineRoute<undefined, z.infer<typeof Query>, ReportDeps & 
       clock: deps.clock,
     });
     if (query.format === 'json') return { status: 200, body: report };
-    return {
-      status: 200,
-      headers: {
-        'content-type': reportContentTypes[query.format],
-        'content-disposition': `attachment; filename="${reportFileName('breakdown', scope, query.format)}"`,
-        'cache-control': 'no-store',
-      },
-      stream: reportFile(breakdownTable(report), query.format),
-    };
+    return reportDownload('breakdown', scope, query.format, breakdownTable(report));
   },
 });

@@ -1,6 +1,5 @@
-import { reportFileName } from '#shared/domain/analytics/report-query.ts';
 import { defineRoute, type RouteDeps } from '#shared/http/route.ts';
-import { reportContentTypes, reportFile } from '#shared/use-cases/report-file.ts';
+import { reportContentTypes, reportDownload } from '#shared/use-cases/report-file.ts';
 import { getKpis, KpiQuery, KpiReportBody, kpiTable, type ReportDeps } from '#shared/use-cases/reports.ts';
 
 export const route = defineRoute<undefined, KpiQuery, ReportDeps & RouteDeps>({
@@ -25,14 +24,6 @@ export const route = defineRoute<undefined, KpiQuery, ReportDeps & RouteDeps>({
   async handle({ query }, deps) {
     const report = await getKpis(query, deps);
     if (query.format === 'json') return { status: 200, body: report };
-    return {
-      status: 200,
-      headers: {
-        'content-type': reportContentTypes[query.format],
-        'content-disposition': `attachment; filename="${reportFileName('kpis', report.period, query.format)}"`,
-        'cache-control': 'no-store',
-      },
-      stream: reportFile(kpiTable(report), query.format, 'KPIs'),
-    };
+    return reportDownload('kpis', report.period, query.format, kpiTable(report), 'KPIs');
   },
 });

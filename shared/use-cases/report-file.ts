@@ -3,6 +3,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
+import { reportFileName } from '../domain/analytics/report-query.ts';
 import { escapeCell } from './export-tickets.ts';
 
 /**
@@ -50,4 +51,23 @@ export function reportFile(table: ReportTable, format: ReportFileFormat, sheet =
     await workbook.commit();
   })().catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
   return out;
+}
+
+/** A report's answer as a download, `<report>-<from>-<to>.<ext>`, never cached. */
+export function reportDownload(
+  report: string,
+  period: { from: string; to: string },
+  format: ReportFileFormat,
+  table: ReportTable,
+  sheet?: string,
+) {
+  return {
+    status: 200,
+    headers: {
+      'content-type': reportContentTypes[format],
+      'content-disposition': `attachment; filename="${reportFileName(report, period, format)}"`,
+      'cache-control': 'no-store',
+    },
+    stream: reportFile(table, format, sheet),
+  };
 }
