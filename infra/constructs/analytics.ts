@@ -14,6 +14,7 @@ import {
 import { Construct } from 'constructs';
 import { type LakeTable, lakeTables, partitionColumn } from '#shared/domain/analytics/lake-records.ts';
 import type { GongdanFunction } from './gongdan-function.ts';
+import { pascal } from './pascal.ts';
 
 export interface AnalyticsProps {
   logRetention: RetentionDays;
@@ -47,12 +48,6 @@ const parquet = {
   outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
   serde: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
 } as const;
-
-const pascal = (table: string) =>
-  table
-    .split('_')
-    .map((w) => `${w[0]!.toUpperCase()}${w.slice(1)}`)
-    .join('');
 
 /**
  * The analytics lake in AWS (docs/analytics.md, "Pipeline"), in its own nested stack:

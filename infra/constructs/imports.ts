@@ -24,6 +24,7 @@ import type { Route } from '#shared/http/route.ts';
 import { buildImportRunDefinition, importRunComment } from '#workflows/import-run.ts';
 import { functionEntry } from '../bundling.ts';
 import { GongdanFunction, type ObservabilitySettings, type TableBinding } from './gongdan-function.ts';
+import { pascal } from './pascal.ts';
 import { timerStateMachine } from './timer-machine.ts';
 
 export interface ImportsProps {
@@ -44,12 +45,6 @@ export interface ImportsProps {
 
 /** Routes that read the stored files without starting a run (errors.csv reads the issues file). */
 const filesRead = new Set(['get-import-errors']);
-
-const pascal = (name: string) =>
-  name
-    .split('-')
-    .map((w) => `${w[0]!.toUpperCase()}${w.slice(1)}`)
-    .join('');
 
 /**
  * Bulk import in AWS (docs/import.md, "Running an import"), in its own nested stack (the stateless stack

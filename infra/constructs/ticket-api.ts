@@ -21,6 +21,7 @@ import type { Route } from '#shared/http/route.ts';
 import { functionEntry } from '../bundling.ts';
 import { grantConnectorSecrets } from './connector-secrets.ts';
 import { GongdanFunction, type ObservabilitySettings, type TableBinding } from './gongdan-function.ts';
+import { pascal } from './pascal.ts';
 import { grantWebhooksOutSecrets } from './webhooks-out.ts';
 
 export interface TicketApiProps {
@@ -39,12 +40,6 @@ export interface TicketApiProps {
   /** Browser origins allowed to call the API; empty leaves CORS off. */
   corsAllowOrigins: string[];
 }
-
-const pascal = (name: string) =>
-  name
-    .split('-')
-    .map((w) => `${w[0]!.toUpperCase()}${w.slice(1)}`)
-    .join('');
 
 /** One JSON line per request: ids, route, status, timings, errors; no bodies and no token. */
 const accessLogFormat = AccessLogFormat.custom(
