@@ -1,7 +1,8 @@
-import { Alert, App as AntApp, Button, Dropdown, Empty, Spin } from 'antd';
-import { type ReactNode, useState } from 'react';
+import { Alert, Empty, Spin } from 'antd';
+import type { ReactNode } from 'react';
 import { ApiError } from '../api.ts';
 import { useApp, useDirectory } from '../app-context.ts';
+import { FileExportMenu, type FileKind } from '../components/ExportButton.tsx';
 import { useI18n } from '../i18n.tsx';
 import { downloadReport, unavailable } from './report-api.ts';
 
@@ -103,34 +104,15 @@ export function ExportMenu({
 }) {
   const { config, session } = useApp();
   const { t, format } = useI18n();
-  const { message } = AntApp.useApp();
-  const [running, setRunning] = useState(false);
-  const run = async (kind: 'csv' | 'xlsx') => {
-    setRunning(true);
-    try {
-      const file = await downloadReport(config.apiUrl, session?.token ?? null, path, query, kind);
-      message.success(format('rep_downloaded', { file }));
-    } catch (error) {
-      message.error(`${t('export_failed')}: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      setRunning(false);
-    }
-  };
+  const run = async (kind: FileKind) =>
+    format('rep_downloaded', {
+      file: await downloadReport(config.apiUrl, session?.token ?? null, path, query, kind),
+    });
   return (
-    <Dropdown
-      disabled={running}
-      menu={{
-        items: [
-          { key: 'csv', label: t('export_csv') },
-          { key: 'xlsx', label: t('export_xlsx') },
-        ],
-        onClick: ({ key }) => void run(key as 'csv' | 'xlsx'),
-      }}
-    >
-      <Button size="small" loading={running} aria-label={`${t('export_button')} ${name}`} data-export={path}>
-        {t('export_button')}
-      </Button>
-    </Dropdown>
+    <FileExportMenu
+      run={run}
+      button={{ size: 'small', 'aria-label': `${t('export_button')} ${name}`, 'data-export': path }}
+    />
   );
 }
 
