@@ -84,7 +84,10 @@ describe('Integrations in the console', () => {
       .click();
     // Save with the list still open (the click closes it): closing it first, by Escape or by a click
     // beside it, twice closed the drawer itself in CI under load, and the Save button with it.
-    await page.getByRole('dialog').getByRole('button', { name: /^保\s?存$/ }).click();
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /^保\s?存$/ })
+      .click();
     await page.getByRole('row', { name: /crm-cases/ }).waitFor();
     const saved = await subscription('crm-cases');
     expect(saved).toMatchObject({
